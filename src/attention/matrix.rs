@@ -1,0 +1,270 @@
+//! Row-major dense matrices and the few BLAS-like products the engine needs.
+//!
+//! Score matrices are kept row-major so a row softmax walks contiguous memory. Products call
+//! `matrixmultiply` (the gemm behind nalgebra, with SIMD kernels including wasm `simd128`) with
+//! explicit strides, so no product copies or transposes its operands; head slices are column windows.
+
+/// A dense `rows × cols` matrix of `f32`, stored row-major: element (i, j) is `data[i * cols + j]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Matrix {
+    pub rows: usize,
+    pub cols: usize,
+    pub data: Vec<f32>,
+}
+
+/// A borrowed, possibly strided, row-major window onto a matrix: element (i, j) is
+/// `data[offset + i * row_stride + j]`. Used to take one head's columns of Q, K or V without copying.
+#[derive(Clone, Copy, Debug)]
+pub struct MatRef<'a> {
+    pub data: &'a [f32],
+    pub offset: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub row_stride: usize,
+}
+
+impl Matrix {
+    /// The all-zero `rows × cols` matrix.
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        Self { rows, cols, data: vec![0.0; rows * cols] }
+    }
+
+    /// Builds a matrix from row-major data; panics if the length is not `rows * cols`.
+    pub fn from_vec(rows: usize, cols: usize, data: Vec<f32>) -> Self {
+        assert_eq!(data.len(), rows * cols, "Matrix::from_vec: {rows}×{cols} needs {} values", rows * cols);
+        Self { rows, cols, data }
+    }
+
+    /// Builds a matrix from a function of (row, column).
+    pub fn from_fn(rows: usize, cols: usize, mut f: impl FnMut(usize, usize) -> f32) -> Self {
+        let mut data = Vec::with_capacity(rows * cols);
+        for i in 0..rows {
+            for j in 0..cols {
+                data.push(f(i, j));
+            }
+        }
+        Self { rows, cols, data }
+    }
+
+    /// The identity matrix of size `n`.
+    pub fn identity(n: usize) -> Self {
+        Self::from_fn(n, n, |i, j| if i == j { 1.0 } else { 0.0 })
+    }
+
+    /// Element (i, j).
+    #[inline]
+    pub fn get(&self, i: usize, j: usize) -> f32 {
+        self.data[i * self.cols + j]
+    }
+
+    /// Sets element (i, j).
+    #[inline]
+    pub fn set(&mut self, i: usize, j: usize, v: f32) {
+        self.data[i * self.cols + j] = v;
+    }
+
+    /// Row i as a slice.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// Row i as a mutable slice.
+    #[inline]
+    pub fn row_mut(&mut self, i: usize) -> &mut [f32] {
+        &mut self.data[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// The whole matrix as a view.
+    pub fn view(&self) -> MatRef<'_> {
+        MatRef { data: &self.data, offset: 0, rows: self.rows, cols: self.cols, row_stride: self.cols }
+    }
+
+    /// Columns `start..start + width` as a view (one head's slice of Q, K or V).
+    pub fn columns(&self, start: usize, width: usize) -> MatRef<'_> {
+        assert!(start + width <= self.cols, "columns {start}..{} of a {}-column matrix", start + width, self.cols);
+        MatRef { data: &self.data, offset: start, rows: self.rows, cols: width, row_stride: self.cols }
+    }
+
+    /// Rows `start..start + count` as a view.
+    pub fn rows_view(&self, start: usize, count: usize) -> MatRef<'_> {
+        self.view().rows_range(start, count)
+    }
+
+    /// Aᵀ, copied.
+    pub fn transpose(&self) -> Matrix {
+        Matrix::from_fn(self.cols, self.rows, |i, j| self.get(j, i))
+    }
+
+    /// A·B.
+    pub fn matmul(&self, b: &Matrix) -> Matrix {
+        matmul(self.view(), b.view())
+    }
+
+    /// Largest absolute element-wise difference to `other` (shapes must match).
+    pub fn max_abs_diff(&self, other: &Matrix) -> f32 {
+        assert_eq!((self.rows, self.cols), (other.rows, other.cols), "max_abs_diff: shape mismatch");
+        self.data.iter().zip(&other.data).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max)
+    }
+
+    /// Frobenius norm ‖A‖_F = √Σ a_ij².
+    pub fn frobenius(&self) -> f32 {
+        self.data.iter().map(|v| (*v as f64) * (*v as f64)).sum::<f64>().sqrt() as f32
+    }
+
+    /// Copies a view into an owned matrix.
+    pub fn from_view(v: MatRef<'_>) -> Matrix {
+        let mut m = Matrix::zeros(v.rows, v.cols);
+        for i in 0..v.rows {
+            m.row_mut(i).copy_from_slice(v.row(i));
+        }
+        m
+    }
+
+    /// Converts to a column-major nalgebra matrix (for SVD, QR and friends).
+    pub fn to_nalgebra(&self) -> nalgebra::DMatrix<f32> {
+        nalgebra::DMatrix::from_row_slice(self.rows, self.cols, &self.data)
+    }
+
+    /// Converts from a column-major nalgebra matrix.
+    pub fn from_nalgebra(m: &nalgebra::DMatrix<f32>) -> Matrix {
+        Matrix::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)])
+    }
+}
+
+impl<'a> MatRef<'a> {
+    /// Row i of the view.
+    #[inline]
+    pub fn row(&self, i: usize) -> &'a [f32] {
+        let s = self.offset + i * self.row_stride;
+        &self.data[s..s + self.cols]
+    }
+
+    /// Element (i, j) of the view.
+    #[inline]
+    pub fn get(&self, i: usize, j: usize) -> f32 {
+        self.data[self.offset + i * self.row_stride + j]
+    }
+
+    /// Rows `start..start + count` of this view.
+    pub fn rows_range(&self, start: usize, count: usize) -> MatRef<'a> {
+        assert!(start + count <= self.rows, "rows {start}..{} of a {}-row view", start + count, self.rows);
+        MatRef { offset: self.offset + start * self.row_stride, rows: count, ..*self }
+    }
+}
+
+/// An operand of [`gemm`]: a slice with an element offset and (row, column) strides.
+#[derive(Clone, Copy)]
+struct Operand<'a> {
+    data: &'a [f32],
+    offset: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a> MatRef<'a> {
+    fn plain(&self) -> Operand<'a> {
+        Operand { data: self.data, offset: self.offset, rs: self.row_stride, cs: 1 }
+    }
+    fn transposed(&self) -> Operand<'a> {
+        Operand { data: self.data, offset: self.offset, rs: 1, cs: self.row_stride }
+    }
+}
+
+/// Checks that an `rows × cols` operand with these strides stays inside its slice.
+fn in_bounds(len: usize, offset: usize, rows: usize, cols: usize, rs: usize, cs: usize) -> bool {
+    rows == 0 || cols == 0 || offset + (rows - 1) * rs + (cols - 1) * cs < len
+}
+
+/// C ← α·A·B + β·C with A `m × k`, B `k × n` and C row-major `m × n`, through `matrixmultiply`.
+fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>, beta: f32, c: &mut [f32]) {
+    assert!(in_bounds(a.data.len(), a.offset, m, k, a.rs, a.cs), "gemm: A out of bounds");
+    assert!(in_bounds(b.data.len(), b.offset, k, n, b.rs, b.cs), "gemm: B out of bounds");
+    assert_eq!(c.len(), m * n, "gemm: C must be m × n");
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        c.iter_mut().for_each(|v| *v *= beta);
+        return;
+    }
+    // SAFETY: the assertions above keep every index A, B and C are read or written at inside their
+    // slices; C is exclusively borrowed and cannot alias A or B.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            alpha,
+            a.data.as_ptr().add(a.offset),
+            a.rs as isize,
+            a.cs as isize,
+            b.data.as_ptr().add(b.offset),
+            b.rs as isize,
+            b.cs as isize,
+            beta,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+}
+
+/// C = A·B for row-major views; C is `a.rows × b.cols`.
+pub fn matmul(a: MatRef<'_>, b: MatRef<'_>) -> Matrix {
+    assert_eq!(a.cols, b.rows, "matmul: {}×{} · {}×{}", a.rows, a.cols, b.rows, b.cols);
+    let mut c = Matrix::zeros(a.rows, b.cols);
+    gemm(a.rows, a.cols, b.cols, 1.0, a.plain(), b.plain(), 0.0, &mut c.data);
+    c
+}
+
+/// C = α·A·Bᵀ written into `out` (row-major `a.rows × b.rows`); the score product Q·Kᵀ.
+pub fn matmul_transb_into(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32]) {
+    assert_eq!(a.cols, b.cols, "matmul_transb: inner dimensions {} and {}", a.cols, b.cols);
+    gemm(a.rows, a.cols, b.rows, alpha, a.plain(), b.transposed(), 0.0, out);
+}
+
+/// C = A·Bᵀ as a new matrix.
+pub fn matmul_transb(a: MatRef<'_>, b: MatRef<'_>) -> Matrix {
+    let mut c = Matrix::zeros(a.rows, b.rows);
+    matmul_transb_into(1.0, a, b, &mut c.data);
+    c
+}
+
+/// C = Aᵀ·B as a new matrix (`a.cols × b.cols`); used for φ(K)ᵀV-style products.
+pub fn matmul_transa(a: MatRef<'_>, b: MatRef<'_>) -> Matrix {
+    assert_eq!(a.rows, b.rows, "matmul_transa: {} and {} rows", a.rows, b.rows);
+    let mut c = Matrix::zeros(a.cols, b.cols);
+    gemm(a.cols, a.rows, b.cols, 1.0, a.transposed(), b.plain(), 0.0, &mut c.data);
+    c
+}
+
+/// C += A·B into a row-major buffer `out` of shape `a.rows × b.cols` (accumulating).
+pub fn matmul_acc_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32]) {
+    assert_eq!(a.cols, b.rows, "matmul_acc: inner dimensions");
+    gemm(a.rows, a.cols, b.cols, 1.0, a.plain(), b.plain(), 1.0, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(a: &Matrix, b: &Matrix) -> Matrix {
+        Matrix::from_fn(a.rows, b.cols, |i, j| (0..a.cols).map(|k| a.get(i, k) * b.get(k, j)).sum())
+    }
+
+    #[test]
+    fn strided_products_match_naive_loops() {
+        let a = Matrix::from_fn(7, 9, |i, j| (i as f32 * 0.3 - j as f32 * 0.17).sin());
+        let b = Matrix::from_fn(9, 11, |i, j| (i as f32 * 0.11 + j as f32 * 0.5).cos());
+        assert!(a.matmul(&b).max_abs_diff(&naive(&a, &b)) < 1e-5);
+        let bt = b.transpose();
+        assert!(matmul_transb(a.view(), bt.view()).max_abs_diff(&naive(&a, &b)) < 1e-5);
+        let at = a.transpose();
+        assert!(matmul_transa(at.view(), b.view()).max_abs_diff(&naive(&a, &b)) < 1e-5);
+        // A column window (one "head") times a row window.
+        let win = Matrix::from_view(a.columns(2, 4));
+        let sub = Matrix::from_view(b.rows_view(0, 4));
+        assert!(matmul(a.columns(2, 4), b.rows_view(0, 4)).max_abs_diff(&naive(&win, &sub)) < 1e-5);
+    }
+}

@@ -1,0 +1,18 @@
+//! The engine room: pure Rust attention math, no web or UI imports.
+//!
+//! Every kernel works on row-major [`matrix::Matrix`] values; every random quantity comes from a
+//! seeded [`rng`] stream, so a view's picture is a function of its URL parameters.
+
+pub mod cost;
+pub mod embedding;
+pub mod exact;
+pub mod flash;
+pub mod mask;
+pub mod matrix;
+pub mod multi_head;
+pub mod pooling;
+pub mod rng;
+pub mod saturation;
+pub mod scale;
+pub mod softmax;
+pub mod tokenizer;
