@@ -16,3 +16,8 @@ pub mod saturation;
 pub mod scale;
 pub mod softmax;
 pub mod tokenizer;
+
+// Chapters: each owns its folder.
+pub mod approx;
+pub mod heads;
+pub mod sparse;

@@ -1,0 +1,1 @@
+//! (chapter module; filled in by its issue)
