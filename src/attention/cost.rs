@@ -20,7 +20,12 @@ impl ExactCost {
     /// Costs for sequence length n, width d_model and n_heads heads.
     pub fn new(n: usize, d_model: usize, n_heads: usize) -> Self {
         let (n, d, h) = (n as f64, d_model as f64, n_heads as f64);
-        Self { projections: 8.0 * n * d * d, scores: 2.0 * n * n * d, softmax: 5.0 * n * n * h, weighted_values: 2.0 * n * n * d }
+        Self {
+            projections: 8.0 * n * d * d,
+            scores: 2.0 * n * n * d,
+            softmax: 5.0 * n * n * h,
+            weighted_values: 2.0 * n * n * d,
+        }
     }
 
     /// All FLOPs.

@@ -17,7 +17,11 @@ pub fn sinusoidal_position(pos: usize, d: usize) -> Vec<f32> {
         .map(|c| {
             let k = (c / 2) as f64;
             let angle = pos as f64 / 10000f64.powf(2.0 * k / d as f64);
-            if c % 2 == 0 { angle.sin() as f32 } else { angle.cos() as f32 }
+            if c % 2 == 0 {
+                angle.sin() as f32
+            } else {
+                angle.cos() as f32
+            }
         })
         .collect()
 }
@@ -33,7 +37,9 @@ pub fn embed(tokens: &[String], d_model: usize, seed: u64) -> Matrix {
     let mut x = Matrix::zeros(tokens.len(), d_model);
     let mut cache: std::collections::HashMap<String, Vec<f32>> = std::collections::HashMap::new();
     for (i, tok) in tokens.iter().enumerate() {
-        let e = cache.entry(tok.to_lowercase()).or_insert_with(|| token_vector(tok, d_model, seed));
+        let e = cache
+            .entry(tok.to_lowercase())
+            .or_insert_with(|| token_vector(tok, d_model, seed));
         let p = sinusoidal_position(i, d_model);
         for (c, out) in x.row_mut(i).iter_mut().enumerate() {
             *out = (e[c] + p[c]) * norm;

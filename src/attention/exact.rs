@@ -23,7 +23,11 @@ pub struct RowBlock<'a> {
 impl RowBlock<'_> {
     /// Number of query rows in this block.
     pub fn rows(&self) -> usize {
-        if self.n_keys == 0 { 0 } else { self.raw.len() / self.n_keys }
+        if self.n_keys == 0 {
+            0
+        } else {
+            self.raw.len() / self.n_keys
+        }
     }
 }
 
@@ -62,15 +66,30 @@ pub fn attention_rows(
             let src = &raw_b[r * n_keys..(r + 1) * n_keys];
             let dst = &mut w_b[r * n_keys..(r + 1) * n_keys];
             for (j, (d, s)) in dst.iter_mut().zip(src).enumerate() {
-                *d = if mask.allows(i, j) { s * scale } else { f32::NEG_INFINITY };
+                *d = if mask.allows(i, j) {
+                    s * scale
+                } else {
+                    f32::NEG_INFINITY
+                };
             }
             softmax_in_place(dst);
         }
         let out_b = &mut out[start * v.cols..(start + count) * v.cols];
         out_b.fill(0.0);
-        let w_view = MatRef { data: w_b, offset: 0, rows: count, cols: n_keys, row_stride: n_keys };
+        let w_view = MatRef {
+            data: w_b,
+            offset: 0,
+            rows: count,
+            cols: n_keys,
+            row_stride: n_keys,
+        };
         matmul_acc_into(w_view, v, out_b);
-        visit(&RowBlock { start, n_keys, raw: raw_b, weights: w_b });
+        visit(&RowBlock {
+            start,
+            n_keys,
+            raw: raw_b,
+            weights: w_b,
+        });
         start += count;
     }
 }
@@ -78,7 +97,17 @@ pub fn attention_rows(
 /// O = softmax(Q·Kᵀ·scale + M)·V for all rows (the reference exact kernel).
 pub fn attend(q: MatRef<'_>, k: MatRef<'_>, v: MatRef<'_>, scale: f32, mask: &dyn AttentionMask) -> Matrix {
     let mut out = Matrix::zeros(q.rows, v.cols);
-    attention_rows(q, k, v, scale, mask, 0..q.rows, DEFAULT_BLOCK_ROWS, &mut out.data, |_| {});
+    attention_rows(
+        q,
+        k,
+        v,
+        scale,
+        mask,
+        0..q.rows,
+        DEFAULT_BLOCK_ROWS,
+        &mut out.data,
+        |_| {},
+    );
     out
 }
 
@@ -90,7 +119,11 @@ pub fn attention_weights(q: MatRef<'_>, k: MatRef<'_>, scale: f32, mask: &dyn At
     for i in 0..q.rows {
         let row = w.row_mut(i);
         for (j, s) in row.iter_mut().enumerate() {
-            *s = if mask.allows(i, j) { *s * scale } else { f32::NEG_INFINITY };
+            *s = if mask.allows(i, j) {
+                *s * scale
+            } else {
+                f32::NEG_INFINITY
+            };
         }
         softmax_in_place(row);
     }

@@ -20,7 +20,10 @@ pub struct OnlineSoftmax {
 
 impl Default for OnlineSoftmax {
     fn default() -> Self {
-        Self { max: f32::NEG_INFINITY, sum: 0.0 }
+        Self {
+            max: f32::NEG_INFINITY,
+            sum: 0.0,
+        }
     }
 }
 
@@ -35,7 +38,11 @@ impl OnlineSoftmax {
             return 1.0;
         }
         let new_max = self.max.max(tile_max);
-        let rescale = if self.max == f32::NEG_INFINITY { 0.0 } else { (self.max - new_max).exp() };
+        let rescale = if self.max == f32::NEG_INFINITY {
+            0.0
+        } else {
+            (self.max - new_max).exp()
+        };
         let mut tile_sum = 0.0;
         for s in scores.iter_mut() {
             *s = (*s - new_max).exp();
@@ -48,7 +55,11 @@ impl OnlineSoftmax {
 
     /// 1/ℓ, or 0 for a row that saw no allowed key.
     pub fn inv_sum(&self) -> f32 {
-        if self.sum > 0.0 { 1.0 / self.sum } else { 0.0 }
+        if self.sum > 0.0 {
+            1.0 / self.sum
+        } else {
+            0.0
+        }
     }
 }
 
@@ -87,7 +98,10 @@ pub fn flash_attend(
         state[..nq].fill(OnlineSoftmax::default());
         // Keys any row of this block may need: skip tiles the mask rules out entirely (causal).
         let key_end = (q0..q0 + nq).map(|i| mask.key_range(i, k.rows).end).max().unwrap_or(0);
-        let key_start = (q0..q0 + nq).map(|i| mask.key_range(i, k.rows).start).min().unwrap_or(0);
+        let key_start = (q0..q0 + nq)
+            .map(|i| mask.key_range(i, k.rows).start)
+            .min()
+            .unwrap_or(0);
         let out_b = &mut out.data[q0 * d_v..(q0 + nq) * d_v];
         let mut k0 = key_start;
         while k0 < key_end {
@@ -106,7 +120,13 @@ pub fn flash_attend(
                     out_b[r * d_v..(r + 1) * d_v].iter_mut().for_each(|o| *o *= rescale);
                 }
             }
-            let p = MatRef { data: s_t, offset: 0, rows: nq, cols: nk, row_stride: nk };
+            let p = MatRef {
+                data: s_t,
+                offset: 0,
+                rows: nq,
+                cols: nk,
+                row_stride: nk,
+            };
             matmul_acc_into(p, v.rows_range(k0, nk), out_b);
             k0 += nk;
         }
@@ -133,11 +153,19 @@ mod tests {
             let q = normal_matrix(&mut rng, n, d, 1.5);
             let k = normal_matrix(&mut rng, n, d, 1.5);
             let v = normal_matrix(&mut rng, n, d + 1, 1.0);
-            for tiles in [Tiles { queries: 1, keys: 1 }, Tiles { queries: 16, keys: 7 }, Tiles::default()] {
+            for tiles in [
+                Tiles { queries: 1, keys: 1 },
+                Tiles { queries: 16, keys: 7 },
+                Tiles::default(),
+            ] {
                 for mask in [&Full as &dyn AttentionMask, &Causal] {
                     let a = attend(q.view(), k.view(), v.view(), 0.4, mask);
                     let b = flash_attend(q.view(), k.view(), v.view(), 0.4, mask, tiles);
-                    assert!(a.max_abs_diff(&b) < 1e-5, "n={n} d={d} tiles={tiles:?}: {}", a.max_abs_diff(&b));
+                    assert!(
+                        a.max_abs_diff(&b) < 1e-5,
+                        "n={n} d={d} tiles={tiles:?}: {}",
+                        a.max_abs_diff(&b)
+                    );
                 }
             }
         }

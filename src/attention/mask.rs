@@ -40,7 +40,11 @@ impl AttentionMask for Causal {
 
 /// Causal when `causal` is set, full otherwise — the foundation view's toggle.
 pub fn causal_or_full(causal: bool) -> &'static dyn AttentionMask {
-    if causal { &Causal } else { &Full }
+    if causal {
+        &Causal
+    } else {
+        &Full
+    }
 }
 
 /// An explicit boolean mask, row-major `n_queries × n_keys`.
@@ -60,7 +64,11 @@ impl DenseMask {
                 allowed.push(mask.allows(i, j));
             }
         }
-        Self { n_queries, n_keys, allowed }
+        Self {
+            n_queries,
+            n_keys,
+            allowed,
+        }
     }
 
     /// Number of allowed pairs.
@@ -70,7 +78,11 @@ impl DenseMask {
 
     /// Allowed pairs / all pairs.
     pub fn density(&self) -> f64 {
-        if self.allowed.is_empty() { 0.0 } else { self.count() as f64 / self.allowed.len() as f64 }
+        if self.allowed.is_empty() {
+            0.0
+        } else {
+            self.count() as f64 / self.allowed.len() as f64
+        }
     }
 }
 

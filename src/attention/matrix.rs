@@ -26,12 +26,21 @@ pub struct MatRef<'a> {
 impl Matrix {
     /// The all-zero `rows × cols` matrix.
     pub fn zeros(rows: usize, cols: usize) -> Self {
-        Self { rows, cols, data: vec![0.0; rows * cols] }
+        Self {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
     }
 
     /// Builds a matrix from row-major data; panics if the length is not `rows * cols`.
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f32>) -> Self {
-        assert_eq!(data.len(), rows * cols, "Matrix::from_vec: {rows}×{cols} needs {} values", rows * cols);
+        assert_eq!(
+            data.len(),
+            rows * cols,
+            "Matrix::from_vec: {rows}×{cols} needs {} values",
+            rows * cols
+        );
         Self { rows, cols, data }
     }
 
@@ -77,13 +86,30 @@ impl Matrix {
 
     /// The whole matrix as a view.
     pub fn view(&self) -> MatRef<'_> {
-        MatRef { data: &self.data, offset: 0, rows: self.rows, cols: self.cols, row_stride: self.cols }
+        MatRef {
+            data: &self.data,
+            offset: 0,
+            rows: self.rows,
+            cols: self.cols,
+            row_stride: self.cols,
+        }
     }
 
     /// Columns `start..start + width` as a view (one head's slice of Q, K or V).
     pub fn columns(&self, start: usize, width: usize) -> MatRef<'_> {
-        assert!(start + width <= self.cols, "columns {start}..{} of a {}-column matrix", start + width, self.cols);
-        MatRef { data: &self.data, offset: start, rows: self.rows, cols: width, row_stride: self.cols }
+        assert!(
+            start + width <= self.cols,
+            "columns {start}..{} of a {}-column matrix",
+            start + width,
+            self.cols
+        );
+        MatRef {
+            data: &self.data,
+            offset: start,
+            rows: self.rows,
+            cols: width,
+            row_stride: self.cols,
+        }
     }
 
     /// Rows `start..start + count` as a view.
@@ -103,8 +129,16 @@ impl Matrix {
 
     /// Largest absolute element-wise difference to `other` (shapes must match).
     pub fn max_abs_diff(&self, other: &Matrix) -> f32 {
-        assert_eq!((self.rows, self.cols), (other.rows, other.cols), "max_abs_diff: shape mismatch");
-        self.data.iter().zip(&other.data).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max)
+        assert_eq!(
+            (self.rows, self.cols),
+            (other.rows, other.cols),
+            "max_abs_diff: shape mismatch"
+        );
+        self.data
+            .iter()
+            .zip(&other.data)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max)
     }
 
     /// Frobenius norm ‖A‖_F = √Σ a_ij².
@@ -148,8 +182,17 @@ impl<'a> MatRef<'a> {
 
     /// Rows `start..start + count` of this view.
     pub fn rows_range(&self, start: usize, count: usize) -> MatRef<'a> {
-        assert!(start + count <= self.rows, "rows {start}..{} of a {}-row view", start + count, self.rows);
-        MatRef { offset: self.offset + start * self.row_stride, rows: count, ..*self }
+        assert!(
+            start + count <= self.rows,
+            "rows {start}..{} of a {}-row view",
+            start + count,
+            self.rows
+        );
+        MatRef {
+            offset: self.offset + start * self.row_stride,
+            rows: count,
+            ..*self
+        }
     }
 }
 
@@ -164,10 +207,20 @@ struct Operand<'a> {
 
 impl<'a> MatRef<'a> {
     fn plain(&self) -> Operand<'a> {
-        Operand { data: self.data, offset: self.offset, rs: self.row_stride, cs: 1 }
+        Operand {
+            data: self.data,
+            offset: self.offset,
+            rs: self.row_stride,
+            cs: 1,
+        }
     }
     fn transposed(&self) -> Operand<'a> {
-        Operand { data: self.data, offset: self.offset, rs: 1, cs: self.row_stride }
+        Operand {
+            data: self.data,
+            offset: self.offset,
+            rs: 1,
+            cs: self.row_stride,
+        }
     }
 }
 
@@ -178,8 +231,14 @@ fn in_bounds(len: usize, offset: usize, rows: usize, cols: usize, rs: usize, cs:
 
 /// C ← α·A·B + β·C with A `m × k`, B `k × n` and C row-major `m × n`, through `matrixmultiply`.
 fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>, beta: f32, c: &mut [f32]) {
-    assert!(in_bounds(a.data.len(), a.offset, m, k, a.rs, a.cs), "gemm: A out of bounds");
-    assert!(in_bounds(b.data.len(), b.offset, k, n, b.rs, b.cs), "gemm: B out of bounds");
+    assert!(
+        in_bounds(a.data.len(), a.offset, m, k, a.rs, a.cs),
+        "gemm: A out of bounds"
+    );
+    assert!(
+        in_bounds(b.data.len(), b.offset, k, n, b.rs, b.cs),
+        "gemm: B out of bounds"
+    );
     assert_eq!(c.len(), m * n, "gemm: C must be m × n");
     if m == 0 || n == 0 {
         return;
@@ -220,7 +279,11 @@ pub fn matmul(a: MatRef<'_>, b: MatRef<'_>) -> Matrix {
 
 /// C = α·A·Bᵀ written into `out` (row-major `a.rows × b.rows`); the score product Q·Kᵀ.
 pub fn matmul_transb_into(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32]) {
-    assert_eq!(a.cols, b.cols, "matmul_transb: inner dimensions {} and {}", a.cols, b.cols);
+    assert_eq!(
+        a.cols, b.cols,
+        "matmul_transb: inner dimensions {} and {}",
+        a.cols, b.cols
+    );
     gemm(a.rows, a.cols, b.rows, alpha, a.plain(), b.transposed(), 0.0, out);
 }
 
@@ -250,7 +313,9 @@ mod tests {
     use super::*;
 
     fn naive(a: &Matrix, b: &Matrix) -> Matrix {
-        Matrix::from_fn(a.rows, b.cols, |i, j| (0..a.cols).map(|k| a.get(i, k) * b.get(k, j)).sum())
+        Matrix::from_fn(a.rows, b.cols, |i, j| {
+            (0..a.cols).map(|k| a.get(i, k) * b.get(k, j)).sum()
+        })
     }
 
     #[test]

@@ -48,7 +48,12 @@ impl LayerWeights {
     pub fn seeded(d_model: usize, seed: u64) -> Self {
         let std = 1.0 / (d_model.max(1) as f32).sqrt();
         let draw = |label: &str| normal_matrix(&mut stream(seed, label), d_model, d_model, std);
-        Self { w_q: draw("w_q"), w_k: draw("w_k"), w_v: draw("w_v"), w_o: draw("w_o") }
+        Self {
+            w_q: draw("w_q"),
+            w_k: draw("w_k"),
+            w_v: draw("w_v"),
+            w_o: draw("w_o"),
+        }
     }
 }
 
@@ -70,7 +75,10 @@ impl HeadConfig {
             return Err(ConfigError::Zero("n_heads"));
         }
         if d_model % self.n_heads != 0 {
-            return Err(ConfigError::HeadsDoNotDivide { d_model, n_heads: self.n_heads });
+            return Err(ConfigError::HeadsDoNotDivide {
+                d_model,
+                n_heads: self.n_heads,
+            });
         }
         Ok(d_model / self.n_heads)
     }
@@ -88,7 +96,12 @@ pub struct Projections {
 impl Projections {
     /// Q = X·W_Q, K = X·W_K, V = X·W_V.
     pub fn compute(x: &Matrix, w: &LayerWeights, d_head: usize) -> Self {
-        Self { q: x.matmul(&w.w_q), k: x.matmul(&w.w_k), v: x.matmul(&w.w_v), d_head }
+        Self {
+            q: x.matmul(&w.w_q),
+            k: x.matmul(&w.w_k),
+            v: x.matmul(&w.w_v),
+            d_head,
+        }
     }
 
     /// Number of heads.
@@ -99,7 +112,11 @@ impl Projections {
     /// (Q_h, K_h, V_h) as column windows, no copy.
     pub fn head(&self, h: usize) -> (MatRef<'_>, MatRef<'_>, MatRef<'_>) {
         let s = h * self.d_head;
-        (self.q.columns(s, self.d_head), self.k.columns(s, self.d_head), self.v.columns(s, self.d_head))
+        (
+            self.q.columns(s, self.d_head),
+            self.k.columns(s, self.d_head),
+            self.v.columns(s, self.d_head),
+        )
     }
 }
 
@@ -169,9 +186,22 @@ mod tests {
 
     #[test]
     fn heads_must_divide_d_model() {
-        let cfg = HeadConfig { n_heads: 3, scale: Scale::InvSqrtDHead, causal: false };
-        assert_eq!(cfg.d_head(64), Err(ConfigError::HeadsDoNotDivide { d_model: 64, n_heads: 3 }));
-        assert_eq!(HeadConfig { n_heads: 0, ..cfg }.d_head(64), Err(ConfigError::Zero("n_heads")));
+        let cfg = HeadConfig {
+            n_heads: 3,
+            scale: Scale::InvSqrtDHead,
+            causal: false,
+        };
+        assert_eq!(
+            cfg.d_head(64),
+            Err(ConfigError::HeadsDoNotDivide {
+                d_model: 64,
+                n_heads: 3
+            })
+        );
+        assert_eq!(
+            HeadConfig { n_heads: 0, ..cfg }.d_head(64),
+            Err(ConfigError::Zero("n_heads"))
+        );
         assert_eq!(HeadConfig { n_heads: 4, ..cfg }.d_head(64), Ok(16));
     }
 
@@ -180,7 +210,11 @@ mod tests {
         let x = embed(&example_tokens(70), 32, 9);
         let w = LayerWeights::seeded(32, 9);
         for causal in [false, true] {
-            let cfg = HeadConfig { n_heads: 4, scale: Scale::InvSqrtDHead, causal };
+            let cfg = HeadConfig {
+                n_heads: 4,
+                scale: Scale::InvSqrtDHead,
+                causal,
+            };
             let a = multi_head_attention(&x, &w, &cfg, Kernel::Exact).unwrap();
             let b = multi_head_attention(&x, &w, &cfg, Kernel::Flash(Tiles { queries: 16, keys: 16 })).unwrap();
             assert!(a.out.max_abs_diff(&b.out) < 1e-5);

@@ -45,7 +45,13 @@ pub fn saturation_curve(d_heads: &[usize], n: usize, seed: u64) -> Vec<Saturatio
             };
             let (entropy_scaled, max_weight_scaled) = stats(1.0 / (d as f32).sqrt());
             let (entropy_unscaled, max_weight_unscaled) = stats(1.0);
-            SaturationPoint { d_head: d, entropy_scaled, entropy_unscaled, max_weight_scaled, max_weight_unscaled }
+            SaturationPoint {
+                d_head: d,
+                entropy_scaled,
+                entropy_unscaled,
+                max_weight_scaled,
+                max_weight_unscaled,
+            }
         })
         .collect()
 }
@@ -60,12 +66,25 @@ mod tests {
         let first = pts.first().unwrap();
         let last = pts.last().unwrap();
         // Unscaled: entropy collapses and rows become nearly one-hot.
-        assert!(last.entropy_unscaled < 0.5, "unscaled entropy at d=256: {}", last.entropy_unscaled);
-        assert!(last.max_weight_unscaled > 0.8, "unscaled max weight at d=256: {}", last.max_weight_unscaled);
+        assert!(
+            last.entropy_unscaled < 0.5,
+            "unscaled entropy at d=256: {}",
+            last.entropy_unscaled
+        );
+        assert!(
+            last.max_weight_unscaled > 0.8,
+            "unscaled max weight at d=256: {}",
+            last.max_weight_unscaled
+        );
         assert!(last.entropy_unscaled < first.entropy_unscaled - 2.0);
         // Scaled: entropy stays near the same level for every d (ln 64 ≈ 4.16 is uniform).
         for p in &pts {
-            assert!((p.entropy_scaled - last.entropy_scaled).abs() < 0.35, "d={} scaled entropy {}", p.d_head, p.entropy_scaled);
+            assert!(
+                (p.entropy_scaled - last.entropy_scaled).abs() < 0.35,
+                "d={} scaled entropy {}",
+                p.d_head,
+                p.entropy_scaled
+            );
             assert!(p.entropy_scaled > 3.0 && p.entropy_scaled < 64f32.ln());
             assert!(p.max_weight_scaled < 0.25);
         }

@@ -48,7 +48,10 @@ mod tests {
 
     #[test]
     fn words_and_punctuation_are_separate_tokens() {
-        assert_eq!(tokenize("Don't panic, Marvin!"), vec!["Don't", "panic", ",", "Marvin", "!"]);
+        assert_eq!(
+            tokenize("Don't panic, Marvin!"),
+            vec!["Don't", "panic", ",", "Marvin", "!"]
+        );
         assert_eq!(tokenize("  a+b=3.5 "), vec!["a", "+", "b", "=", "3", ".", "5"]);
         assert!(tokenize("   ").is_empty());
         assert_eq!(tokenize("猫が座った。"), vec!["猫が座った", "。"]);

@@ -7,7 +7,8 @@ use serde_json::Value;
 /// The `cases` array of `tests/fixtures/<name>.json`.
 pub fn cases(name: &str) -> Vec<Value> {
     let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e} (run scripts/fixtures/{name}.py)"));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e} (run scripts/fixtures/{name}.py)"));
     let v: Value = serde_json::from_str(&text).expect("fixture is JSON");
     v["cases"].as_array().expect("fixture has cases").clone()
 }
@@ -16,7 +17,12 @@ pub fn cases(name: &str) -> Vec<Value> {
 pub fn matrix(v: &Value) -> Matrix {
     let rows = v["rows"].as_u64().expect("rows") as usize;
     let cols = v["cols"].as_u64().expect("cols") as usize;
-    let data = v["data"].as_array().expect("data").iter().map(|x| x.as_f64().expect("number") as f32).collect();
+    let data = v["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|x| x.as_f64().expect("number") as f32)
+        .collect();
     Matrix::from_vec(rows, cols, data)
 }
 
