@@ -1,1 +1,6 @@
-//! (chapter module; filled in by its issue)
+//! Chapter "MHA · MQA · GQA · MLA": how many key/value heads attention keeps, how positions enter
+//! through rotations (RoPE), how DeepSeek's latent attention compresses the cache, and what all of it
+//! costs in memory for real models.
+
+pub mod error;
+pub mod grouped;
