@@ -4,3 +4,4 @@
 
 pub mod error;
 pub mod grouped;
+pub mod rope;
