@@ -4,4 +4,5 @@
 
 pub mod error;
 pub mod grouped;
+pub mod mla;
 pub mod rope;
