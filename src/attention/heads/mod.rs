@@ -4,5 +4,6 @@
 
 pub mod error;
 pub mod grouped;
+pub mod kv_cache;
 pub mod mla;
 pub mod rope;
