@@ -6,4 +6,5 @@ pub mod error;
 pub mod grouped;
 pub mod kv_cache;
 pub mod mla;
+pub mod presets;
 pub mod rope;
