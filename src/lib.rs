@@ -4,6 +4,8 @@
 //! front end, compiled only for the browser.
 
 pub mod attention;
+pub mod i18n;
+pub mod view_model;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -1,0 +1,152 @@
+//! The message catalogue: every user-visible string, keyed by id.
+//!
+//! Components never hard-code text; they call [`t`] (or [`tf`] with `{name}` placeholders). English is
+//! complete; other languages fall back to English per message, so a partial translation is safe.
+//! Each view owns one section file (`en_<view>.rs`) so chapters can grow without touching each other.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+mod en_approx;
+mod en_common;
+mod en_heads;
+mod en_sdpa;
+mod en_sparse;
+mod zh;
+
+/// A language of the interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    /// Simplified Chinese (planned; falls back to English message by message).
+    Zh,
+}
+
+impl Lang {
+    /// The `lang` URL value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// Parses a `lang` URL value.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "en" => Some(Lang::En),
+            "zh" | "zh-CN" | "zh-Hans" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
+}
+
+/// Sets the interface language (read once at start-up from `lang=`).
+pub fn set_lang(lang: Lang) {
+    CURRENT.with(|c| c.set(lang));
+}
+
+/// The interface language.
+pub fn lang() -> Lang {
+    CURRENT.with(|c| c.get())
+}
+
+/// Every English section, in one list.
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 5] {
+    [
+        en_common::MESSAGES,
+        en_sdpa::MESSAGES,
+        en_heads::MESSAGES,
+        en_sparse::MESSAGES,
+        en_approx::MESSAGES,
+    ]
+}
+
+fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
+    static EN: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    static ZH: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    match lang {
+        Lang::En => EN.get_or_init(|| english_sections().iter().flat_map(|s| s.iter().copied()).collect()),
+        Lang::Zh => ZH.get_or_init(|| zh::MESSAGES.iter().copied().collect()),
+    }
+}
+
+/// The message `id` in the current language (English fallback; the id itself if unknown, so a
+/// missing message is visible rather than blank).
+pub fn t(id: &str) -> &'static str {
+    let l = lang();
+    if l != Lang::En {
+        if let Some(m) = table(l).get(id) {
+            return m;
+        }
+    }
+    match table(Lang::En).get(id) {
+        Some(m) => m,
+        None => Box::leak(id.to_string().into_boxed_str()),
+    }
+}
+
+/// The message `id` with `{name}` placeholders replaced by `args`.
+pub fn tf(id: &str, args: &[(&str, &str)]) -> String {
+    let mut s = t(id).to_string();
+    for (k, v) in args {
+        s = s.replace(&format!("{{{k}}}"), v);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn message_ids_are_unique_across_sections() {
+        let mut seen = HashSet::new();
+        for section in english_sections() {
+            for (id, text) in section {
+                assert!(seen.insert(*id), "duplicate message id {id}");
+                assert!(!text.trim().is_empty(), "empty message {id}");
+            }
+        }
+    }
+
+    #[test]
+    fn translations_keep_the_english_placeholders() {
+        let en = table(Lang::En);
+        for (id, text) in zh::MESSAGES {
+            let english = en
+                .get(id)
+                .unwrap_or_else(|| panic!("zh message {id} has no English original"));
+            let holes = |s: &str| {
+                s.split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split('}').next())
+                    .map(String::from)
+                    .collect::<HashSet<_>>()
+            };
+            assert_eq!(holes(english), holes(text), "placeholders of {id}");
+        }
+    }
+
+    #[test]
+    fn lookups_fall_back_to_english_then_to_the_id() {
+        set_lang(Lang::Zh);
+        assert_eq!(t("nav.sparse"), "Sparse patterns");
+        set_lang(Lang::En);
+        assert_eq!(t("no.such.message"), "no.such.message");
+        assert_eq!(
+            tf(
+                "notice.range",
+                &[("key", "n"), ("given", "-5"), ("used", "1"), ("min", "1"), ("max", "9")]
+            )
+            .contains("-5"),
+            true
+        );
+    }
+}

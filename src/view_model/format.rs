@@ -1,0 +1,87 @@
+//! Human-readable numbers for labels and readouts: FLOPs, bytes, durations, plain values.
+
+/// `1234567` → `"1.23 M"`; SI prefixes k, M, G, T, P with three significant digits.
+pub fn si(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".to_string();
+    }
+    let units = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+    for (scale, unit) in units {
+        if v.abs() >= scale {
+            return format!("{} {unit}", sig3(v / scale));
+        }
+    }
+    sig3(v)
+}
+
+/// Bytes with binary prefixes: `1536` → `"1.50 KiB"`.
+pub fn bytes(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".to_string();
+    }
+    let units = [
+        (1u64 << 50, "PiB"),
+        (1 << 40, "TiB"),
+        (1 << 30, "GiB"),
+        (1 << 20, "MiB"),
+        (1 << 10, "KiB"),
+    ];
+    for (scale, unit) in units {
+        if v.abs() >= scale as f64 {
+            return format!("{} {unit}", sig3(v / scale as f64));
+        }
+    }
+    format!("{} B", sig3(v))
+}
+
+/// Milliseconds: `0.0123` → `"0.0123 ms"`, `12.3456` → `"12.3 ms"`.
+pub fn millis(ms: f64) -> String {
+    format!("{} ms", sig3(ms))
+}
+
+/// Three significant digits without exponent noise; `−0` prints as `0`.
+pub fn sig3(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let mag = v.abs().log10().floor() as i32;
+    let decimals = (2 - mag).clamp(0, 6) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.starts_with("-0") && s.trim_start_matches(['-', '0', '.']).is_empty() {
+        return "0".to_string();
+    }
+    s
+}
+
+/// A value with four decimals for readouts (q·k, weights).
+pub fn fixed4(v: f32) -> String {
+    if v.is_finite() {
+        format!("{v:.4}")
+    } else if v < 0.0 {
+        "−∞".to_string()
+    } else {
+        "—".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_significant_digits() {
+        assert_eq!(si(1_234_567.0), "1.23 M");
+        assert_eq!(si(536_870_912.0), "537 M");
+        assert_eq!(si(12.0), "12.0");
+        assert_eq!(bytes(1536.0), "1.50 KiB");
+        assert_eq!(bytes(524_288.0), "512 KiB");
+        assert_eq!(bytes(3.0 * (1u64 << 30) as f64), "3.00 GiB");
+        assert_eq!(millis(12.3456), "12.3 ms");
+        assert_eq!(sig3(0.0123), "0.0123");
+        assert_eq!(fixed4(f32::NEG_INFINITY), "−∞");
+        assert_eq!(si(f64::NAN), "—");
+    }
+}

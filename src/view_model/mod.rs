@@ -1,0 +1,7 @@
+//! The pure step between the engine and the canvas: parameter parsing and clamping, pooling jobs,
+//! colour lookup and number formatting. No web imports, so all of it is tested natively.
+
+pub mod colormap;
+pub mod format;
+pub mod params;
+pub mod sdpa;

@@ -1,0 +1,457 @@
+//! The "Scaled dot-product attention" view's computation, as a resumable job.
+//!
+//! Stages: tokens → X (embedding) → Q, K, V (row blocks of X·W) → every head's attention by blocks of
+//! query rows (pooled to display resolution as it streams) → concat · W_O. The job advances by
+//! [`SdpaJob::step`] in slices of bounded work, so the browser can paint progress between slices and
+//! a 4096-token sequence never freezes the tab. The N×N matrices are never stored whole.
+
+use std::sync::Arc;
+
+use crate::attention::embedding::embed;
+use crate::attention::exact::{attention_rows, RowBlock};
+use crate::attention::mask::causal_or_full;
+use crate::attention::matrix::{matmul, Matrix};
+use crate::attention::multi_head::{ConfigError, HeadConfig, LayerWeights, Projections};
+use crate::attention::pooling::{PoolMode, Pooler};
+use crate::attention::scale::Scale;
+use crate::attention::softmax::entropy;
+
+/// Largest pooled weight map kept per head (pixels per side).
+pub const BIG_PX: usize = 512;
+/// Pooled size of the small pipeline maps (pixels per side).
+pub const PIPE_PX: usize = 96;
+/// Upper bound on the floats kept for all heads' big maps (heads × side²).
+const BIG_BUDGET: usize = 4 << 20;
+
+/// What the embedding and projections depend on (changing anything else reuses them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputKey {
+    pub tokens: Arc<Vec<String>>,
+    pub d_model: usize,
+    pub seed: u64,
+}
+
+/// Embedding, weights and projections for one [`InputKey`].
+#[derive(Debug)]
+pub struct Projected {
+    pub key: InputKey,
+    pub x: Matrix,
+    pub weights: LayerWeights,
+    pub q: Matrix,
+    pub k: Matrix,
+    pub v: Matrix,
+}
+
+/// Per-head results, pooled for display.
+#[derive(Clone, Debug)]
+pub struct HeadMaps {
+    /// softmax weights pooled to ≤ side × side.
+    pub weights: Matrix,
+    /// Raw scores q·k pooled (mean) to ≤ PIPE_PX².
+    pub raw: Matrix,
+    /// Scaled and masked scores pooled (max; masked cells −∞) to ≤ PIPE_PX².
+    pub masked: Matrix,
+    /// Mean row entropy of the weights, in nats.
+    pub mean_entropy: f32,
+    /// Mean over rows of the largest weight.
+    pub mean_max_weight: f32,
+    /// Smallest and largest raw score seen.
+    pub raw_range: (f32, f32),
+}
+
+/// Everything the view draws.
+#[derive(Debug)]
+pub struct SdpaResult {
+    pub projected: Arc<Projected>,
+    pub cfg: HeadConfig,
+    pub d_head: usize,
+    pub pool: PoolMode,
+    pub heads: Vec<HeadMaps>,
+    /// Heads side by side, N × d_model.
+    pub concat: Matrix,
+    /// concat · W_O.
+    pub out: Matrix,
+}
+
+impl SdpaResult {
+    /// Number of tokens.
+    pub fn n(&self) -> usize {
+        self.projected.x.rows
+    }
+
+    /// Q, K, V of the layer as head views.
+    pub fn projections(&self) -> Projections {
+        let p = &self.projected;
+        Projections {
+            q: p.q.clone(),
+            k: p.k.clone(),
+            v: p.v.clone(),
+            d_head: self.d_head,
+        }
+    }
+}
+
+enum Stage {
+    Embed,
+    Project { next_row: usize },
+    Heads { head: usize, next_row: usize },
+    Output,
+    Done,
+}
+
+struct HeadAcc {
+    weights: Pooler,
+    raw: Pooler,
+    masked: Pooler,
+    entropy_sum: f64,
+    max_sum: f64,
+    raw_min: f32,
+    raw_max: f32,
+}
+
+/// A resumable computation of the view's result.
+pub struct SdpaJob {
+    key: InputKey,
+    cfg: HeadConfig,
+    d_head: usize,
+    pool: PoolMode,
+    side: usize,
+    stage: Stage,
+    x: Option<Matrix>,
+    weights: Option<LayerWeights>,
+    q: Matrix,
+    k: Matrix,
+    v: Matrix,
+    projected: Option<Arc<Projected>>,
+    concat: Matrix,
+    head_out: Matrix,
+    acc: Option<HeadAcc>,
+    heads: Vec<HeadMaps>,
+    out: Option<Matrix>,
+    done_work: f64,
+    total_work: f64,
+}
+
+/// Rows of X·W computed per step, and query rows per attention block.
+const PROJECT_ROWS: usize = 128;
+const ATTN_ROWS: usize = 64;
+
+impl SdpaJob {
+    /// Starts a job; `cached` projections are reused when their key matches.
+    pub fn new(
+        key: InputKey,
+        cfg: HeadConfig,
+        pool: PoolMode,
+        cached: Option<Arc<Projected>>,
+    ) -> Result<Self, ConfigError> {
+        let d_head = cfg.d_head(key.d_model)?;
+        if key.tokens.is_empty() {
+            return Err(ConfigError::Zero("N"));
+        }
+        let n = key.tokens.len();
+        let side = BIG_PX.min(((BIG_BUDGET / cfg.n_heads) as f64).sqrt() as usize).max(32);
+        let d = key.d_model as f64;
+        let proj_work = 3.0 * n as f64 * d * d;
+        let attn_work = 4.0 * (n as f64) * (n as f64) * d;
+        let reuse = cached.filter(|p| p.key == key);
+        let stage = if reuse.is_some() {
+            Stage::Heads { head: 0, next_row: 0 }
+        } else {
+            Stage::Embed
+        };
+        let done_work = if reuse.is_some() { proj_work } else { 0.0 };
+        Ok(Self {
+            concat: Matrix::zeros(n, key.d_model),
+            head_out: Matrix::zeros(n, d_head),
+            q: Matrix::zeros(0, 0),
+            k: Matrix::zeros(0, 0),
+            v: Matrix::zeros(0, 0),
+            projected: reuse,
+            key,
+            cfg,
+            d_head,
+            pool,
+            side,
+            stage,
+            x: None,
+            weights: None,
+            acc: None,
+            heads: Vec::new(),
+            out: None,
+            done_work,
+            total_work: proj_work + attn_work + n as f64 * d * d,
+        })
+    }
+
+    /// Fraction of the work done, 0..=1.
+    pub fn progress(&self) -> f64 {
+        (self.done_work / self.total_work.max(1.0)).min(1.0)
+    }
+
+    /// True once [`SdpaJob::finish`] may be called.
+    pub fn is_done(&self) -> bool {
+        matches!(self.stage, Stage::Done)
+    }
+
+    /// Advances by one slice of work (a block of projection rows, a block of query rows of one head,
+    /// or the output projection). Returns true when the job is complete.
+    pub fn step(&mut self) -> bool {
+        let n = self.key.tokens.len();
+        let d = self.key.d_model;
+        match self.stage {
+            Stage::Embed => {
+                self.x = Some(embed(&self.key.tokens, d, self.key.seed));
+                self.weights = Some(LayerWeights::seeded(d, self.key.seed));
+                self.q = Matrix::zeros(n, d);
+                self.k = Matrix::zeros(n, d);
+                self.v = Matrix::zeros(n, d);
+                self.stage = Stage::Project { next_row: 0 };
+            }
+            Stage::Project { next_row } => {
+                let (x, w) = (
+                    self.x.as_ref().expect("embedded"),
+                    self.weights.as_ref().expect("weights"),
+                );
+                let rows = PROJECT_ROWS.min(n - next_row);
+                let xb = x.rows_view(next_row, rows);
+                for (dst, wm) in [(&mut self.q, &w.w_q), (&mut self.k, &w.w_k), (&mut self.v, &w.w_v)] {
+                    let part = matmul(xb, wm.view());
+                    dst.data[next_row * d..(next_row + rows) * d].copy_from_slice(&part.data);
+                }
+                self.done_work += 3.0 * rows as f64 * (d * d) as f64;
+                if next_row + rows >= n {
+                    self.projected = Some(Arc::new(Projected {
+                        key: self.key.clone(),
+                        x: self.x.take().expect("embedded"),
+                        weights: self.weights.take().expect("weights"),
+                        q: std::mem::replace(&mut self.q, Matrix::zeros(0, 0)),
+                        k: std::mem::replace(&mut self.k, Matrix::zeros(0, 0)),
+                        v: std::mem::replace(&mut self.v, Matrix::zeros(0, 0)),
+                    }));
+                    self.stage = Stage::Heads { head: 0, next_row: 0 };
+                } else {
+                    self.stage = Stage::Project {
+                        next_row: next_row + rows,
+                    };
+                }
+            }
+            Stage::Heads { head, next_row } => self.step_head(head, next_row),
+            Stage::Output => {
+                let p = self.projected.as_ref().expect("projected");
+                self.out = Some(matmul(self.concat.view(), p.weights.w_o.view()));
+                self.done_work += n as f64 * (d * d) as f64;
+                self.stage = Stage::Done;
+            }
+            Stage::Done => {}
+        }
+        self.is_done()
+    }
+
+    fn step_head(&mut self, head: usize, next_row: usize) {
+        let n = self.key.tokens.len();
+        let p = Arc::clone(self.projected.as_ref().expect("projected"));
+        let dh = self.d_head;
+        let (q, k, v) = (
+            p.q.columns(head * dh, dh),
+            p.k.columns(head * dh, dh),
+            p.v.columns(head * dh, dh),
+        );
+        let scale = self.cfg.scale.factor(dh);
+        let mask = causal_or_full(self.cfg.causal);
+        let (side, pool) = (self.side, self.pool);
+        let acc = self.acc.get_or_insert_with(|| HeadAcc {
+            weights: Pooler::new(n, n, side, side, pool),
+            raw: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Mean),
+            masked: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max),
+            entropy_sum: 0.0,
+            max_sum: 0.0,
+            raw_min: f32::INFINITY,
+            raw_max: f32::NEG_INFINITY,
+        });
+        let rows = ATTN_ROWS.min(n - next_row);
+        let mut masked_row = vec![0.0f32; n];
+        attention_rows(
+            q,
+            k,
+            v,
+            scale,
+            mask,
+            next_row..next_row + rows,
+            ATTN_ROWS,
+            &mut self.head_out.data,
+            |b: &RowBlock<'_>| {
+                acc.weights.add_block(b.start, b.weights);
+                acc.raw.add_block(b.start, b.raw);
+                for r in 0..b.rows() {
+                    let i = b.start + r;
+                    let w = &b.weights[r * n..(r + 1) * n];
+                    let raw = &b.raw[r * n..(r + 1) * n];
+                    acc.entropy_sum += entropy(w) as f64;
+                    acc.max_sum += w.iter().copied().fold(0.0, f32::max) as f64;
+                    for (j, (m, s)) in masked_row.iter_mut().zip(raw).enumerate() {
+                        acc.raw_min = acc.raw_min.min(*s);
+                        acc.raw_max = acc.raw_max.max(*s);
+                        *m = if mask.allows(i, j) {
+                            s * scale
+                        } else {
+                            f32::NEG_INFINITY
+                        };
+                    }
+                    acc.masked.add_row(i, &masked_row);
+                }
+            },
+        );
+        self.done_work += 4.0 * rows as f64 * n as f64 * dh as f64;
+        if next_row + rows < n {
+            self.stage = Stage::Heads {
+                head,
+                next_row: next_row + rows,
+            };
+            return;
+        }
+        let acc = self.acc.take().expect("accumulator");
+        for i in 0..n {
+            self.concat.row_mut(i)[head * dh..(head + 1) * dh].copy_from_slice(self.head_out.row(i));
+        }
+        self.heads.push(HeadMaps {
+            weights: acc.weights.finish(),
+            raw: acc.raw.finish(),
+            masked: acc.masked.finish(),
+            mean_entropy: (acc.entropy_sum / n as f64) as f32,
+            mean_max_weight: (acc.max_sum / n as f64) as f32,
+            raw_range: (acc.raw_min, acc.raw_max),
+        });
+        self.stage = if head + 1 < self.cfg.n_heads {
+            Stage::Heads {
+                head: head + 1,
+                next_row: 0,
+            }
+        } else {
+            Stage::Output
+        };
+    }
+
+    /// Runs every remaining step (native callers and tests).
+    pub fn run(mut self) -> SdpaResult {
+        while !self.step() {}
+        self.finish()
+    }
+
+    /// The finished result; call only when [`SdpaJob::is_done`].
+    pub fn finish(self) -> SdpaResult {
+        assert!(self.is_done(), "SdpaJob::finish before the job is done");
+        SdpaResult {
+            projected: self.projected.expect("projected"),
+            cfg: self.cfg,
+            d_head: self.d_head,
+            pool: self.pool,
+            heads: self.heads,
+            concat: self.concat,
+            out: self.out.expect("output"),
+        }
+    }
+}
+
+/// Parses the URL's `scale` value: `sqrt` (1/√d_head), `none`, or a temperature τ > 0.
+pub fn scale_from_param(s: &str) -> Option<Scale> {
+    match s {
+        "sqrt" => Some(Scale::InvSqrtDHead),
+        "none" => Some(Scale::None),
+        t => t
+            .parse::<f32>()
+            .ok()
+            .filter(|t| t.is_finite() && *t >= 0.01 && *t <= 1000.0)
+            .map(Scale::Temperature),
+    }
+}
+
+/// The URL form of a scale (inverse of [`scale_from_param`]).
+pub fn scale_to_param(s: Scale) -> String {
+    match s {
+        Scale::InvSqrtDHead => "sqrt".into(),
+        Scale::None => "none".into(),
+        Scale::Temperature(t) => format!("{t}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attention::multi_head::{multi_head_attention, Kernel};
+    use crate::attention::tokenizer::example_tokens;
+
+    fn key(n: usize, d: usize) -> InputKey {
+        InputKey {
+            tokens: Arc::new(example_tokens(n)),
+            d_model: d,
+            seed: 3,
+        }
+    }
+
+    #[test]
+    fn the_job_computes_the_same_layer_as_the_engine() {
+        for causal in [false, true] {
+            let cfg = HeadConfig {
+                n_heads: 4,
+                scale: Scale::InvSqrtDHead,
+                causal,
+            };
+            let r = SdpaJob::new(key(150, 32), cfg, PoolMode::Max, None).unwrap().run();
+            let x = embed(&example_tokens(150), 32, 3);
+            let want = multi_head_attention(&x, &LayerWeights::seeded(32, 3), &cfg, Kernel::Exact).unwrap();
+            assert!(r.out.max_abs_diff(&want.out) < 1e-5);
+            assert_eq!(r.heads.len(), 4);
+            assert_eq!((r.heads[0].weights.rows, r.heads[0].raw.rows), (150, PIPE_PX));
+        }
+    }
+
+    #[test]
+    fn cached_projections_are_reused_only_for_the_same_inputs() {
+        let cfg = HeadConfig {
+            n_heads: 2,
+            scale: Scale::InvSqrtDHead,
+            causal: false,
+        };
+        let first = SdpaJob::new(key(20, 16), cfg, PoolMode::Max, None).unwrap().run();
+        let again = SdpaJob::new(
+            key(20, 16),
+            HeadConfig { causal: true, ..cfg },
+            PoolMode::Max,
+            Some(first.projected.clone()),
+        )
+        .unwrap();
+        assert!(again.progress() > 0.0, "projection work is skipped");
+        let other = SdpaJob::new(key(21, 16), cfg, PoolMode::Max, Some(first.projected.clone())).unwrap();
+        assert_eq!(other.progress(), 0.0);
+    }
+
+    #[test]
+    fn bad_configurations_are_errors_not_panics() {
+        let cfg = HeadConfig {
+            n_heads: 3,
+            scale: Scale::None,
+            causal: false,
+        };
+        assert!(SdpaJob::new(key(5, 16), cfg, PoolMode::Max, None).is_err());
+        assert_eq!(scale_from_param("abc"), None);
+        assert_eq!(scale_from_param("2.5"), Some(Scale::Temperature(2.5)));
+        assert_eq!(scale_from_param("0"), None);
+    }
+
+    #[test]
+    fn big_maps_fit_the_memory_budget_and_causal_maps_are_lower_triangular() {
+        let cfg = HeadConfig {
+            n_heads: 8,
+            scale: Scale::InvSqrtDHead,
+            causal: true,
+        };
+        let r = SdpaJob::new(key(1000, 64), cfg, PoolMode::Max, None).unwrap().run();
+        let w = &r.heads[0].weights;
+        assert!(w.rows * w.cols * 8 <= BIG_BUDGET);
+        for i in 0..w.rows {
+            for j in (i + 1)..w.cols {
+                assert_eq!(w.get(i, j), 0.0);
+            }
+        }
+    }
+}
