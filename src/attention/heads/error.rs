@@ -18,6 +18,8 @@ pub enum HeadsError {
         expected: usize,
         got: usize,
     },
+    /// The singular value decomposition got a non-finite entry or did not converge.
+    SvdFailed,
 }
 
 impl fmt::Display for HeadsError {
@@ -31,6 +33,7 @@ impl fmt::Display for HeadsError {
             HeadsError::WidthMismatch { what, expected, got } => {
                 write!(f, "{what} has width {got}, expected {expected}")
             }
+            HeadsError::SvdFailed => write!(f, "the SVD failed (non-finite input or no convergence)"),
         }
     }
 }

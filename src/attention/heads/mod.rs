@@ -5,6 +5,7 @@
 pub mod error;
 pub mod grouped;
 pub mod kv_cache;
+pub mod low_rank;
 pub mod mla;
 pub mod presets;
 pub mod rope;
