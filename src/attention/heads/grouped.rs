@@ -55,7 +55,7 @@ impl GqaConfig {
         positive(self.n_heads, "n_heads")?;
         positive(self.n_kv_heads, "n_kv_heads")?;
         positive(self.d_head, "d_head")?;
-        if self.n_heads % self.n_kv_heads != 0 {
+        if !self.n_heads.is_multiple_of(self.n_kv_heads) {
             return Err(HeadsError::KvHeadsDoNotDivide {
                 n_heads: self.n_heads,
                 n_kv_heads: self.n_kv_heads,
@@ -131,7 +131,7 @@ impl GqaWeights {
         cfg.validate()?;
         let new_cfg = GqaConfig { n_kv_heads, ..*cfg };
         new_cfg.validate()?;
-        if cfg.n_kv_heads % n_kv_heads != 0 {
+        if !cfg.n_kv_heads.is_multiple_of(n_kv_heads) {
             return Err(HeadsError::KvHeadsDoNotDivide {
                 n_heads: cfg.n_kv_heads,
                 n_kv_heads,

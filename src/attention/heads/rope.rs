@@ -52,7 +52,7 @@ impl Rope {
     /// A RoPE of width `dim` (must be even and positive) and base θ (clamped to at least 1; NaN → 1).
     pub fn new(dim: usize, base: f64, layout: RopeLayout) -> Result<Self, HeadsError> {
         positive(dim, "RoPE width")?;
-        if dim % 2 != 0 {
+        if !dim.is_multiple_of(2) {
             return Err(HeadsError::OddRopeWidth(dim));
         }
         Ok(Self {
