@@ -214,6 +214,27 @@ impl ModelShape {
         }
     }
 
+    /// The longest context whose KV cache for `batch` sequences fits in `budget_bytes`, or None when
+    /// every context fits (all layers are sliding-window and their full windows fit). Inverts
+    /// bytes(L) = b·(local·min(L, W) + global·L) with b the bytes per token-layer for the batch.
+    pub fn max_context_within(&self, budget_bytes: f64, batch: usize, dtype: Dtype) -> Option<usize> {
+        let per = self.kv_elements_per_token_per_layer() * dtype.bytes() * batch as f64;
+        let budget = budget_bytes.max(0.0);
+        if per <= 0.0 || self.layers == 0 {
+            return None;
+        }
+        let (local, window, global) = self.layer_split();
+        let tokens = budget / per;
+        let all_layers = tokens / self.layers as f64;
+        if all_layers <= window as f64 {
+            return Some(all_layers.floor() as usize);
+        }
+        if global == 0 {
+            return None;
+        }
+        Some(((tokens - local as f64 * window as f64) / global as f64).floor() as usize)
+    }
+
     /// The same model with `n_kv_heads` K/V heads (clamped to 1..=n_heads) and the matching kind —
     /// MHA, GQA or MQA — for "what if" comparisons; an MLA model becomes a plain GQA/MHA/MQA one.
     pub fn with_kv_heads(&self, n_kv_heads: usize) -> ModelShape {
@@ -378,6 +399,36 @@ mod tests {
         // Weights: 7168·1536 + 1536·128·192 + 7168·576 + 512·128·256 + 128·128·7168
         //        = 11,010,048 + 37,748,736 + 4,128,768 + 16,777,216 + 117,440,512 = 187,105,280.
         assert_eq!(m.attention_params_per_layer(), 187_105_280.0);
+    }
+
+    #[test]
+    fn max_context_inverts_the_cache_size() {
+        let m = llama2_7b();
+        // 2 GiB at 524,288 B per token (fp16) is 4096 tokens; at batch 4, 1024.
+        assert_eq!(m.max_context_within(2.0 * GIB, 1, Dtype::F16), Some(4096));
+        assert_eq!(m.max_context_within(2.0 * GIB, 4, Dtype::F16), Some(1024));
+        assert_eq!(m.max_context_within(-5.0, 1, Dtype::F16), Some(0));
+        let half_local = ModelShape {
+            local: Some(LocalLayers {
+                window: 1000,
+                count: 16,
+            }),
+            ..m
+        };
+        // Past the window: 16·1000 + 16·L token-layers of 16,384 B. Budget 16,384·(16,000 + 16·3000)
+        // gives L = 3000.
+        let budget = 16_384.0 * (16_000.0 + 16.0 * 3000.0);
+        assert_eq!(half_local.max_context_within(budget, 1, Dtype::F16), Some(3000));
+        assert_eq!(half_local.cached_token_layers(3000) * 16_384.0, budget);
+        // Every layer local and the full windows fit: any context fits.
+        let all_local = ModelShape {
+            local: Some(LocalLayers {
+                window: 1000,
+                count: 32,
+            }),
+            ..m
+        };
+        assert_eq!(all_local.max_context_within(1e12, 1, Dtype::F16), None);
     }
 
     #[test]

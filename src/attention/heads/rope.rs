@@ -121,6 +121,13 @@ impl Rope {
         }
     }
 
+    /// RoFormer's long-term decay curve: the score of two all-ones vectors at distance Δ, divided by
+    /// d: (2/d)·Σ_i cos(Δ·θ^(−2i/d)). It is 1 at Δ = 0 and oscillates with a shrinking envelope as Δ grows.
+    pub fn ones_score(&self, distance: usize) -> f64 {
+        let sum: f64 = (0..self.pairs()).map(|i| self.angle(distance, i).cos()).sum();
+        2.0 * sum / self.dim as f64
+    }
+
     /// Rotates columns `col_start .. col_start + d` of every row, row i as position `first_pos + i`
     /// (one head's slice of Q or K).
     pub fn rotate_rows(&self, m: &mut Matrix, col_start: usize, first_pos: usize) -> Result<(), HeadsError> {
@@ -226,6 +233,19 @@ mod tests {
         let b_perm: Vec<f32> = order.iter().map(|&j| b[j]).collect();
         for (x, y) in a.iter().zip(&b_perm) {
             assert!((x - y).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn ones_score_is_the_normalised_dot_product_of_rotated_ones() {
+        let ones = vec![1.0f32; 16];
+        for layout in [RopeLayout::RotateHalf, RopeLayout::Interleaved] {
+            let rope = Rope::new(16, 10_000.0, layout).unwrap();
+            assert!((rope.ones_score(0) - 1.0).abs() < 1e-12);
+            for (m, n) in [(0, 3), (5, 40), (2, 900)] {
+                let s = dot(&rotated(&rope, &ones, m), &rotated(&rope, &ones, n)) as f64 / 16.0;
+                assert!((s - rope.ones_score(n - m)).abs() < 1e-5, "{layout:?} Δ = {}", n - m);
+            }
         }
     }
 
