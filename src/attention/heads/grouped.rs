@@ -215,7 +215,7 @@ impl GqaProjections {
     /// (Q_h, K_{⌊h/g⌋}, V_{⌊h/g⌋}) as column windows; h is clamped to the last head.
     pub fn head(&self, h: usize) -> (MatRef<'_>, MatRef<'_>, MatRef<'_>) {
         let d = self.cfg.d_head;
-        let h = h.min(self.cfg.n_heads - 1);
+        let h = h.min(self.cfg.n_heads.saturating_sub(1));
         let kv = self.cfg.kv_head_of(h);
         (
             self.q.columns(h * d, d),

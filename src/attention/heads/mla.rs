@@ -269,7 +269,7 @@ impl MlaProjections {
 
     /// Head h's full query [q_C,h | q_R,h], N × (d_h + d_R); h is clamped to the last head.
     pub fn head_query(&self, h: usize) -> Matrix {
-        let h = h.min(self.cfg.n_heads - 1);
+        let h = h.min(self.cfg.n_heads.saturating_sub(1));
         let (d, r) = (self.cfg.d_head, self.cfg.d_r);
         hstack(
             &Matrix::from_view(self.q_c.columns(h * d, d)),
@@ -279,7 +279,7 @@ impl MlaProjections {
 
     /// Head h's full key [k_C,h | k_R], N × (d_h + d_R); h is clamped to the last head.
     pub fn head_key(&self, h: usize) -> Matrix {
-        let h = h.min(self.cfg.n_heads - 1);
+        let h = h.min(self.cfg.n_heads.saturating_sub(1));
         let d = self.cfg.d_head;
         hstack(&Matrix::from_view(self.k_c.columns(h * d, d)), &self.cache.k_r)
     }
