@@ -12,12 +12,16 @@
 //!   would always win) unless it has no other allowed key; then it attends to itself alone.
 //! - Causal: additionally j ≤ i (the Reformer language model).
 //!
-//! Clamps: n_buckets 0 → 2 and odd → next even; n_hashes 0 → 1; chunk length into 1..=N.
+//! Clamps: n_buckets into 2..=2·max(N, 1), odd → next even; n_hashes into 1..=[`MAX_HASHES`];
+//! chunk length into 1..=N.
 
 use crate::attention::matrix::{matmul, MatRef, Matrix};
 use crate::attention::rng::{normal_matrix, stream};
 use crate::attention::sparse::csr::SparsePattern;
 use crate::attention::sparse::notes::{clamp_usize, ClampNote, Clamped, Param};
+
+/// Most hash rounds (the Reformer paper goes up to 8; more only repeats the picture).
+pub const MAX_HASHES: usize = 16;
 
 /// LSH parameters. Reformer's enwik8 configuration (Kitaev et al. 2020, §5): chunk length 64,
 /// n_hashes up to 8; the number of buckets is chosen as about N / chunk.
@@ -87,9 +91,21 @@ pub fn lsh_hash(x: MatRef<'_>, rotation: MatRef<'_>) -> Vec<usize> {
 /// The LSH attention pattern of the shared query/key vectors `x` (module doc); rotations come from
 /// `stream(seed, "lsh_rotations")`, one d × (n_buckets/2) N(0, 1) matrix per round.
 pub fn lsh_attention(x: MatRef<'_>, config: &LshConfig, seed: u64) -> Clamped<LshAttention> {
-    let n = x.rows;
     let mut notes = Vec::new();
-    let mut n_buckets = clamp_usize(&mut notes, Param::Buckets, config.n_buckets, 2, usize::MAX);
+    let used = clamp_config(x.rows, config, &mut notes);
+    let mut rng = stream(seed, "lsh_rotations");
+    let rotations = (0..used.n_hashes)
+        .map(|_| normal_matrix(&mut rng, x.cols, used.n_buckets / 2, 1.0))
+        .collect();
+    Clamped {
+        value: lsh_with_rotations(x, rotations, &used),
+        notes,
+    }
+}
+
+/// Applies the clamps of the module doc to `config` for `n` tokens.
+fn clamp_config(n: usize, config: &LshConfig, notes: &mut Vec<ClampNote>) -> LshConfig {
+    let mut n_buckets = clamp_usize(notes, Param::Buckets, config.n_buckets, 2, 2 * n.max(1));
     if n_buckets % 2 == 1 {
         notes.push(ClampNote {
             param: Param::Buckets,
@@ -98,20 +114,25 @@ pub fn lsh_attention(x: MatRef<'_>, config: &LshConfig, seed: u64) -> Clamped<Ls
         });
         n_buckets += 1;
     }
-    let n_hashes = clamp_usize(&mut notes, Param::Hashes, config.n_hashes, 1, usize::MAX);
-    let chunk = clamp_usize(&mut notes, Param::ChunkLength, config.chunk, 1, n);
-    let used = LshConfig {
+    LshConfig {
         n_buckets,
-        n_hashes,
-        chunk,
+        n_hashes: clamp_usize(notes, Param::Hashes, config.n_hashes, 1, MAX_HASHES),
+        chunk: clamp_usize(notes, Param::ChunkLength, config.chunk, 1, n),
         causal: config.causal,
-    };
+    }
+}
 
-    let mut rng = stream(seed, "lsh_rotations");
-    let rounds: Vec<LshRound> = (0..n_hashes)
-        .map(|_| {
-            let rotation = normal_matrix(&mut rng, x.cols, n_buckets / 2, 1.0);
-            let buckets = lsh_hash(x, rotation.view());
+/// The LSH pattern for given rotations, one round per matrix (each d × (n_buckets/2)); `config`'s
+/// n_hashes and n_buckets are taken from the rotations, its chunk length is clamped into 1..=N.
+/// A rotation whose height is not d puts every token in bucket 0.
+pub fn lsh_with_rotations(x: MatRef<'_>, rotations: Vec<Matrix>, config: &LshConfig) -> LshAttention {
+    let n = x.rows;
+    let chunk = config.chunk.clamp(1, n.max(1));
+    let rounds: Vec<LshRound> = rotations
+        .into_iter()
+        .map(|rotation| {
+            let mut buckets = lsh_hash(x, rotation.view());
+            buckets.resize(n, 0);
             let mut order: Vec<usize> = (0..n).collect();
             order.sort_by_key(|&t| buckets[t]); // stable: equal buckets keep position order
             let mut chunk_of = vec![0; n];
@@ -126,7 +147,6 @@ pub fn lsh_attention(x: MatRef<'_>, config: &LshConfig, seed: u64) -> Clamped<Ls
             }
         })
         .collect();
-
     let pattern = SparsePattern::from_row_fn(n, n, |i, out| {
         for round in &rounds {
             let c = round.chunk_of[i];
@@ -136,20 +156,23 @@ pub fn lsh_attention(x: MatRef<'_>, config: &LshConfig, seed: u64) -> Clamped<Ls
                 round.order[start..end]
                     .iter()
                     .copied()
-                    .filter(|&j| j != i && round.buckets[j] == round.buckets[i] && (!used.causal || j <= i)),
+                    .filter(|&j| j != i && round.buckets[j] == round.buckets[i] && (!config.causal || j <= i)),
             );
         }
         if out.is_empty() {
             out.push(i);
         }
     });
-    Clamped {
-        value: LshAttention {
-            pattern,
-            rounds,
-            config: used,
-        },
-        notes,
+    let config = LshConfig {
+        n_buckets: rounds.first().map_or(config.n_buckets, |r| 2 * r.rotation.cols),
+        n_hashes: rounds.len(),
+        chunk,
+        causal: config.causal,
+    };
+    LshAttention {
+        pattern,
+        rounds,
+        config,
     }
 }
 
