@@ -104,29 +104,28 @@ fn log_log_slope(points: &[(usize, f64)]) -> f64 {
     cov / var
 }
 
-/// Median of 5 timed runs (after one warm-up), in seconds.
-fn median_time(method: Method, x: &Input) -> f64 {
+/// Fastest of 7 timed runs (after one warm-up), in seconds: the minimum is the least disturbed by
+/// other processes on a shared machine.
+fn best_time(method: Method, x: &Input) -> f64 {
     black_box(method.run(x));
-    let mut t: Vec<f64> = (0..5)
+    (0..7)
         .map(|_| {
             let start = Instant::now();
             black_box(method.run(x));
             start.elapsed().as_secs_f64()
         })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[2]
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn slope_table(inputs: &[(usize, Input)]) {
-    println!("\napprox: median time (ms) of one head, d = d_v = {D}");
+    println!("\napprox: best-of-7 time (ms) of one head, d = d_v = {D}");
     print!("{:<18}", "method");
     for (n, _) in inputs {
         print!("{:>10}", format!("N={n}"));
     }
     println!("{:>10}", "slope");
     for method in METHODS {
-        let points: Vec<(usize, f64)> = inputs.iter().map(|(n, x)| (*n, median_time(method, x))).collect();
+        let points: Vec<(usize, f64)> = inputs.iter().map(|(n, x)| (*n, best_time(method, x))).collect();
         print!("{:<18}", method.name());
         for (_, t) in &points {
             print!("{:>10.2}", t * 1e3);
