@@ -6,8 +6,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use attention_atlas::attention::approx::linear::linear_attend;
+use attention_atlas::attention::approx::linformer::ProjectionKind;
 use attention_atlas::attention::approx::linformer::{linformer_attend, LinformerProjections};
 use attention_atlas::attention::approx::performer::{performer_attend, FeatureKind, PerformerConfig, RandomFeatures};
+use attention_atlas::attention::approx::sweeps::{linformer_sweep, performer_sweep, spectrum, ExactReference};
 use attention_atlas::attention::exact::attend;
 use attention_atlas::attention::mask::Full;
 use attention_atlas::attention::matrix::Matrix;
@@ -135,6 +137,29 @@ fn slope_table(inputs: &[(usize, Input)]) {
     println!();
 }
 
+/// The view's sweeps at the largest interactive size, N = 256, d = 64: their time decides whether
+/// the chart can follow a slider.
+const SWEEP_N: usize = 256;
+const SWEEP_KS: [usize; 6] = [8, 16, 32, 64, 128, 256];
+const SWEEP_MS: [usize; 5] = [16, 32, 64, 128, 256];
+const SWEEP_SEEDS: [u64; 4] = [0, 1, 2, 3];
+
+fn sweeps(c: &mut Criterion) {
+    let x = Input::new(SWEEP_N);
+    let (q, k, v) = (x.q.view(), x.k.view(), x.v.view());
+    let exact = ExactReference::compute(q, k, v);
+    let mut group = c.benchmark_group(format!("approx sweeps N={SWEEP_N}"));
+    group.bench_function("exact reference", |b| b.iter(|| ExactReference::compute(q, k, v)));
+    group.bench_function("linformer error vs k (gaussian, 4 seeds)", |b| {
+        b.iter(|| linformer_sweep(q, k, v, &exact, ProjectionKind::Gaussian, &SWEEP_KS, &SWEEP_SEEDS))
+    });
+    group.bench_function("performer error vs m (positive, 4 seeds)", |b| {
+        b.iter(|| performer_sweep(q, k, v, &exact, FeatureKind::Positive, &SWEEP_MS, &SWEEP_SEEDS))
+    });
+    group.bench_function("spectrum of the exact matrix", |b| b.iter(|| spectrum(&exact.weights)));
+    group.finish();
+}
+
 fn main() {
     let inputs: Vec<(usize, Input)> = LENGTHS.iter().map(|&n| (n, Input::new(n))).collect();
     slope_table(&inputs);
@@ -150,5 +175,6 @@ fn main() {
         }
     }
     group.finish();
+    sweeps(&mut c);
     c.final_summary();
 }

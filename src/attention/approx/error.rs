@@ -49,16 +49,12 @@ pub fn mean_row_kl(exact: &Matrix, approx: &Matrix) -> f32 {
     }
     let mut total = 0.0f64;
     for i in 0..exact.rows {
-        let smoothed: Vec<f64> = approx
-            .row(i)
-            .iter()
-            .map(|a| (*a as f64).max(0.0) + KL_EPSILON)
-            .collect();
-        let z: f64 = smoothed.iter().sum();
-        for (p, q) in exact.row(i).iter().zip(&smoothed) {
+        let smooth = |a: &f32| (*a as f64).max(0.0) + KL_EPSILON;
+        let z: f64 = approx.row(i).iter().map(smooth).sum();
+        for (p, a) in exact.row(i).iter().zip(approx.row(i)) {
             let p = *p as f64;
             if p > 0.0 {
-                total += p * (p / (q / z)).ln();
+                total += p * (p * z / smooth(a)).ln();
             }
         }
     }

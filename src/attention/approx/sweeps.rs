@@ -6,9 +6,10 @@
 //! browser: for N ≤ 256 and a handful of points each runs in tens of milliseconds natively.
 
 use crate::attention::approx::error::{error_metrics, ErrorMetrics};
-use crate::attention::approx::implied::{linformer_implied, performer_implied};
+use crate::attention::approx::implied::linformer_implied;
+use crate::attention::approx::linear::{feature_attend, normalised_kernel_matrix};
 use crate::attention::approx::linformer::{linformer_attend, LinformerProjections, ProjectionKind};
-use crate::attention::approx::performer::{performer_attend, FeatureKind, PerformerConfig, RandomFeatures};
+use crate::attention::approx::performer::{FeatureKind, PerformerConfig, RandomFeatures};
 use crate::attention::exact::{attend, attention_weights};
 use crate::attention::mask::Full;
 use crate::attention::matrix::{MatRef, Matrix};
@@ -127,8 +128,10 @@ pub fn performer_sweep(
                             seed,
                         },
                     );
-                    let out = performer_attend(q, k, v, &f, false);
-                    let implied = performer_implied(q, k, &f, false);
+                    // performer_attend and performer_implied, sharing one computation of the features.
+                    let (phi_q, phi_k) = (f.queries(q), f.keys(k));
+                    let out = feature_attend(&phi_q, &phi_k, v);
+                    let implied = normalised_kernel_matrix(&phi_q, &phi_k, false);
                     error_metrics(&exact.output, &exact.weights, &out.output, &implied)
                 })
                 .collect();
