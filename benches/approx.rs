@@ -147,9 +147,11 @@ const SWEEP_SEEDS: [u64; 4] = [0, 1, 2, 3];
 fn sweeps(c: &mut Criterion) {
     let x = Input::new(SWEEP_N);
     let (q, k, v) = (x.q.view(), x.k.view(), x.v.view());
-    let exact = ExactReference::compute(q, k, v);
+    let exact = ExactReference::compute(q, k, v, false);
     let mut group = c.benchmark_group(format!("approx sweeps N={SWEEP_N}"));
-    group.bench_function("exact reference", |b| b.iter(|| ExactReference::compute(q, k, v)));
+    group.bench_function("exact reference", |b| {
+        b.iter(|| ExactReference::compute(q, k, v, false))
+    });
     group.bench_function("linformer error vs k (gaussian, 4 seeds)", |b| {
         b.iter(|| linformer_sweep(q, k, v, &exact, ProjectionKind::Gaussian, &SWEEP_KS, &SWEEP_SEEDS))
     });

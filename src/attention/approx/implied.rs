@@ -19,6 +19,18 @@ use crate::attention::approx::linformer::LinformerProjections;
 use crate::attention::approx::performer::RandomFeatures;
 use crate::attention::matrix::{matmul, MatRef, Matrix};
 
+/// What kind of matrix an implied A is, so a view can pick its colour scale and legend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImpliedKind {
+    /// Non-negative rows summing to 1, like softmax weights (linear attention, positive Performer,
+    /// mean-pooled Linformer, Synthesizer).
+    Probabilities,
+    /// Rows sum to 1 but entries can be negative (trigonometric Performer features).
+    SignedNormalised,
+    /// A signed linear map with no row constraint (Gaussian Linformer P·F, the mixer's Jacobian).
+    SignedMap,
+}
+
 /// Linear attention's A = row-normalised φ(Q)φ(K)ᵀ (lower triangle when `causal`).
 pub fn linear_implied(q: MatRef<'_>, k: MatRef<'_>, causal: bool) -> Matrix {
     normalised_kernel_matrix(&elu_features(q), &elu_features(k), causal)

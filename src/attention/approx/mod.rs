@@ -13,6 +13,7 @@ pub mod fixed_length;
 pub mod implied;
 pub mod linear;
 pub mod linformer;
+pub mod method;
 pub mod mixer;
 pub mod output;
 pub mod performer;

@@ -11,10 +11,11 @@ use crate::attention::approx::linear::{feature_attend, normalised_kernel_matrix}
 use crate::attention::approx::linformer::{linformer_attend, LinformerProjections, ProjectionKind};
 use crate::attention::approx::performer::{FeatureKind, PerformerConfig, RandomFeatures};
 use crate::attention::exact::{attend, attention_weights};
-use crate::attention::mask::Full;
+use crate::attention::mask::causal_or_full;
 use crate::attention::matrix::{MatRef, Matrix};
 
-/// Exact attention on the sweep's input: O* = softmax(QKᵀ/√d)·V and A* = softmax(QKᵀ/√d).
+/// Exact attention on the same input: O* = softmax(QKᵀ/√d + M)·V and A* = softmax(QKᵀ/√d + M).
+/// The sweeps take the non-causal one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExactReference {
     pub output: Matrix,
@@ -22,18 +23,19 @@ pub struct ExactReference {
 }
 
 impl ExactReference {
-    /// Computes O* and A* with scale 1/√d, d = q.cols.
-    pub fn compute(q: MatRef<'_>, k: MatRef<'_>, v: MatRef<'_>) -> Self {
+    /// Computes O* and A* with scale 1/√d, d = q.cols, under the causal mask when `causal`.
+    pub fn compute(q: MatRef<'_>, k: MatRef<'_>, v: MatRef<'_>, causal: bool) -> Self {
         let scale = standard_scale(q.cols);
+        let mask = causal_or_full(causal);
         Self {
-            output: attend(q, k, v, scale, &Full),
-            weights: attention_weights(q, k, scale, &Full),
+            output: attend(q, k, v, scale, mask),
+            weights: attention_weights(q, k, scale, mask),
         }
     }
 }
 
-/// 1/√d (1 for d = 0).
-fn standard_scale(d: usize) -> f32 {
+/// The standard softmax scale 1/√d (1 for d = 0).
+pub fn standard_scale(d: usize) -> f32 {
     1.0 / (d.max(1) as f32).sqrt()
 }
 
@@ -218,7 +220,7 @@ mod tests {
         let q = normal_matrix(&mut rng, n, d, 1.0);
         let k = normal_matrix(&mut rng, n, d, 1.0);
         let v = normal_matrix(&mut rng, n, d, 1.0);
-        let exact = ExactReference::compute(q.view(), k.view(), v.view());
+        let exact = ExactReference::compute(q.view(), k.view(), v.view(), false);
         let pts = linformer_sweep(
             q.view(),
             k.view(),
@@ -251,7 +253,7 @@ mod tests {
         let q = normal_matrix(&mut rng, n, d, 1.0);
         let k = normal_matrix(&mut rng, n, d, 1.0);
         let v = normal_matrix(&mut rng, n, d, 1.0);
-        let exact = ExactReference::compute(q.view(), k.view(), v.view());
+        let exact = ExactReference::compute(q.view(), k.view(), v.view(), false);
         let seeds = [0, 1, 2, 3];
         let pos = performer_sweep(
             q.view(),
