@@ -277,6 +277,26 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_sequence_or_zero_width_head_gives_empty_outputs_not_a_panic() {
+        for (n, d) in [(0, 8), (5, 0)] {
+            let x = Matrix::zeros(n, 4);
+            let q = Matrix::zeros(n, d);
+            let input = HeadInput {
+                x: x.view(),
+                q: q.view(),
+                k: q.view(),
+                v: q.view(),
+                causal: false,
+            };
+            for m in all_methods(32) {
+                let run = m.run(&input).expect("small input");
+                assert_eq!((run.output.rows, run.output.cols), (n, d), "{}", m.name());
+                assert!(run.output.data.iter().all(|o| o.is_finite()), "{}", m.name());
+            }
+        }
+    }
+
+    #[test]
     fn position_indexed_methods_reject_sequences_longer_than_their_weights() {
         let x = Matrix::zeros(40, 16);
         let q = Matrix::zeros(40, 8);

@@ -73,8 +73,12 @@ enum Side {
 
 /// m × d matrix of orthogonal random features: ⌈m/d⌉ blocks of rows of the Q factor of a d × d
 /// Gaussian QR, truncated to m rows, each row scaled by the norm of a fresh N(0, I_d) vector.
+/// (d = 0 gives an m × 0 matrix.)
 pub fn orthogonal_gaussian(rng: &mut AtlasRng, m: usize, d: usize) -> Matrix {
     let mut w = Matrix::zeros(m, d);
+    if d == 0 {
+        return w;
+    }
     let mut row = 0;
     while row < m {
         let g = DMatrix::from_column_slice(d, d, &normal_vec(rng, d * d, 1.0));
