@@ -18,7 +18,9 @@ use crate::attention::approx::synthesizer::{factor_widths, SynthesizerKind};
 /// FLOPs and largest intermediate buffer (f32 values) of one head.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MethodCost {
+    /// Floating-point operations (multiply-add = 2).
     pub flops: f64,
+    /// Length in f32 values of the largest intermediate buffer.
     pub largest_buffer: f64,
 }
 

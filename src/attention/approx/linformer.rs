@@ -34,7 +34,9 @@ pub enum ProjectionKind {
 /// The projections E (for keys) and F (for values), both k × N.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinformerProjections {
+    /// E, k × N: compresses the keys, K ↦ E·K.
     pub e: Matrix,
+    /// F, k × N: compresses the values, V ↦ F·V.
     pub f: Matrix,
 }
 
@@ -87,6 +89,7 @@ impl LinformerProjections {
 /// Linformer's result: the output and its N × k attention weights P over the k summary positions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinformerOutput {
+    /// O = P·(F·V) and the peak buffer.
     pub attended: ApproxOutput,
     /// P = softmax(Q(EK)ᵀ·scale), N × k; each row sums to 1.
     pub weights: Matrix,

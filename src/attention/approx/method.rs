@@ -42,9 +42,13 @@ pub enum ApproxMethod {
 pub struct HeadInput<'a> {
     /// Token representations, N × d_model (for the Synthesizer).
     pub x: MatRef<'a>,
+    /// Queries, N × d.
     pub q: MatRef<'a>,
+    /// Keys, N × d.
     pub k: MatRef<'a>,
+    /// Values, N × d_v.
     pub v: MatRef<'a>,
+    /// Query i sees only keys j ≤ i.
     pub causal: bool,
 }
 
@@ -82,6 +86,7 @@ pub struct MethodRun {
     pub output: Matrix,
     /// The N × N matrix A with O = A·V (the mixer: its mean Jacobian), see `implied`.
     pub implied: Matrix,
+    /// Whether `implied` is a probability matrix, signed-normalised or a signed map.
     pub implied_kind: ImpliedKind,
     /// Largest intermediate the kernel allocated, in f32 values.
     pub peak_intermediate_len: usize,

@@ -41,6 +41,7 @@ pub struct TokenMixer {
     pub w1: Matrix,
     /// ℓ × h, N(0, 1/h); stream "mixer_w2".
     pub w2: Matrix,
+    /// ℓ, the number of positions the weights cover.
     pub max_len: usize,
 }
 

@@ -52,6 +52,7 @@ pub enum FeatureKind {
 pub struct PerformerConfig {
     /// m, the number of random projections (clamped to ≥ 1).
     pub features: usize,
+    /// Positive (FAVOR+) or trigonometric features.
     pub kind: FeatureKind,
     /// Seed of the projection draw (stream "performer_w"); a new seed redraws W.
     pub seed: u64,
@@ -60,7 +61,9 @@ pub struct PerformerConfig {
 /// A drawn feature map: the m × d projection W (rows w_r) and the feature kind.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RandomFeatures {
+    /// W, m × d, one random direction w_r per row.
     pub projection: Matrix,
+    /// How W·x becomes features.
     pub kind: FeatureKind,
 }
 

@@ -18,7 +18,9 @@ use crate::attention::matrix::{MatRef, Matrix};
 /// The sweeps take the non-causal one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExactReference {
+    /// O*, N × d_v.
     pub output: Matrix,
+    /// A*, N × N.
     pub weights: Matrix,
 }
 
@@ -145,6 +147,7 @@ pub fn performer_sweep(
 /// Singular values σ₁ ≥ σ₂ ≥ … of a matrix and the cumulative energy Σ_{i≤r} σ_i² / Σ_i σ_i².
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spectrum {
+    /// σ₁ ≥ σ₂ ≥ … ≥ 0.
     pub singular_values: Vec<f32>,
     /// Entry r − 1 is the fraction of ‖A‖_F² captured by the best rank-r approximation
     /// (Eckart–Young); the last entry is 1 (or 0 for a zero matrix).

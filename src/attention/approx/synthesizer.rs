@@ -24,15 +24,20 @@ use crate::attention::softmax::softmax_in_place;
 /// Which Synthesizer parametrisation produces the logits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SynthesizerKind {
+    /// L_i = relu(x_i·W1)·W2: each token predicts its own row.
     Dense,
+    /// L = R: one fixed matrix for every input.
     Random,
+    /// L_ij = A_{i,⌊j/b⌋}·B_{i, j mod b}: two small projections, outer product.
     FactorizedDense,
+    /// L = R₁·R₂ᵀ of rank k.
     FactorizedRandom,
 }
 
 /// Shape and seed of a Synthesizer head.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SynthesizerConfig {
+    /// Which parametrisation.
     pub kind: SynthesizerKind,
     /// ℓ, the longest sequence the position-indexed weights cover (clamped to ≥ 1).
     pub max_len: usize,
@@ -40,6 +45,7 @@ pub struct SynthesizerConfig {
     pub hidden: usize,
     /// k, the rank of the factorised random logits (clamped to 1 ..= ℓ).
     pub rank: usize,
+    /// Seed of every weight stream.
     pub seed: u64,
 }
 
@@ -59,13 +65,16 @@ pub enum SynthesizerWeights {
 /// A Synthesizer head: its weights and the length ℓ they cover.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Synthesizer {
+    /// The drawn weights of its variant.
     pub weights: SynthesizerWeights,
+    /// ℓ, the number of positions the weights cover.
     pub max_len: usize,
 }
 
 /// Softmax-weighted output of a Synthesizer head.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SynthesizerOutput {
+    /// O = softmax(L)·V and the peak buffer.
     pub attended: ApproxOutput,
     /// softmax(L), N × N.
     pub weights: Matrix,
