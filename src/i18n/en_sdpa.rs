@@ -19,6 +19,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("sdpa.scale.temp", "temperature τ: q·k/τ"),
     ("sdpa.temp", "Temperature τ"),
     ("sdpa.head", "Head"),
+    ("sdpa.head.n", "head {h}"),
     ("sdpa.pool", "Pooling for large N"),
     ("sdpa.d_head", "d_head = d_model / heads = {d_head}"),
     ("sdpa.rule.heads", "heads={given} does not divide d_model; using {used} heads (the nearest divisor)."),

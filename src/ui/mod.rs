@@ -1,1 +1,16 @@
-//! The Leptos front end (browser only).
+//! The Leptos front end (browser only): app shell, controls, canvas renderers and one folder per view.
+//! It calls the engine and the view model; neither knows it exists.
+
+pub mod app;
+pub mod browser;
+pub mod components;
+pub mod panic;
+pub mod render;
+pub mod url;
+pub mod views;
+
+/// Installs the panic hook and mounts the app on `<body>`.
+pub fn start() {
+    panic::install();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -5,3 +5,4 @@ pub mod colormap;
 pub mod format;
 pub mod params;
 pub mod sdpa;
+pub mod sdpa_params;

@@ -1,0 +1,144 @@
+//! The app shell: header with the chapters, the current view chosen by `view=`, and `embed=1` / `lang=`
+//! handling shared by every view.
+
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use leptos_router::hooks::use_query_map;
+
+use crate::i18n::{lang, set_lang, t, Lang};
+use crate::ui::components::notices::Notices;
+use crate::ui::components::share::CopyLink;
+use crate::ui::url::lookup;
+use crate::ui::views::{self, ViewId};
+use crate::view_model::params::{Notice, NoticeReason, ParamReader};
+
+/// Reads `lang=` from the page URL before anything renders (messages are looked up once).
+fn init_lang() {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let code = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "lang")
+        .map(|(_, v)| v.to_string());
+    if let Some(l) = code.as_deref().and_then(Lang::from_code) {
+        set_lang(l);
+    }
+}
+
+/// The whole application.
+#[component]
+pub fn App() -> impl IntoView {
+    init_lang();
+    view! {
+        <Router>
+            <Shell />
+        </Router>
+    }
+}
+
+/// Header, current view and footer; in embed mode only the view (and a link back to the full app).
+#[component]
+fn Shell() -> impl IntoView {
+    let query = use_query_map();
+    let shell = Memo::new(move |_| {
+        query.with(|m| {
+            let get = lookup(m);
+            let mut r = ParamReader::new(get);
+            let embed = r.flag("embed", false);
+            let raw_view = r.raw("view");
+            let view = raw_view
+                .as_deref()
+                .map(ViewId::from_param)
+                .unwrap_or(Some(ViewId::Sdpa));
+            let mut notices = r.notices;
+            let view = view.unwrap_or_else(|| {
+                notices.push(Notice {
+                    key: "view".into(),
+                    given: raw_view.clone().unwrap_or_default(),
+                    used: ViewId::Sdpa.param().into(),
+                    reason: NoticeReason::Rule {
+                        message_id: "notice.view",
+                    },
+                });
+                ViewId::Sdpa
+            });
+            (view, embed, notices)
+        })
+    });
+    let view_id = Memo::new(move |_| shell.with(|s| s.0));
+    let embed = Memo::new(move |_| shell.with(|s| s.1));
+    let notices = Signal::derive(move || shell.with(|s| s.2.clone()));
+    Effect::new(move |_| {
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            body.set_class_name(if embed.get() { "embed" } else { "" });
+        }
+    });
+    let lang_suffix = move || {
+        if lang() == Lang::En {
+            String::new()
+        } else {
+            format!("&lang={}", lang().code())
+        }
+    };
+    let nav = move || {
+        ViewId::ALL
+            .iter()
+            .map(|v| {
+                let v = *v;
+                let href = format!("?view={}{}", v.param(), lang_suffix());
+                view! {
+                    <a
+                        href=href
+                        data-testid=format!("nav-{}", v.param())
+                        aria-current=move || (view_id.get() == v).then_some("page")
+                    >
+                        {t(v.nav_id())}
+                    </a>
+                }
+            })
+            .collect_view()
+    };
+    let open_full = move || {
+        let href = crate::ui::browser::href()
+            .replace("&embed=1", "")
+            .replace("embed=1&", "")
+            .replace("?embed=1", "?");
+        view! {
+            <div class="embed-link">
+                <a href=href target="_blank" rel="noopener">
+                    {t("ui.open_full")}
+                    " ↗"
+                </a>
+            </div>
+        }
+    };
+    view! {
+        <Show when=move || !embed.get()>
+            <header class="app-header">
+                <div class="brand">
+                    <a class="name" href="?">
+                        {t("app.title")}
+                    </a>
+                    <span class="tagline">{t("app.tagline")}</span>
+                </div>
+                <nav class="app-nav" aria-label=t("nav.aria")>
+                    {nav}
+                </nav>
+                <div class="header-tools">
+                    <CopyLink />
+                </div>
+            </header>
+        </Show>
+        <main class="app-main" data-testid="main">
+            <Notices notices=notices />
+            {move || views::render(view_id.get())}
+            <Show when=move || embed.get()>{open_full}</Show>
+        </main>
+        <Show when=move || !embed.get()>
+            <footer class="app-footer">{t("footer.text")}</footer>
+        </Show>
+    }
+}

@@ -1,0 +1,5 @@
+//! Reusable controls and panels shared by every view.
+
+pub mod controls;
+pub mod notices;
+pub mod share;

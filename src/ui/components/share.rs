@@ -1,0 +1,55 @@
+//! "Copy link" and the embed snippet: every view's URL is its permalink.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::i18n::t;
+use crate::ui::browser::{copy_text, href};
+
+/// The permalink of `url` as an embed (`embed=1` added).
+pub fn embed_url(url: &str) -> String {
+    if url.contains("embed=1") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&embed=1")
+    } else {
+        format!("{url}?embed=1")
+    }
+}
+
+/// A "Copy link" button; shows the link in a box when the clipboard is unavailable.
+#[component]
+pub fn CopyLink() -> impl IntoView {
+    let status = RwSignal::new(None::<(bool, String)>);
+    let copy = move |_| {
+        let url = href();
+        spawn_local(async move {
+            let ok = copy_text(&url).await;
+            status.set(Some((ok, url)));
+        });
+    };
+    view! {
+        <div class="share">
+            <button class="button" data-testid="copy-link" on:click=copy>
+                {t("ui.copy_link")}
+            </button>
+            {move || {
+                status
+                    .get()
+                    .map(|(ok, url)| {
+                        if ok {
+                            view! { <span data-testid="copied">{t("ui.copied")}</span> }.into_any()
+                        } else {
+                            view! {
+                                <span>
+                                    {t("ui.copy_failed")}
+                                    <input readonly data-testid="link-box" prop:value=url />
+                                </span>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,235 @@
+//! A heatmap canvas: the (already pooled) matrix is painted one canvas pixel per cell through a colour
+//! lookup table into a reused RGBA buffer with a single `putImageData`; CSS scales the canvas up with
+//! `image-rendering: pixelated`, so cells stay crisp at any size. Never one draw call per cell.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, ImageData};
+
+use crate::attention::matrix::Matrix;
+use crate::view_model::colormap::{rasterize, Colormap, Lut};
+
+/// What a heatmap shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeatmapSpec {
+    /// The matrix at display resolution (pooled when the source is larger).
+    pub matrix: Arc<Matrix>,
+    /// Source size (rows, cols) before pooling: hover maps pixels back to these indices.
+    pub source: (usize, usize),
+    /// Colour scale ends.
+    pub lo: f32,
+    pub hi: f32,
+    pub cmap: Colormap,
+}
+
+impl HeatmapSpec {
+    /// A spec whose colour range is 0 … max of the matrix (attention weights).
+    pub fn weights(matrix: Arc<Matrix>, source: (usize, usize)) -> Self {
+        let hi = matrix
+            .data
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0f32, f32::max)
+            .max(1e-6);
+        Self {
+            matrix,
+            source,
+            lo: 0.0,
+            hi,
+            cmap: Colormap::Viridis,
+        }
+    }
+
+    /// A spec with a symmetric diverging range −m … m, m = max |value| (scores, embeddings, errors).
+    pub fn signed(matrix: Arc<Matrix>, source: (usize, usize)) -> Self {
+        let m = matrix
+            .data
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0f32, |a, v| a.max(v.abs()))
+            .max(1e-6);
+        Self {
+            matrix,
+            source,
+            lo: -m,
+            hi: m,
+            cmap: Colormap::Diverging,
+        }
+    }
+}
+
+thread_local! {
+    static PIXELS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static LUTS: RefCell<Vec<(Colormap, Lut)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with the cached lookup table of `cmap`.
+pub fn with_lut<R>(cmap: Colormap, f: impl FnOnce(&Lut) -> R) -> R {
+    LUTS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.iter().any(|(c, _)| *c == cmap) {
+            cache.push((cmap, Lut::new(cmap)));
+        }
+        let lut = &cache.iter().find(|(c, _)| *c == cmap).expect("just inserted").1;
+        f(lut)
+    })
+}
+
+/// Paints `spec` into `canvas` (resizing its backing store to the matrix size).
+pub fn paint(canvas: &web_sys::HtmlCanvasElement, spec: &HeatmapSpec) {
+    let m = &spec.matrix;
+    let (w, h) = (m.cols.max(1), m.rows.max(1));
+    if canvas.width() != w as u32 {
+        canvas.set_width(w as u32);
+    }
+    if canvas.height() != h as u32 {
+        canvas.set_height(h as u32);
+    }
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    PIXELS.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        with_lut(spec.cmap, |lut| {
+            rasterize(&m.data, m.rows, m.cols, w, h, lut, spec.lo, spec.hi, &mut buf)
+        });
+        if let Ok(img) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&buf[..]), w as u32, h as u32) {
+            let _ = ctx.put_image_data(&img, 0.0, 0.0);
+        }
+    });
+}
+
+/// Largest N for which token labels are drawn along the axes.
+pub const MAX_LABELS: usize = 48;
+
+/// A heatmap with optional axis labels, hover reporting, a highlighted cell and a busy overlay.
+#[component]
+pub fn Heatmap(
+    /// The matrix and colour scale; None draws nothing.
+    #[prop(into)]
+    spec: Signal<Option<HeatmapSpec>>,
+    /// CSS width and height of the plotting area, in pixels.
+    width: u32,
+    height: u32,
+    /// Row labels (shown when there are at most [`MAX_LABELS`] and the count matches the rows).
+    #[prop(optional, into)]
+    row_labels: Option<Signal<Vec<String>>>,
+    /// Column labels (same rule).
+    #[prop(optional, into)]
+    col_labels: Option<Signal<Vec<String>>>,
+    /// Called with the source cell (row, col) under the pointer, or None when it leaves.
+    #[prop(optional, into)]
+    on_hover: Option<Callback<Option<(usize, usize)>>>,
+    /// Called with the source cell that was clicked.
+    #[prop(optional, into)]
+    on_click: Option<Callback<(usize, usize)>>,
+    /// A text over the map while it is being recomputed.
+    #[prop(optional, into)]
+    busy: Option<Signal<Option<String>>>,
+    /// Accessible description.
+    #[prop(optional, into)]
+    aria_label: String,
+    #[prop(optional)] test_id: &'static str,
+) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let hover = RwSignal::new(None::<(usize, usize)>);
+    Effect::new(move |_| {
+        let spec = spec.get();
+        if let (Some(spec), Some(c)) = (spec, canvas.get()) {
+            paint(&c, &spec);
+        }
+    });
+    let source = move || spec.with(|s| s.as_ref().map(|s| s.source).unwrap_or((1, 1)));
+    let cell_at = move |ev: &web_sys::MouseEvent| {
+        let (rows, cols) = source();
+        let x = (ev.offset_x().max(0) as f64 / width as f64 * cols as f64) as usize;
+        let y = (ev.offset_y().max(0) as f64 / height as f64 * rows as f64) as usize;
+        (y.min(rows.saturating_sub(1)), x.min(cols.saturating_sub(1)))
+    };
+    let labels_for = move |labels: Option<Signal<Vec<String>>>, count: usize| {
+        labels
+            .map(|l| l.get())
+            .filter(|l| l.len() == count && count <= MAX_LABELS && count > 0)
+    };
+    let row_label_view = move || {
+        let (rows, _) = source();
+        labels_for(row_labels, rows).map(|ls| {
+            let h = height as f64 / rows as f64;
+            ls.into_iter()
+                .map(|l| view! { <span style=format!("height:{h}px") title=l.clone()>{l.clone()}</span> })
+                .collect_view()
+        })
+    };
+    let col_label_view = move || {
+        let (_, cols) = source();
+        labels_for(col_labels, cols).map(|ls| {
+            let w = width as f64 / cols as f64;
+            ls.into_iter()
+                .map(|l| view! { <span style=format!("width:{w}px") title=l.clone()>{l.clone()}</span> })
+                .collect_view()
+        })
+    };
+    let highlight = move || {
+        hover.get().and_then(|(i, j)| {
+            let (rows, cols) = source();
+            let (cw, ch) = (width as f64 / cols as f64, height as f64 / rows as f64);
+            (cw >= 4.0 && ch >= 4.0).then(|| {
+                let style = format!(
+                    "left:{}px;top:{}px;width:{}px;height:{}px",
+                    j as f64 * cw,
+                    i as f64 * ch,
+                    cw,
+                    ch
+                );
+                view! { <div class="hl" style=style></div> }
+            })
+        })
+    };
+    view! {
+        <div class="heatmap" data-testid=test_id>
+            <div class="col-labels">{col_label_view}</div>
+            <div class="row-labels">{row_label_view}</div>
+            <div class="canvas-cell">
+                <canvas
+                    node_ref=canvas
+                    role="img"
+                    aria-label=aria_label
+                    style=format!("width:{width}px;height:{height}px")
+                    on:mousemove=move |ev| {
+                        let cell = cell_at(&ev);
+                        if hover.get_untracked() != Some(cell) {
+                            hover.set(Some(cell));
+                            if let Some(cb) = on_hover {
+                                cb.run(Some(cell));
+                            }
+                        }
+                    }
+                    on:mouseleave=move |_| {
+                        hover.set(None);
+                        if let Some(cb) = on_hover {
+                            cb.run(None);
+                        }
+                    }
+                    on:click=move |ev| {
+                        if let Some(cb) = on_click {
+                            cb.run(cell_at(&ev));
+                        }
+                    }
+                ></canvas>
+                {highlight}
+                {move || busy.and_then(|b| b.get()).map(|text| view! { <div class="busy">{text}</div> })}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,5 @@
+//! Canvas rendering: heatmaps by one `putImageData` of a colour-looked-up buffer, charts by plotters.
+
+pub mod heatmap;
+pub mod legend;
+pub mod plot;

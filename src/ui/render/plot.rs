@@ -1,0 +1,174 @@
+//! Charts with plotters on a canvas: a generic [`PlotCanvas`] that redraws whenever the signals its
+//! draw function reads change, and a ready-made [`LineChart`]. Text is drawn by the canvas itself
+//! (plotters' bitmap backend cannot draw text in wasm).
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+
+/// Font family for chart text (system fonts only: nothing is downloaded).
+pub const FONT: &str = "sans-serif";
+
+/// A canvas on which `draw` paints with plotters; `draw` re-runs when any signal it reads changes.
+/// Errors from plotters are logged to the console, never panicked on.
+#[component]
+pub fn PlotCanvas<F>(width: u32, height: u32, draw: F, #[prop(optional)] test_id: &'static str) -> impl IntoView
+where
+    F: Fn(&DrawingArea<CanvasBackend, Shift>) -> Result<(), String> + 'static,
+{
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let Some(c) = canvas.get() else { return };
+        let Some(backend) = CanvasBackend::with_canvas_object(c) else {
+            return;
+        };
+        let root = backend.into_drawing_area();
+        let _ = root.fill(&WHITE);
+        if let Err(e) = draw(&root) {
+            leptos::logging::warn!("chart not drawn: {e}");
+        }
+        let _ = root.present();
+    });
+    view! {
+        <div class="chart" data-testid=test_id>
+            <canvas node_ref=canvas width=width height=height></canvas>
+        </div>
+    }
+}
+
+/// One line of a [`LineChart`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    pub color: RGBColor,
+    pub dashed: bool,
+}
+
+/// A line chart's data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineChartSpec {
+    pub x_label: String,
+    pub y_label: String,
+    /// Logarithmic x axis (base 2 ticks).
+    pub x_log: bool,
+    /// Logarithmic y axis.
+    pub y_log: bool,
+    pub series: Vec<Series>,
+    /// Vertical marker lines (x, label).
+    pub markers: Vec<(f64, String)>,
+}
+
+fn bounds(spec: &LineChartSpec) -> ((f64, f64), (f64, f64)) {
+    let pts = spec
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|(x, y)| x.is_finite() && y.is_finite());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (x, y) in pts {
+        x0 = x0.min(*x);
+        x1 = x1.max(*x);
+        y0 = y0.min(*y);
+        y1 = y1.max(*y);
+    }
+    if x0 > x1 {
+        return ((1.0, 2.0), (0.0, 1.0));
+    }
+    let pad = ((y1 - y0) * 0.08).max(1e-9);
+    let (y0, y1) = if spec.y_log {
+        (y0.max(1e-12) / 1.5, y1 * 1.5)
+    } else {
+        ((y0 - pad).min(0.0).max(y0 - pad), y1 + pad)
+    };
+    let x1 = if x1 <= x0 { x0 + 1.0 } else { x1 };
+    ((x0, x1), (y0, y1))
+}
+
+macro_rules! draw_lines {
+    ($root:expr, $spec:expr, $x:expr, $y:expr) => {{
+        let spec = $spec;
+        let mut chart = ChartBuilder::on($root)
+            .margin(14)
+            .x_label_area_size(46)
+            .y_label_area_size(64)
+            .build_cartesian_2d($x, $y)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(spec.x_label.as_str())
+            .y_desc(spec.y_label.as_str())
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 16))
+            .light_line_style(RGBColor(235, 238, 244))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let (_, (ylo, yhi)) = bounds(spec);
+        for (x, label) in &spec.markers {
+            let style = RGBColor(120, 120, 120).stroke_width(2);
+            chart
+                .draw_series(DashedLineSeries::new(vec![(*x, ylo), (*x, yhi)], 6, 4, style))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label.clone(),
+                    (*x, yhi),
+                    (FONT, 14).into_font(),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
+        for s in &spec.series {
+            let color = s.color;
+            let style = color.stroke_width(3);
+            if s.dashed {
+                chart
+                    .draw_series(DashedLineSeries::new(s.points.clone(), 8, 5, style))
+                    .map_err(|e| e.to_string())?
+                    .label(s.label.as_str())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3)));
+            } else {
+                chart
+                    .draw_series(LineSeries::new(s.points.clone(), style))
+                    .map_err(|e| e.to_string())?
+                    .label(s.label.as_str())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3)));
+                chart
+                    .draw_series(s.points.iter().map(|p| Circle::new(*p, 4, color.filled())))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((FONT, 15))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }};
+}
+
+/// Draws `spec` on `root` (linear or logarithmic axes).
+pub fn draw_line_chart(root: &DrawingArea<CanvasBackend, Shift>, spec: &LineChartSpec) -> Result<(), String> {
+    let ((x0, x1), (y0, y1)) = bounds(spec);
+    match (spec.x_log, spec.y_log) {
+        (false, false) => draw_lines!(root, spec, x0..x1, y0..y1),
+        (true, false) => draw_lines!(root, spec, (x0..x1).log_scale().base(2.0), y0..y1),
+        (false, true) => draw_lines!(root, spec, x0..x1, (y0..y1).log_scale()),
+        (true, true) => draw_lines!(root, spec, (x0..x1).log_scale().base(2.0), (y0..y1).log_scale()),
+    }
+}
+
+/// A line chart that redraws when `spec` changes.
+#[component]
+pub fn LineChart(
+    #[prop(into)] spec: Signal<LineChartSpec>,
+    width: u32,
+    height: u32,
+    #[prop(optional)] test_id: &'static str,
+) -> impl IntoView {
+    view! { <PlotCanvas width height test_id draw=move |root| spec.with(|s| draw_line_chart(root, s)) /> }
+}

@@ -1,0 +1,116 @@
+//! Runs the view's [`SdpaJob`] in slices of ≈ 12 ms, yielding to the browser between slices so a
+//! large N shows progress instead of freezing the tab. A newer parameter set cancels an older run;
+//! projections are reused when only the head count, mask, scale or pooling changed.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::attention::multi_head::HeadConfig;
+use crate::i18n::tf;
+use crate::ui::browser::{next_frame, now_ms, record_metric, yield_to_browser};
+use crate::view_model::sdpa::{InputKey, Projected, SdpaJob, SdpaResult};
+use crate::view_model::sdpa_params::SdpaParams;
+
+/// Longest slice of work between two yields to the browser, in milliseconds.
+const SLICE_MS: f64 = 12.0;
+
+/// The reactive outputs of the running computation.
+#[derive(Clone, Copy)]
+pub struct SdpaRun {
+    /// The latest finished result (kept on screen while a newer one computes).
+    pub result: RwSignal<Option<Arc<SdpaResult>>>,
+    /// Progress 0..1 while computing, None when idle.
+    pub progress: RwSignal<Option<f64>>,
+    /// Recompute + repaint time of the last run, in ms.
+    pub timing: RwSignal<Option<f64>>,
+    /// A configuration the engine refused.
+    pub error: RwSignal<Option<String>>,
+}
+
+impl SdpaRun {
+    /// "Computing… 40%" while busy.
+    pub fn busy_text(&self) -> Signal<Option<String>> {
+        let progress = self.progress;
+        Signal::derive(move || {
+            progress
+                .get()
+                .map(|p| tf("ui.computing", &[("pct", &format!("{:.0}", p * 100.0))]))
+        })
+    }
+}
+
+/// Starts recomputing whenever the parameters (other than the selected head) change.
+pub fn start(params: Memo<SdpaParams>, tokens: Memo<Arc<Vec<String>>>) -> SdpaRun {
+    let run = SdpaRun {
+        result: RwSignal::new(None),
+        progress: RwSignal::new(None),
+        timing: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
+    let job_key = Memo::new(move |_| {
+        let p = params.get();
+        let key = InputKey {
+            tokens: tokens.get(),
+            d_model: p.d_model,
+            seed: p.seed,
+        };
+        (
+            key,
+            HeadConfig {
+                n_heads: p.heads,
+                scale: p.scale,
+                causal: p.causal,
+            },
+            p.pool,
+        )
+    });
+    let cache = StoredValue::new(None::<Arc<Projected>>);
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (key, cfg, pool) = job_key.get();
+        generation.update_value(|g| *g += 1);
+        let gen = generation.get_value();
+        spawn_local(async move {
+            let t0 = now_ms();
+            let mut job = match SdpaJob::new(key, cfg, pool, cache.get_value()) {
+                Ok(j) => j,
+                Err(e) => {
+                    run.error.set(Some(tf("ui.error", &[("msg", &e.to_string())])));
+                    run.progress.set(None);
+                    return;
+                }
+            };
+            run.error.set(None);
+            loop {
+                let slice = now_ms();
+                while !job.is_done() && now_ms() - slice < SLICE_MS {
+                    job.step();
+                }
+                if job.is_done() {
+                    break;
+                }
+                run.progress.set(Some(job.progress()));
+                yield_to_browser().await;
+                if generation.get_value() != gen {
+                    return;
+                }
+            }
+            let compute_ms = now_ms() - t0;
+            let result = Arc::new(job.finish());
+            cache.set_value(Some(result.projected.clone()));
+            run.result.set(Some(result));
+            run.progress.set(None);
+            next_frame().await;
+            let total = now_ms() - t0;
+            if generation.get_value() == gen {
+                run.timing.set(Some(total));
+                record_metric("sdpa_compute_ms", compute_ms);
+                record_metric("sdpa_total_ms", total);
+                record_metric("sdpa_runs", gen as f64);
+            }
+        });
+    });
+    run
+}

@@ -1,0 +1,107 @@
+// End-to-end harness: serves the built dist/ on a free loopback port and drives Debian's Chromium
+// through playwright-core. Every test file imports `openApp` and gets a page plus a console-error log.
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import { chromium } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
+export const DIST = process.env.ATLAS_DIST ? path.resolve(process.env.ATLAS_DIST) : path.join(ROOT, "dist");
+export const SHOTS = path.join(ROOT, "tests", "e2e", "screenshots");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json",
+};
+
+/** A static file server for `dir` on 127.0.0.1 (port chosen by the OS). Resolves to { url, close }. */
+export function serve(dir = DIST) {
+  if (!fs.existsSync(path.join(dir, "index.html"))) {
+    throw new Error(`${dir}/index.html not found: build first (scripts/test.sh does).`);
+  }
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(dir)) { res.writeHead(403); res.end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) { res.writeHead(404); res.end("not found"); return; }
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+/** Launches headless Chromium with the flags this machine needs and a fresh profile. */
+export async function launch() {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "atlas-chrome-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1440, height: 1000 },
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+  return { context, close: async () => { await context.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); } };
+}
+
+/**
+ * Opens `query` (e.g. "?view=sdpa&n=32") on a fresh server and browser. Returns { page, errors, base, close }.
+ * `errors` collects console errors, page errors and failed or off-origin requests.
+ */
+export async function openApp(query = "") {
+  const server = await serve();
+  const browser = await launch();
+  const page = browser.context.pages()[0] || (await browser.context.newPage());
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("request", (r) => { if (!r.url().startsWith(server.url) && !r.url().startsWith("data:")) errors.push(`off-origin request: ${r.url()}`); });
+  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
+  await page.goto(server.url + query);
+  await page.waitForSelector("[data-testid=main]", { timeout: 30000 });
+  return {
+    page, errors, base: server.url,
+    close: async () => { await browser.close(); await server.close(); },
+  };
+}
+
+/** Waits until the view reports a finished computation newer than `after` runs. */
+export async function waitForRuns(page, after = 0, metric = "sdpa_runs") {
+  await page.waitForFunction(([m, a]) => window.__atlas && window.__atlas[m] > a, [metric, after], { timeout: 60000 });
+  return page.evaluate((m) => window.__atlas[m], metric);
+}
+
+/** A cheap fingerprint of a canvas's pixels (FNV-1a over the RGBA bytes). */
+export async function canvasHash(page, selector) {
+  return page.$eval(selector, (c) => {
+    const ctx = c.getContext("2d");
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261 >>> 0;
+    for (let i = 0; i < d.length; i += 1) { h ^= d[i]; h = Math.imul(h, 16777619) >>> 0; }
+    return `${c.width}x${c.height}:${h.toString(16)}`;
+  });
+}
+
+/** Saves a screenshot under tests/e2e/screenshots/ (for people to look at). */
+export async function shot(page, name, opts = {}) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), ...opts });
+}
+
+/** Sets a range input to a slider position (0..1000) and fires `input` as a drag would. */
+export async function setRange(page, testId, position) {
+  await page.$eval(`[data-testid="${testId}"]`, (el, p) => {
+    el.value = String(p);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, position);
+}
