@@ -6,3 +6,8 @@ pub mod format;
 pub mod params;
 pub mod sdpa;
 pub mod sdpa_params;
+
+// One file per chapter view (parameters, derived display data), owned by that chapter.
+pub mod approx_view;
+pub mod heads_view;
+pub mod sparse_view;

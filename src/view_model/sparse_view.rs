@@ -1,0 +1,1 @@
+//! The sparse view's parameters and pure view-model helpers (owned by that chapter).
