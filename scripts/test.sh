@@ -9,7 +9,8 @@ source scripts/env.sh
 step() { printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
 
 step "native tests (cargo test)"
-cargo test --all-targets
+cargo test
+cargo build --benches --quiet
 
 step "wasm tests (wasm32 + simd128, run by wasm-bindgen-test-runner in Node)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -9,7 +9,12 @@ pub fn cases(name: &str) -> Vec<Value> {
     let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
     let text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e} (run scripts/fixtures/{name}.py)"));
-    let v: Value = serde_json::from_str(&text).expect("fixture is JSON");
+    parse_cases(&text)
+}
+
+/// The `cases` array of a fixture's text (wasm tests embed fixtures with `include_str!`).
+pub fn parse_cases(text: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(text).expect("fixture is JSON");
     v["cases"].as_array().expect("fixture has cases").clone()
 }
 

@@ -1,0 +1,92 @@
+//! The engine under WebAssembly: the same math the browser runs, with matrixmultiply's `simd128`
+//! kernel (enabled in `.cargo/config.toml`), checked against naive loops and the NumPy fixtures.
+//! Run by `scripts/test.sh` through `wasm-bindgen-test-runner` in Node; compiled out natively.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::sync::Arc;
+
+use attention_atlas::attention::embedding::embed;
+use attention_atlas::attention::exact::attend;
+use attention_atlas::attention::flash::{flash_attend, Tiles};
+use attention_atlas::attention::mask::{Causal, Full};
+use attention_atlas::attention::matrix::{matmul, matmul_transa, matmul_transb, Matrix};
+use attention_atlas::attention::multi_head::{multi_head_attention, HeadConfig, Kernel, LayerWeights};
+use attention_atlas::attention::pooling::PoolMode;
+use attention_atlas::attention::rng::{normal_matrix, stream};
+use attention_atlas::attention::scale::Scale;
+use attention_atlas::attention::tokenizer::example_tokens;
+use attention_atlas::view_model::sdpa::{InputKey, SdpaJob};
+use common::{matrix, parse_cases, usize_of};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn naive(a: &Matrix, b: &Matrix) -> Matrix {
+    Matrix::from_fn(a.rows, b.cols, |i, j| (0..a.cols).map(|k| a.get(i, k) * b.get(k, j)).sum())
+}
+
+#[wasm_bindgen_test]
+fn simd_products_match_naive_loops_for_ragged_shapes() {
+    let mut rng = stream(4, "wasm-gemm");
+    for &(m, k, n) in &[(1, 1, 1), (3, 5, 7), (17, 64, 33), (64, 64, 64), (130, 40, 9)] {
+        let a = normal_matrix(&mut rng, m, k, 1.0);
+        let b = normal_matrix(&mut rng, k, n, 1.0);
+        let want = naive(&a, &b);
+        assert!(matmul(a.view(), b.view()).max_abs_diff(&want) < 1e-4);
+        assert!(matmul_transb(a.view(), b.transpose().view()).max_abs_diff(&want) < 1e-4);
+        assert!(matmul_transa(a.transpose().view(), b.view()).max_abs_diff(&want) < 1e-4);
+    }
+}
+
+#[wasm_bindgen_test]
+fn online_softmax_equals_exact_under_wasm() {
+    let mut rng = stream(8, "wasm-flash");
+    let q = normal_matrix(&mut rng, 150, 16, 1.0);
+    let k = normal_matrix(&mut rng, 150, 16, 1.0);
+    let v = normal_matrix(&mut rng, 150, 16, 1.0);
+    let full = attend(q.view(), k.view(), v.view(), 0.25, &Full);
+    assert!(full.max_abs_diff(&flash_attend(q.view(), k.view(), v.view(), 0.25, &Full, Tiles::default())) < 1e-5);
+    let causal = attend(q.view(), k.view(), v.view(), 0.25, &Causal);
+    let tiles = Tiles { queries: 16, keys: 7 };
+    assert!(causal.max_abs_diff(&flash_attend(q.view(), k.view(), v.view(), 0.25, &Causal, tiles)) < 1e-5);
+}
+
+#[wasm_bindgen_test]
+fn layer_matches_the_numpy_fixture_under_wasm() {
+    let all = parse_cases(include_str!("fixtures/foundation.json"));
+    let weights = |d: usize| {
+        let c = all.iter().find(|c| c["kind"] == "weights" && usize_of(c, "d_model") == d).expect("weights case");
+        LayerWeights { w_q: matrix(&c["w_q"]), w_k: matrix(&c["w_k"]), w_v: matrix(&c["w_v"]), w_o: matrix(&c["w_o"]) }
+    };
+    let mut checked = 0;
+    for case in all.iter().filter(|c| c["kind"] == "layer") {
+        let x = matrix(&case["x"]);
+        let w = weights(usize_of(case, "d_model"));
+        for run in case["runs"].as_array().expect("runs") {
+            let scale = match run["scale"].as_str().expect("scale") {
+                "none" => Scale::None,
+                "temperature" => Scale::Temperature(run["tau"].as_f64().expect("tau") as f32),
+                _ => Scale::InvSqrtDHead,
+            };
+            let cfg = HeadConfig { n_heads: usize_of(case, "n_heads"), scale, causal: run["causal"].as_bool().expect("causal") };
+            let want = matrix(&run["out"]);
+            let tol = 1e-5 * want.data.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+            for kernel in [Kernel::Exact, Kernel::Flash(Tiles { queries: 3, keys: 5 })] {
+                let got = multi_head_attention(&x, &w, &cfg, kernel).expect("valid config");
+                assert!(got.out.max_abs_diff(&want) <= tol, "{}: {}", case["name"], got.out.max_abs_diff(&want));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} runs checked");
+}
+
+#[wasm_bindgen_test]
+fn the_view_job_reproduces_the_layer_under_wasm() {
+    let tokens = Arc::new(example_tokens(90));
+    let cfg = HeadConfig { n_heads: 4, scale: Scale::InvSqrtDHead, causal: true };
+    let key = InputKey { tokens: tokens.clone(), d_model: 32, seed: 5 };
+    let r = SdpaJob::new(key, cfg, PoolMode::Max, None).expect("valid").run();
+    let want = multi_head_attention(&embed(&tokens, 32, 5), &LayerWeights::seeded(32, 5), &cfg, Kernel::Exact).expect("valid");
+    assert!(r.out.max_abs_diff(&want.out) < 1e-5);
+}
