@@ -3,6 +3,9 @@
 //! Source row i falls in output row ⌊i·R/N⌋ and column j in output column ⌊j·C/M⌋, so every output
 //! cell covers a block of ⌈N/R⌉ × ⌈M/C⌉ (or one fewer) source cells. When the source is smaller than
 //! the output the matrix is returned as it is (the renderer upscales with nearest neighbour).
+//!
+//! Non-finite values (NaN, ±∞) mark masked or undefined cells: they are skipped, and an output cell
+//! that received no finite value is NaN, which the renderer draws as "masked".
 
 use crate::attention::matrix::Matrix;
 
@@ -61,6 +64,9 @@ impl Pooler {
         let r = i * self.out_rows / self.n_rows.max(1);
         let base = r * self.out_cols;
         for (j, v) in row.iter().enumerate() {
+            if !v.is_finite() {
+                continue;
+            }
             let c = base + self.col_bin[j] as usize;
             match self.mode {
                 PoolMode::Max => self.acc[c] = self.acc[c].max(*v),
@@ -77,14 +83,14 @@ impl Pooler {
         }
     }
 
-    /// The pooled matrix; cells that received nothing are 0.
+    /// The pooled matrix; cells that received no finite value are NaN (masked).
     pub fn finish(self) -> Matrix {
         let data = self
             .acc
             .iter()
             .zip(&self.counts)
             .map(|(a, n)| match (self.mode, *n) {
-                (_, 0) => 0.0,
+                (_, 0) => f32::NAN,
                 (PoolMode::Max, _) => *a,
                 (PoolMode::Mean, n) => *a / n as f32,
             })
@@ -111,6 +117,16 @@ mod tests {
         assert_eq!(max.data, vec![5.0, 7.0, 13.0, 15.0]);
         let mean = pool(&m, 2, 2, PoolMode::Mean);
         assert_eq!(mean.data, vec![2.5, 4.5, 10.5, 12.5]);
+    }
+
+    #[test]
+    fn masked_cells_are_skipped_and_fully_masked_blocks_are_nan() {
+        let inf = f32::NEG_INFINITY;
+        let m = Matrix::from_vec(2, 4, vec![1.0, inf, inf, inf, 3.0, 5.0, inf, f32::NAN]);
+        let mean = pool(&m, 1, 2, PoolMode::Mean);
+        assert_eq!(mean.data[0], 3.0, "mean of the finite cells 1, 3, 5");
+        assert!(mean.data[1].is_nan(), "a block with nothing allowed is masked");
+        assert_eq!(pool(&m, 1, 2, PoolMode::Max).data[0], 5.0);
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub struct Projected {
 /// Per-head results, pooled for display.
 #[derive(Clone, Debug)]
 pub struct HeadMaps {
-    /// softmax weights pooled to ≤ side × side.
+    /// softmax weights pooled to ≤ side × side; masked cells are NaN.
     pub weights: Matrix,
     /// Raw scores q·k pooled (mean) to ≤ PIPE_PX².
     pub raw: Matrix,
@@ -270,37 +270,29 @@ impl SdpaJob {
         });
         let rows = ATTN_ROWS.min(n - next_row);
         let mut masked_row = vec![0.0f32; n];
-        attention_rows(
-            q,
-            k,
-            v,
-            scale,
-            mask,
-            next_row..next_row + rows,
-            ATTN_ROWS,
-            &mut self.head_out.data,
-            |b: &RowBlock<'_>| {
-                acc.weights.add_block(b.start, b.weights);
-                acc.raw.add_block(b.start, b.raw);
-                for r in 0..b.rows() {
-                    let i = b.start + r;
-                    let w = &b.weights[r * n..(r + 1) * n];
-                    let raw = &b.raw[r * n..(r + 1) * n];
-                    acc.entropy_sum += entropy(w) as f64;
-                    acc.max_sum += w.iter().copied().fold(0.0, f32::max) as f64;
-                    for (j, (m, s)) in masked_row.iter_mut().zip(raw).enumerate() {
-                        acc.raw_min = acc.raw_min.min(*s);
-                        acc.raw_max = acc.raw_max.max(*s);
-                        *m = if mask.allows(i, j) {
-                            s * scale
-                        } else {
-                            f32::NEG_INFINITY
-                        };
-                    }
-                    acc.masked.add_row(i, &masked_row);
+        let mut shown_row = vec![0.0f32; n];
+        let visit = |b: &RowBlock<'_>| {
+            acc.raw.add_block(b.start, b.raw);
+            for r in 0..b.rows() {
+                let i = b.start + r;
+                let w = &b.weights[r * n..(r + 1) * n];
+                let raw = &b.raw[r * n..(r + 1) * n];
+                acc.entropy_sum += entropy(w) as f64;
+                acc.max_sum += w.iter().copied().fold(0.0, f32::max) as f64;
+                for j in 0..n {
+                    acc.raw_min = acc.raw_min.min(raw[j]);
+                    acc.raw_max = acc.raw_max.max(raw[j]);
+                    let allowed = mask.allows(i, j);
+                    masked_row[j] = if allowed { raw[j] * scale } else { f32::NEG_INFINITY };
+                    // Masked weights are exactly 0; NaN makes them render as "masked", not as "tiny".
+                    shown_row[j] = if allowed { w[j] } else { f32::NAN };
                 }
-            },
-        );
+                acc.masked.add_row(i, &masked_row);
+                acc.weights.add_row(i, &shown_row);
+            }
+        };
+        let out = &mut self.head_out.data;
+        attention_rows(q, k, v, scale, mask, next_row..next_row + rows, ATTN_ROWS, out, visit);
         self.done_work += 4.0 * rows as f64 * n as f64 * dh as f64;
         if next_row + rows < n {
             self.stage = Stage::Heads {
@@ -450,8 +442,9 @@ mod tests {
         assert!(w.rows * w.cols * 8 <= BIG_BUDGET);
         for i in 0..w.rows {
             for j in (i + 1)..w.cols {
-                assert_eq!(w.get(i, j), 0.0);
+                assert!(w.get(i, j).is_nan(), "masked cell ({i}, {j}) is marked masked");
             }
+            assert!(w.get(i, i).is_finite());
         }
     }
 }
