@@ -1,1 +1,757 @@
-//! The sparse view's parameters and pure view-model helpers (owned by that chapter).
+//! The "Sparse attention zoo" view: its URL parameters and the staged computation behind its panels.
+//!
+//! Parameters (`pattern`, `n`, `d`, `seed`, `causal`, `w`, `s`, `c`, `dil`, `g`, `b`, `gb`, `r`,
+//! `buckets`, `hashes`, `chunk`, `k`, `tau`, `layers`) are parsed with clamping and notices. The job
+//! builds the pattern from the engine's generators, then, one stage at a time so the browser can paint
+//! in between: the pooled mask, the sparse kernel checked against dense masked attention, counts and
+//! tiles, the attention mass kept, the reach over stacked layers, the pattern's own detail (BigBird
+//! block kinds, LSH buckets, Sinkhorn iterates) and a mixed-pattern layer's heads.
+
+use std::sync::Arc;
+
+use crate::attention::embedding::embed;
+use crate::attention::exact::attention_rows;
+use crate::attention::mask::{causal_or_full, DenseMask};
+use crate::attention::matrix::{MatRef, Matrix};
+use crate::attention::multi_head::{LayerWeights, Projections};
+use crate::attention::pooling::{PoolMode, Pooler};
+use crate::attention::sparse::bigbird::{bigbird, BigBirdConfig, BlockKind};
+use crate::attention::sparse::csr::SparsePattern;
+use crate::attention::sparse::global::global_tokens;
+use crate::attention::sparse::heads::{HeadAssignment, HeadPattern};
+use crate::attention::sparse::kernel::sparse_attend;
+use crate::attention::sparse::longformer::longformer;
+use crate::attention::sparse::lsh::{lsh_attention, unit_rows, LshConfig};
+use crate::attention::sparse::notes::{ClampNote, Param};
+use crate::attention::sparse::reach::{reach_after, reach_profile, FullReach, ReachProfile};
+use crate::attention::sparse::sinkhorn::{sinkhorn_attention, SinkhornConfig};
+use crate::attention::sparse::stats::{mass_kept_rows, PatternStats, TileGrid, TILE_SIZES};
+use crate::attention::sparse::strided::{fixed, strided};
+use crate::attention::sparse::window::{causal, local_window, Direction};
+use crate::attention::tokenizer::example_tokens;
+use crate::view_model::params::{Notice, NoticeReason, ParamReader};
+
+/// Largest N the view accepts: every stage then stays within a few tens of milliseconds.
+pub const MAX_N: usize = 512;
+/// Largest pooled map side, in pixels.
+pub const MAP_PX: usize = 512;
+/// Side of the per-head small multiples.
+pub const SMALL_PX: usize = 110;
+/// Query rows of the dense masked reference computed to check the sparse kernel.
+pub const CHECK_ROWS: usize = 64;
+
+/// The patterns of the zoo, as named by `pattern=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternKind {
+    Causal,
+    Local,
+    Strided,
+    Fixed,
+    Global,
+    Longformer,
+    BigBird,
+    Lsh,
+    Sinkhorn,
+}
+
+impl PatternKind {
+    /// Every pattern, in menu order.
+    pub const ALL: [PatternKind; 9] = [
+        PatternKind::Local,
+        PatternKind::Strided,
+        PatternKind::Fixed,
+        PatternKind::Global,
+        PatternKind::Longformer,
+        PatternKind::BigBird,
+        PatternKind::Lsh,
+        PatternKind::Sinkhorn,
+        PatternKind::Causal,
+    ];
+
+    /// The `pattern=` value.
+    pub fn param(self) -> &'static str {
+        match self {
+            PatternKind::Causal => "causal",
+            PatternKind::Local => "local",
+            PatternKind::Strided => "strided",
+            PatternKind::Fixed => "fixed",
+            PatternKind::Global => "global",
+            PatternKind::Longformer => "longformer",
+            PatternKind::BigBird => "bigbird",
+            PatternKind::Lsh => "lsh",
+            PatternKind::Sinkhorn => "sinkhorn",
+        }
+    }
+
+    /// Whether the `causal` flag changes this pattern.
+    pub fn has_causal_flag(self) -> bool {
+        matches!(
+            self,
+            PatternKind::Local | PatternKind::Strided | PatternKind::Fixed | PatternKind::Lsh
+        )
+    }
+}
+
+/// Every setting of the view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SparseParams {
+    pub pattern: PatternKind,
+    pub n: usize,
+    /// Head width d (Q, K, V are N × d).
+    pub d: usize,
+    pub seed: u64,
+    pub causal: bool,
+    /// Local window w (one-sided) or Longformer window w (½w per side).
+    pub w: usize,
+    /// Stride s (strided, fixed).
+    pub s: usize,
+    /// Summary columns c (fixed).
+    pub c: usize,
+    /// Longformer dilation δ.
+    pub dil: usize,
+    /// Number of global tokens (global, Longformer), spread evenly: positions ⌊t·N/g⌋.
+    pub g: usize,
+    /// Block size b (BigBird, Sinkhorn).
+    pub b: usize,
+    /// BigBird global blocks.
+    pub gb: usize,
+    /// BigBird random blocks per block row.
+    pub r: usize,
+    pub buckets: usize,
+    pub hashes: usize,
+    pub chunk: usize,
+    /// Sinkhorn iterations k.
+    pub k: usize,
+    /// Sinkhorn temperature τ.
+    pub tau: f32,
+    /// Stacked layers shown in the reach map.
+    pub layers: usize,
+}
+
+/// Parameters, the tokens they imply, and what had to be corrected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedSparse {
+    pub params: SparseParams,
+    pub tokens: Arc<Vec<String>>,
+    pub notices: Vec<Notice>,
+}
+
+/// Parses the view's query (module doc); never fails, records corrections as notices.
+pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSparse {
+    let mut r = ParamReader::new(get);
+    let names: Vec<&'static str> = PatternKind::ALL.iter().map(|p| p.param()).collect();
+    let chosen = r.choice("pattern", &names, "bigbird");
+    let pattern = PatternKind::ALL
+        .into_iter()
+        .find(|p| p.param() == chosen)
+        .unwrap_or(PatternKind::BigBird);
+    let n = r.size("n", 128, 2, MAX_N);
+    let params = SparseParams {
+        pattern,
+        n,
+        d: r.size("d", 64, 2, 256),
+        seed: r.int("seed", 1, 0, u32::MAX as i64) as u64,
+        causal: r.flag("causal", false),
+        w: r.size("w", 4, 0, MAX_N),
+        s: r.size("s", 8, 1, MAX_N),
+        c: r.size("c", 1, 0, MAX_N),
+        dil: r.size("dil", 1, 1, 64),
+        g: r.size("g", 1, 0, 64),
+        b: r.size("b", 8, 1, MAX_N),
+        gb: r.size("gb", 2, 0, 64),
+        r: r.size("r", 2, 0, 64),
+        buckets: r.size("buckets", 8, 2, 64),
+        hashes: r.size("hashes", 2, 1, 8),
+        chunk: r.size("chunk", 16, 1, MAX_N),
+        k: r.size("k", 5, 0, 50),
+        tau: r.float("tau", 0.75, 0.01, 10.0) as f32,
+        layers: r.size("layers", 2, 1, 32),
+    };
+    ParsedSparse {
+        tokens: Arc::new(example_tokens(n)),
+        params,
+        notices: r.notices,
+    }
+}
+
+/// The query pairs that reproduce `p` (all keys, so a permalink is complete).
+pub fn to_pairs(p: &SparseParams) -> Vec<(&'static str, String)> {
+    vec![
+        ("view", "sparse".to_string()),
+        ("pattern", p.pattern.param().to_string()),
+        ("n", p.n.to_string()),
+        ("d", p.d.to_string()),
+        ("seed", p.seed.to_string()),
+        ("causal", if p.causal { "1" } else { "0" }.to_string()),
+        ("w", p.w.to_string()),
+        ("s", p.s.to_string()),
+        ("c", p.c.to_string()),
+        ("dil", p.dil.to_string()),
+        ("g", p.g.to_string()),
+        ("b", p.b.to_string()),
+        ("gb", p.gb.to_string()),
+        ("r", p.r.to_string()),
+        ("buckets", p.buckets.to_string()),
+        ("hashes", p.hashes.to_string()),
+        ("chunk", p.chunk.to_string()),
+        ("k", p.k.to_string()),
+        ("tau", p.tau.to_string()),
+        ("layers", p.layers.to_string()),
+    ]
+}
+
+/// Global token positions ⌊t·N/g⌋ for t < g (distinct when g ≤ N).
+pub fn global_positions(n: usize, g: usize) -> Vec<usize> {
+    let g = g.min(n);
+    (0..g).map(|t| t * n / g).collect()
+}
+
+/// The URL key a pattern parameter is set with.
+fn url_key(p: Param) -> &'static str {
+    match p {
+        Param::Window => "w",
+        Param::Stride => "s",
+        Param::SummaryColumns => "c",
+        Param::Dilation => "dil",
+        Param::GlobalIndex => "g",
+        Param::BlockSize => "b",
+        Param::GlobalBlocks => "gb",
+        Param::RandomBlocks => "r",
+        Param::Buckets => "buckets",
+        Param::Hashes => "hashes",
+        Param::ChunkLength => "chunk",
+        Param::Iterations => "k",
+        Param::Temperature => "tau",
+        Param::Hidden => "hidden",
+    }
+}
+
+/// An engine clamp note as a view notice (message `sparse.rule.clamped` or `sparse.rule.dropped`).
+pub fn note_to_notice(note: &ClampNote) -> Notice {
+    let fmt = |v: f64| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v}")
+        }
+    };
+    Notice {
+        key: url_key(note.param).to_string(),
+        given: fmt(note.requested),
+        used: note.used.map(fmt).unwrap_or_else(|| "—".into()),
+        reason: NoticeReason::Rule {
+            message_id: if note.used.is_some() {
+                "sparse.rule.clamped"
+            } else {
+                "sparse.rule.dropped"
+            },
+        },
+    }
+}
+
+/// Pattern-specific detail for the detail panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Detail {
+    None,
+    /// N_b × N_b block kinds: 0 none, 1 random, 2 window, 3 global.
+    BigBird {
+        kinds: Matrix,
+        block: usize,
+    },
+    /// Bucket of each token per round, and the pattern with rows and columns in round 0's sorted
+    /// order (pooled), where same-bucket chunks show up as blocks on the diagonal.
+    Lsh {
+        buckets: Vec<Vec<usize>>,
+        chunks: Vec<Vec<usize>>,
+        sorted_map: Matrix,
+    },
+    /// Soft permutations P⁰ … P^k and the chosen partner block of each block.
+    Sinkhorn {
+        iterations: Vec<Matrix>,
+        partner: Vec<usize>,
+        block: usize,
+    },
+}
+
+/// One tile size's occupancy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TileRow {
+    pub block: usize,
+    pub occupied: usize,
+    pub total: usize,
+    /// nnz / pairs inside occupied tiles: the useful share of a tiled kernel's work.
+    pub useful: f64,
+}
+
+/// One head of the mixed layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeadView {
+    /// Message id of the head's pattern name.
+    pub name_id: &'static str,
+    pub map: Matrix,
+    pub nnz: usize,
+}
+
+/// Everything the view draws.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SparseResult {
+    pub n: usize,
+    pub pattern: Arc<SparsePattern>,
+    /// Engine clamps, as notices.
+    pub notices: Vec<Notice>,
+    /// Mask pooled to ≤ MAP_PX² (mean: share of allowed pairs per pixel).
+    pub mask_map: Matrix,
+    pub stats: PatternStats,
+    /// Largest |sparse − dense masked| over the first CHECK_ROWS output rows.
+    pub kernel_diff: f32,
+    pub tiles: Vec<TileRow>,
+    /// Share of exact attention mass inside the mask (reference: causal for causal patterns).
+    pub mass: f64,
+    pub reach: ReachProfile,
+    /// R_L after `layers` layers, pooled (mean).
+    pub reach_map: Matrix,
+    pub detail: Detail,
+    pub heads: Vec<HeadView>,
+    /// For the hover readout: the projections (LSH: keys are unit-normalised queries).
+    pub q: Arc<Matrix>,
+    pub k: Arc<Matrix>,
+    pub scale: f32,
+}
+
+/// A boolean pattern streamed into a pooled map (mean of 0/1 per pixel).
+pub fn pool_pattern(p: &SparsePattern, px: usize) -> Matrix {
+    let mut pooler = Pooler::new(p.n_queries, p.n_keys, px, px, PoolMode::Mean);
+    let mut row = vec![0.0f32; p.n_keys];
+    for i in 0..p.n_queries {
+        row.fill(0.0);
+        p.row(i).iter().for_each(|&j| row[j] = 1.0);
+        pooler.add_row(i, &row);
+    }
+    pooler.finish()
+}
+
+/// The mixed layer of the heads panel: local, strided, global and BigBird heads with the current
+/// parameters (the point: different heads may use different patterns).
+pub fn mixed_heads(p: &SparseParams) -> (HeadAssignment, [&'static str; 4]) {
+    let dir = if p.causal {
+        Direction::Causal
+    } else {
+        Direction::Symmetric
+    };
+    let plan = HeadAssignment {
+        heads: vec![
+            HeadPattern::Local {
+                window: p.w,
+                direction: dir,
+            },
+            HeadPattern::Strided {
+                stride: p.s,
+                causal: p.causal,
+            },
+            HeadPattern::Global {
+                indices: global_positions(p.n, p.g.max(1)),
+            },
+            HeadPattern::BigBird(BigBirdConfig {
+                block: p.b,
+                global_blocks: p.gb,
+                random_blocks: p.r,
+            }),
+        ],
+    };
+    (
+        plan,
+        [
+            "sparse.pattern.local",
+            "sparse.pattern.strided",
+            "sparse.pattern.global",
+            "sparse.pattern.bigbird",
+        ],
+    )
+}
+
+/// Builds the selected pattern and its detail for queries `x` (LSH, Sinkhorn read them).
+fn build(p: &SparseParams, x: MatRef<'_>) -> (SparsePattern, Vec<ClampNote>, Detail) {
+    let n = p.n;
+    let dir = if p.causal {
+        Direction::Causal
+    } else {
+        Direction::Symmetric
+    };
+    let plain = |c: crate::attention::sparse::notes::Clamped<SparsePattern>| (c.value, c.notes, Detail::None);
+    match p.pattern {
+        PatternKind::Causal => (causal(n), Vec::new(), Detail::None),
+        PatternKind::Local => plain(local_window(n, p.w, dir)),
+        PatternKind::Strided => plain(strided(n, p.s, p.causal)),
+        PatternKind::Fixed => plain(fixed(n, p.s, p.c, p.causal)),
+        PatternKind::Global => plain(global_tokens(n, &global_positions(n, p.g))),
+        PatternKind::Longformer => plain(longformer(n, p.w, p.dil, &global_positions(n, p.g))),
+        PatternKind::BigBird => {
+            let cfg = BigBirdConfig {
+                block: p.b,
+                global_blocks: p.gb,
+                random_blocks: p.r,
+            };
+            let c = bigbird(n, &cfg, p.seed, 0);
+            let bb = c.value;
+            let kinds = Matrix::from_fn(bb.n_blocks, bb.n_blocks, |i, j| match bb.block_kind(i, j) {
+                BlockKind::Global => 3.0,
+                BlockKind::Window => 2.0,
+                BlockKind::Random => 1.0,
+                BlockKind::None => 0.0,
+            });
+            let block = bb.block;
+            (bb.pattern, c.notes, Detail::BigBird { kinds, block })
+        }
+        PatternKind::Lsh => {
+            let cfg = LshConfig {
+                n_buckets: p.buckets,
+                n_hashes: p.hashes,
+                chunk: p.chunk,
+                causal: p.causal,
+            };
+            let c = lsh_attention(x, &cfg, p.seed);
+            let lsh = c.value;
+            let order = lsh.rounds.first().map(|r| r.order.clone()).unwrap_or_default();
+            let mut rank = vec![0; n];
+            order.iter().enumerate().for_each(|(pos, &t)| rank[t] = pos);
+            let sorted = SparsePattern::from_row_fn(n, n, |pos, out| {
+                out.extend(lsh.pattern.row(order[pos]).iter().map(|&j| rank[j]));
+            });
+            let detail = Detail::Lsh {
+                buckets: lsh.rounds.iter().map(|r| r.buckets.clone()).collect(),
+                chunks: lsh.rounds.iter().map(|r| r.chunk_of.clone()).collect(),
+                sorted_map: pool_pattern(&sorted, MAP_PX),
+            };
+            (lsh.pattern, c.notes, detail)
+        }
+        PatternKind::Sinkhorn => {
+            let cfg = SinkhornConfig {
+                block: p.b,
+                iterations: p.k,
+                temperature: p.tau,
+                ..SinkhornConfig::default()
+            };
+            let c = sinkhorn_attention(x, &cfg, p.seed);
+            let s = c.value;
+            let detail = Detail::Sinkhorn {
+                iterations: s.iterations,
+                partner: s.partner,
+                block: s.block,
+            };
+            (s.pattern, c.notes, detail)
+        }
+    }
+}
+
+/// The computation as a sequence of short stages (module doc).
+pub struct SparseJob {
+    params: SparseParams,
+    stage: usize,
+    q: Arc<Matrix>,
+    k: Arc<Matrix>,
+    v: Matrix,
+    scale: f32,
+    pattern: Arc<SparsePattern>,
+    notices: Vec<Notice>,
+    detail: Detail,
+    mask_map: Matrix,
+    stats: Option<PatternStats>,
+    kernel_diff: f32,
+    tiles: Vec<TileRow>,
+    mass_sum: f64,
+    mass_rows: usize,
+    reach: Option<ReachProfile>,
+    reach_map: Matrix,
+    heads: Vec<HeadView>,
+}
+
+/// Query rows per slice of the attention-mass stage.
+const MASS_ROWS: usize = 128;
+
+impl SparseJob {
+    /// Embeds the tokens (d-wide), projects Q, K, V with seeded weights and builds the pattern.
+    pub fn new(params: SparseParams, tokens: &[String]) -> Self {
+        let d = params.d.max(1);
+        let x = embed(tokens, d, params.seed);
+        let proj = Projections::compute(&x, &LayerWeights::seeded(d, params.seed), d);
+        let (pattern, notes, detail) = build(&params, proj.q.view());
+        let k = if params.pattern == PatternKind::Lsh {
+            unit_rows(proj.q.view())
+        } else {
+            proj.k
+        };
+        let mask_map = pool_pattern(&pattern, MAP_PX);
+        Self {
+            scale: 1.0 / (d as f32).sqrt(),
+            stage: 0,
+            q: Arc::new(proj.q),
+            k: Arc::new(k),
+            v: proj.v,
+            pattern: Arc::new(pattern),
+            notices: notes.iter().map(note_to_notice).collect(),
+            detail,
+            mask_map,
+            stats: None,
+            kernel_diff: 0.0,
+            tiles: Vec::new(),
+            mass_sum: 0.0,
+            mass_rows: 0,
+            reach: None,
+            reach_map: Matrix::zeros(0, 0),
+            heads: Vec::new(),
+            params,
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.pattern.n_queries
+    }
+
+    /// Number of mass slices.
+    fn mass_slices(&self) -> usize {
+        self.n().div_ceil(MASS_ROWS).max(1)
+    }
+
+    /// Stages: kernel + stats + tiles, mass slices, reach, heads.
+    fn total_stages(&self) -> usize {
+        1 + self.mass_slices() + 2
+    }
+
+    /// Share of the stages done, 0..1.
+    pub fn progress(&self) -> f64 {
+        self.stage as f64 / self.total_stages() as f64
+    }
+
+    /// True when every stage ran.
+    pub fn is_done(&self) -> bool {
+        self.stage >= self.total_stages()
+    }
+
+    /// Runs the next stage.
+    pub fn step(&mut self) {
+        let slices = self.mass_slices();
+        match self.stage {
+            0 => self.kernel_and_counts(),
+            s if s <= slices => self.mass_slice(),
+            s if s == slices + 1 => self.reach_stage(),
+            s if s == slices + 2 => self.heads_stage(),
+            _ => return,
+        }
+        self.stage += 1;
+    }
+
+    fn kernel_and_counts(&mut self) {
+        let (q, k, v, p) = (self.q.view(), self.k.view(), self.v.view(), &*self.pattern);
+        let n = self.n();
+        self.kernel_diff = match sparse_attend(q, k, v, self.scale, p) {
+            Ok(sparse) => {
+                let rows = n.min(CHECK_ROWS);
+                let dense_mask = DenseMask {
+                    n_queries: rows,
+                    n_keys: n,
+                    allowed: (0..rows * n).map(|t| p.contains(t / n, t % n)).collect(),
+                };
+                let mut dense = Matrix::zeros(rows, v.cols);
+                attention_rows(
+                    q.rows_range(0, rows),
+                    k,
+                    v,
+                    self.scale,
+                    &dense_mask,
+                    0..rows,
+                    64,
+                    &mut dense.data,
+                    |_| {},
+                );
+                let head = Matrix::from_view(sparse.rows_view(0, rows));
+                head.max_abs_diff(&dense)
+            }
+            Err(_) => f32::NAN,
+        };
+        self.stats = Some(PatternStats::new(p, self.params.d));
+        self.tiles = TILE_SIZES
+            .iter()
+            .map(|&b| {
+                let g = TileGrid::new(p, b);
+                let covered = g.covered_pairs(n, n);
+                TileRow {
+                    block: b,
+                    occupied: g.count(),
+                    total: g.total(),
+                    useful: if covered == 0 {
+                        0.0
+                    } else {
+                        p.nnz() as f64 / covered as f64
+                    },
+                }
+            })
+            .collect();
+    }
+
+    fn mass_slice(&mut self) {
+        let start = self.mass_rows;
+        let rows = MASS_ROWS.min(self.n() - start);
+        let reference = causal_or_full(self.pattern.is_causal());
+        self.mass_sum += mass_kept_rows(
+            self.q.view(),
+            self.k.view(),
+            self.scale,
+            &self.pattern,
+            reference,
+            start..start + rows,
+        );
+        self.mass_rows += rows;
+    }
+
+    fn reach_stage(&mut self) {
+        let p = &*self.pattern;
+        self.reach = reach_profile(p).ok();
+        if let Ok(r) = reach_after(p, self.params.layers) {
+            let n = self.n();
+            let mut pooler = Pooler::new(n, n, MAP_PX, MAP_PX, PoolMode::Mean);
+            let mut row = vec![0.0f32; n];
+            for i in 0..n {
+                row.iter_mut()
+                    .enumerate()
+                    .for_each(|(j, v)| *v = r.get(i, j) as u8 as f32);
+                pooler.add_row(i, &row);
+            }
+            self.reach_map = pooler.finish();
+        }
+    }
+
+    fn heads_stage(&mut self) {
+        let (plan, names) = mixed_heads(&self.params);
+        self.heads = plan
+            .build(self.n(), self.params.seed)
+            .into_iter()
+            .zip(names)
+            .map(|(c, name_id)| HeadView {
+                name_id,
+                map: pool_pattern(&c.value, SMALL_PX),
+                nnz: c.value.nnz(),
+            })
+            .collect();
+    }
+
+    /// Runs every remaining stage.
+    pub fn run(mut self) -> SparseResult {
+        while !self.is_done() {
+            self.step();
+        }
+        self.finish()
+    }
+
+    /// The result (stages not yet run give empty parts).
+    pub fn finish(self) -> SparseResult {
+        let n = self.n();
+        SparseResult {
+            n,
+            stats: self
+                .stats
+                .unwrap_or_else(|| PatternStats::new(&self.pattern, self.params.d)),
+            mass: if n == 0 { 0.0 } else { self.mass_sum / n as f64 },
+            reach: self.reach.unwrap_or(ReachProfile {
+                target: crate::attention::sparse::reach::ReachTarget::All,
+                coverage: Vec::new(),
+                full: FullReach::Never,
+            }),
+            pattern: self.pattern,
+            notices: self.notices,
+            mask_map: self.mask_map,
+            kernel_diff: self.kernel_diff,
+            tiles: self.tiles,
+            reach_map: self.reach_map,
+            detail: self.detail,
+            heads: self.heads,
+            q: self.q,
+            k: self.k,
+            scale: self.scale,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse_pairs(pairs: &[(&str, &str)]) -> ParsedSparse {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        parse(&move |k: &str| m.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_notice_and_round_trip() {
+        let p = parse_pairs(&[]);
+        assert!(p.notices.is_empty());
+        assert_eq!(
+            (p.params.pattern, p.params.n, p.params.b),
+            (PatternKind::BigBird, 128, 8)
+        );
+        let pairs = to_pairs(&p.params);
+        let again = parse_pairs(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+        assert_eq!(again.params, p.params);
+        assert!(again.notices.is_empty());
+    }
+
+    #[test]
+    fn garbage_query_is_clamped_with_notices() {
+        let p = parse_pairs(&[
+            ("pattern", "zigzag"),
+            ("n", "100000"),
+            ("w", "x"),
+            ("tau", "-3"),
+            ("s", "0"),
+        ]);
+        assert_eq!(p.params.pattern, PatternKind::BigBird);
+        assert_eq!((p.params.n, p.params.w, p.params.s), (MAX_N, 4, 1));
+        assert_eq!(p.params.tau, 0.01);
+        let keys: Vec<&str> = p.notices.iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(keys, vec!["pattern", "n", "w", "s", "tau"]);
+    }
+
+    #[test]
+    fn engine_clamps_become_notices_with_url_keys() {
+        // w = 300 on N = 16 tokens: the window is clamped to N − 1 = 15.
+        let p = parse_pairs(&[("pattern", "local"), ("n", "16"), ("w", "300")]);
+        let r = SparseJob::new(p.params, &p.tokens).run();
+        assert_eq!(r.notices.len(), 1);
+        assert_eq!((r.notices[0].key.as_str(), r.notices[0].given.as_str()), ("w", "300"));
+        assert_eq!(r.notices[0].used, "15");
+        assert_eq!(r.stats.allowed, 256);
+    }
+
+    #[test]
+    fn every_pattern_runs_and_the_sparse_kernel_matches_dense() {
+        for kind in PatternKind::ALL {
+            let p = parse_pairs(&[("pattern", kind.param()), ("n", "96"), ("d", "16")]);
+            let r = SparseJob::new(p.params.clone(), &p.tokens).run();
+            assert!(r.kernel_diff < 1e-5, "{kind:?}: {}", r.kernel_diff);
+            assert!(r.mass > 0.0 && r.mass <= 1.0 + 1e-6, "{kind:?}: mass {}", r.mass);
+            assert_eq!(r.mask_map.rows, 96);
+            assert_eq!(r.tiles.len(), 4);
+            assert_eq!(r.heads.len(), 4);
+            assert!(!r.reach.coverage.is_empty());
+            // The pooled mask sums to the allowed pairs (96 ≤ MAP_PX: one pixel per pair).
+            let total: f32 = r.mask_map.data.iter().sum();
+            assert_eq!(total as usize, r.stats.allowed, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn causal_pattern_keeps_all_causal_mass_and_reaches_in_one_layer() {
+        let p = parse_pairs(&[("pattern", "causal"), ("n", "40")]);
+        let r = SparseJob::new(p.params, &p.tokens).run();
+        assert!((r.mass - 1.0).abs() < 1e-5);
+        assert_eq!(r.reach.full, FullReach::After(1));
+        assert_eq!(r.stats.allowed, 40 * 41 / 2);
+    }
+
+    #[test]
+    fn global_positions_are_spread_evenly() {
+        assert_eq!(global_positions(10, 3), vec![0, 3, 6]);
+        assert_eq!(global_positions(4, 9), vec![0, 1, 2, 3]);
+        assert!(global_positions(5, 0).is_empty());
+    }
+}

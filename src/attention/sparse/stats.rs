@@ -65,7 +65,23 @@ pub fn mass_kept(
     pattern: &SparsePattern,
     reference: &dyn AttentionMask,
 ) -> f64 {
-    if q.rows == 0 || q.cols != k.cols || (pattern.n_queries, pattern.n_keys) != (q.rows, k.rows) {
+    if q.rows == 0 {
+        return 0.0;
+    }
+    mass_kept_rows(q, k, scale, pattern, reference, 0..q.rows) / q.rows as f64
+}
+
+/// Σ over query rows `rows` of Σ_{j ∈ pattern row i} W_ij (not averaged), so a caller can spread
+/// [`mass_kept`] over slices; 0 when the shapes disagree or the range is out of bounds.
+pub fn mass_kept_rows(
+    q: MatRef<'_>,
+    k: MatRef<'_>,
+    scale: f32,
+    pattern: &SparsePattern,
+    reference: &dyn AttentionMask,
+    rows: std::ops::Range<usize>,
+) -> f64 {
+    if q.cols != k.cols || (pattern.n_queries, pattern.n_keys) != (q.rows, k.rows) || rows.end > q.rows {
         return 0.0;
     }
     // Only the weights are needed: a zero-width V makes the output product free.
@@ -77,13 +93,13 @@ pub fn mass_kept(
         row_stride: 0,
     };
     let mut kept = 0.0f64;
-    attention_rows(q, k, no_values, scale, reference, 0..q.rows, 64, &mut [], |block| {
+    attention_rows(q, k, no_values, scale, reference, rows, 64, &mut [], |block| {
         for r in 0..block.rows() {
             let w = &block.weights[r * block.n_keys..(r + 1) * block.n_keys];
             kept += pattern.row(block.start + r).iter().map(|&j| w[j] as f64).sum::<f64>();
         }
     });
-    kept / q.rows as f64
+    kept
 }
 
 /// Which B×B tiles of the score matrix hold at least one allowed pair.
@@ -176,6 +192,9 @@ mod tests {
             / 70.0;
         assert!((mass_kept(q.view(), k.view(), 0.5, &p, &Full) - direct).abs() < 1e-6);
         assert_eq!(mass_kept(Matrix::zeros(0, 5).view(), k.view(), 0.5, &p, &Full), 0.0);
+        let halves = mass_kept_rows(q.view(), k.view(), 0.5, &p, &Full, 0..30)
+            + mass_kept_rows(q.view(), k.view(), 0.5, &p, &Full, 30..70);
+        assert!((halves / 70.0 - direct).abs() < 1e-6);
     }
 
     #[test]
