@@ -4,7 +4,7 @@
 //! (one gemm). A visitor sees every block's raw scores and weights, which is how the views pool the
 //! N×N matrix to canvas pixels without ever storing it whole. Memory is O(block · N), not O(N²).
 
-use crate::attention::mask::AttentionMask;
+use crate::attention::mask::{scale_and_mask_row, AttentionMask};
 use crate::attention::matrix::{matmul_acc_into, matmul_transb_into, MatRef, Matrix};
 use crate::attention::softmax::softmax_in_place;
 
@@ -65,13 +65,7 @@ pub fn attention_rows(
             let i = start + r;
             let src = &raw_b[r * n_keys..(r + 1) * n_keys];
             let dst = &mut w_b[r * n_keys..(r + 1) * n_keys];
-            for (j, (d, s)) in dst.iter_mut().zip(src).enumerate() {
-                *d = if mask.allows(i, j) {
-                    s * scale
-                } else {
-                    f32::NEG_INFINITY
-                };
-            }
+            scale_and_mask_row(mask, i, src, scale, dst);
             softmax_in_place(dst);
         }
         let out_b = &mut out[start * v.cols..(start + count) * v.cols];
@@ -118,13 +112,8 @@ pub fn attention_weights(q: MatRef<'_>, k: MatRef<'_>, scale: f32, mask: &dyn At
     matmul_transb_into(1.0, q, k, &mut w.data);
     for i in 0..q.rows {
         let row = w.row_mut(i);
-        for (j, s) in row.iter_mut().enumerate() {
-            *s = if mask.allows(i, j) {
-                *s * scale
-            } else {
-                f32::NEG_INFINITY
-            };
-        }
+        let raw = row.to_vec();
+        scale_and_mask_row(mask, i, &raw, scale, row);
         softmax_in_place(row);
     }
     w

@@ -13,6 +13,34 @@ pub trait AttentionMask {
     fn key_range(&self, _i: usize, n_keys: usize) -> std::ops::Range<usize> {
         0..n_keys
     }
+
+    /// True when the allowed keys of every query are exactly its `key_range` (full and causal
+    /// masks), so kernels can skip the per-pair `allows` test.
+    fn is_contiguous(&self) -> bool {
+        false
+    }
+}
+
+/// Writes the masked, scaled logits of query row i: dst_j = src_j·scale where (i, j) is allowed,
+/// −∞ elsewhere. Contiguous masks take a branch-free path.
+pub fn scale_and_mask_row(mask: &dyn AttentionMask, i: usize, src: &[f32], scale: f32, dst: &mut [f32]) {
+    debug_assert_eq!(src.len(), dst.len());
+    if mask.is_contiguous() {
+        let r = mask.key_range(i, src.len());
+        dst[..r.start].fill(f32::NEG_INFINITY);
+        for (d, s) in dst[r.clone()].iter_mut().zip(&src[r.clone()]) {
+            *d = s * scale;
+        }
+        dst[r.end..].fill(f32::NEG_INFINITY);
+    } else {
+        for (j, (d, s)) in dst.iter_mut().zip(src).enumerate() {
+            *d = if mask.allows(i, j) {
+                s * scale
+            } else {
+                f32::NEG_INFINITY
+            };
+        }
+    }
 }
 
 /// Every pair allowed (bidirectional attention, as in an encoder).
@@ -21,6 +49,9 @@ pub struct Full;
 
 impl AttentionMask for Full {
     fn allows(&self, _i: usize, _j: usize) -> bool {
+        true
+    }
+    fn is_contiguous(&self) -> bool {
         true
     }
 }
@@ -35,6 +66,9 @@ impl AttentionMask for Causal {
     }
     fn key_range(&self, i: usize, n_keys: usize) -> std::ops::Range<usize> {
         0..(i + 1).min(n_keys)
+    }
+    fn is_contiguous(&self) -> bool {
+        true
     }
 }
 
@@ -102,5 +136,17 @@ mod tests {
         assert_eq!(m.count(), 5 * 6 / 2);
         assert!(m.allows(3, 3) && m.allows(3, 0) && !m.allows(3, 4));
         assert_eq!(Causal.key_range(2, 5), 0..3);
+    }
+
+    #[test]
+    fn the_contiguous_fast_path_equals_the_pairwise_test() {
+        let src = [1.0, 2.0, 3.0, 4.0];
+        let dense = DenseMask::from_mask(&Causal, 4, 4);
+        for i in 0..4 {
+            let (mut fast, mut slow) = ([0.0; 4], [0.0; 4]);
+            scale_and_mask_row(&Causal, i, &src, 0.5, &mut fast);
+            scale_and_mask_row(&dense, i, &src, 0.5, &mut slow);
+            assert_eq!(fast, slow);
+        }
     }
 }

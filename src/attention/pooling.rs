@@ -61,6 +61,21 @@ impl Pooler {
     /// Folds source row `i` in.
     pub fn add_row(&mut self, i: usize, row: &[f32]) {
         debug_assert_eq!(row.len(), self.n_cols);
+        if self.out_rows == self.n_rows && self.out_cols == self.n_cols {
+            // No pooling: the cell is the value (NaN for masked), each cell visited once.
+            let dst = &mut self.acc[i * self.n_cols..(i + 1) * self.n_cols];
+            dst.copy_from_slice(row);
+            self.counts[i * self.n_cols..(i + 1) * self.n_cols].fill(1);
+            for (d, c) in dst
+                .iter_mut()
+                .zip(&mut self.counts[i * self.n_cols..(i + 1) * self.n_cols])
+            {
+                if !d.is_finite() {
+                    *c = 0;
+                }
+            }
+            return;
+        }
         let r = i * self.out_rows / self.n_rows.max(1);
         let base = r * self.out_cols;
         for (j, v) in row.iter().enumerate() {

@@ -26,6 +26,24 @@ pub fn entropy(row: &[f32]) -> f32 {
     row.iter().filter(|w| **w > 0.0).map(|w| -w * w.ln()).sum()
 }
 
+/// Entropy of the softmax row `weights` = softmax(`logits`) with one logarithm per row instead of
+/// one per entry: since ln w_j = (s_j − m) − ln Z and ln Z = −ln w_max (the largest weight sits at
+/// the largest logit m), H = −ln w_max − Σ_j w_j (s_j − m). Masked logits (−∞, weight 0) are skipped.
+pub fn entropy_from_logits(logits: &[f32], weights: &[f32]) -> f32 {
+    let m = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let w_max = weights.iter().copied().fold(0.0f32, f32::max);
+    if w_max <= 0.0 || !m.is_finite() {
+        return 0.0;
+    }
+    let spread: f32 = logits
+        .iter()
+        .zip(weights)
+        .filter(|(_, w)| **w > 0.0)
+        .map(|(s, w)| w * (s - m))
+        .sum();
+    (-w_max.ln() - spread).max(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,6 +65,15 @@ mod tests {
         let mut empty = vec![f32::NEG_INFINITY; 4];
         softmax_in_place(&mut empty);
         assert_eq!(empty, vec![0.0; 4]);
+    }
+
+    #[test]
+    fn entropy_from_logits_equals_the_direct_sum() {
+        let logits = vec![0.3, -1.2, 2.5, f32::NEG_INFINITY, 0.0];
+        let mut w = logits.clone();
+        softmax_in_place(&mut w);
+        assert!((entropy_from_logits(&logits, &w) - entropy(&w)).abs() < 1e-5);
+        assert_eq!(entropy_from_logits(&[f32::NEG_INFINITY; 3], &[0.0; 3]), 0.0);
     }
 
     #[test]

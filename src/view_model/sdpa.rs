@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use crate::attention::embedding::embed;
 use crate::attention::exact::{attention_rows, RowBlock};
-use crate::attention::mask::causal_or_full;
-use crate::attention::matrix::{matmul, Matrix};
+use crate::attention::mask::{causal_or_full, scale_and_mask_row};
+use crate::attention::matrix::{matmul, matmul_transb_into, Matrix};
 use crate::attention::multi_head::{ConfigError, HeadConfig, LayerWeights, Projections};
 use crate::attention::pooling::{PoolMode, Pooler};
 use crate::attention::scale::Scale;
-use crate::attention::softmax::entropy;
+use crate::attention::softmax::entropy_from_logits;
 
 /// Largest pooled weight map kept per head (pixels per side).
 pub const BIG_PX: usize = 512;
@@ -47,16 +47,10 @@ pub struct Projected {
 pub struct HeadMaps {
     /// softmax weights pooled to ≤ side × side; masked cells are NaN.
     pub weights: Matrix,
-    /// Raw scores q·k pooled (mean) to ≤ PIPE_PX².
-    pub raw: Matrix,
-    /// Scaled and masked scores pooled (max; masked cells −∞) to ≤ PIPE_PX².
-    pub masked: Matrix,
     /// Mean row entropy of the weights, in nats.
     pub mean_entropy: f32,
     /// Mean over rows of the largest weight.
     pub mean_max_weight: f32,
-    /// Smallest and largest raw score seen.
-    pub raw_range: (f32, f32),
 }
 
 /// Everything the view draws.
@@ -101,12 +95,8 @@ enum Stage {
 
 struct HeadAcc {
     weights: Pooler,
-    raw: Pooler,
-    masked: Pooler,
     entropy_sum: f64,
     max_sum: f64,
-    raw_min: f32,
-    raw_max: f32,
 }
 
 /// A resumable computation of the view's result.
@@ -261,33 +251,24 @@ impl SdpaJob {
         let (side, pool) = (self.side, self.pool);
         let acc = self.acc.get_or_insert_with(|| HeadAcc {
             weights: Pooler::new(n, n, side, side, pool),
-            raw: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Mean),
-            masked: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max),
             entropy_sum: 0.0,
             max_sum: 0.0,
-            raw_min: f32::INFINITY,
-            raw_max: f32::NEG_INFINITY,
         });
         let rows = ATTN_ROWS.min(n - next_row);
         let mut masked_row = vec![0.0f32; n];
         let mut shown_row = vec![0.0f32; n];
         let visit = |b: &RowBlock<'_>| {
-            acc.raw.add_block(b.start, b.raw);
             for r in 0..b.rows() {
                 let i = b.start + r;
                 let w = &b.weights[r * n..(r + 1) * n];
                 let raw = &b.raw[r * n..(r + 1) * n];
-                acc.entropy_sum += entropy(w) as f64;
+                scale_and_mask_row(mask, i, raw, scale, &mut masked_row);
+                acc.entropy_sum += entropy_from_logits(&masked_row, w) as f64;
                 acc.max_sum += w.iter().copied().fold(0.0, f32::max) as f64;
-                for j in 0..n {
-                    acc.raw_min = acc.raw_min.min(raw[j]);
-                    acc.raw_max = acc.raw_max.max(raw[j]);
-                    let allowed = mask.allows(i, j);
-                    masked_row[j] = if allowed { raw[j] * scale } else { f32::NEG_INFINITY };
-                    // Masked weights are exactly 0; NaN makes them render as "masked", not as "tiny".
-                    shown_row[j] = if allowed { w[j] } else { f32::NAN };
+                // Masked weights are exactly 0; NaN makes them render as "masked", not as "tiny".
+                for ((shown, wj), m) in shown_row.iter_mut().zip(w).zip(&masked_row) {
+                    *shown = if *m == f32::NEG_INFINITY { f32::NAN } else { *wj };
                 }
-                acc.masked.add_row(i, &masked_row);
                 acc.weights.add_row(i, &shown_row);
             }
         };
@@ -307,11 +288,8 @@ impl SdpaJob {
         }
         self.heads.push(HeadMaps {
             weights: acc.weights.finish(),
-            raw: acc.raw.finish(),
-            masked: acc.masked.finish(),
             mean_entropy: (acc.entropy_sum / n as f64) as f32,
             mean_max_weight: (acc.max_sum / n as f64) as f32,
-            raw_range: (acc.raw_min, acc.raw_max),
         });
         self.stage = if head + 1 < self.cfg.n_heads {
             Stage::Heads {
@@ -342,6 +320,35 @@ impl SdpaJob {
             out: self.out.expect("output"),
         }
     }
+}
+
+/// The selected head's score maps for the pipeline, computed on demand (one head, so switching
+/// heads stays cheap): raw Q_h·K_hᵀ pooled by mean, and the scaled, masked logits pooled by max with
+/// masked cells NaN. Both at most [`PIPE_PX`]².
+pub fn head_score_maps(r: &SdpaResult, head: usize) -> (Matrix, Matrix) {
+    let n = r.n();
+    let dh = r.d_head;
+    let p = &r.projected;
+    let (q, k) = (p.q.columns(head * dh, dh), p.k.columns(head * dh, dh));
+    let scale = r.cfg.scale.factor(dh);
+    let mask = causal_or_full(r.cfg.causal);
+    let mut raw = Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Mean);
+    let mut masked = Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max);
+    let mut block = vec![0.0f32; ATTN_ROWS * n];
+    let mut logits = vec![0.0f32; n];
+    let mut start = 0;
+    while start < n {
+        let rows = ATTN_ROWS.min(n - start);
+        let b = &mut block[..rows * n];
+        matmul_transb_into(1.0, q.rows_range(start, rows), k, b);
+        for (r_i, row) in b.chunks_exact(n).enumerate() {
+            raw.add_row(start + r_i, row);
+            scale_and_mask_row(mask, start + r_i, row, scale, &mut logits);
+            masked.add_row(start + r_i, &logits);
+        }
+        start += rows;
+    }
+    (raw.finish(), masked.finish())
 }
 
 /// Parses the URL's `scale` value: `sqrt` (1/√d_head), `none`, or a temperature τ > 0.
@@ -393,7 +400,14 @@ mod tests {
             let want = multi_head_attention(&x, &LayerWeights::seeded(32, 3), &cfg, Kernel::Exact).unwrap();
             assert!(r.out.max_abs_diff(&want.out) < 1e-5);
             assert_eq!(r.heads.len(), 4);
-            assert_eq!((r.heads[0].weights.rows, r.heads[0].raw.rows), (150, PIPE_PX));
+            assert_eq!(r.heads[0].weights.rows, 150);
+            let (raw, masked) = head_score_maps(&r, 1);
+            assert_eq!((raw.rows, masked.rows), (PIPE_PX, PIPE_PX));
+            assert_eq!(
+                masked.get(0, PIPE_PX - 1).is_nan(),
+                causal,
+                "the far corner is masked only when causal"
+            );
         }
     }
 

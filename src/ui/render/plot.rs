@@ -61,6 +61,63 @@ pub struct LineChartSpec {
     pub markers: Vec<(f64, String)>,
 }
 
+/// Axis tick text: plain up to 9999, SI-prefixed above (`12.3 k`).
+pub fn tick_label(v: f64) -> String {
+    if v.abs() >= 1e4 {
+        crate::view_model::format::si(v)
+    } else {
+        crate::view_model::format::sig3(v)
+    }
+}
+
+/// The legend corner that the lines leave emptiest (fewest points in that corner of the plot).
+fn legend_corner(spec: &LineChartSpec) -> SeriesLabelPosition {
+    let ((x0, x1), (y0, y1)) = bounds(spec);
+    let fx = |x: f64| {
+        if spec.x_log {
+            (x.max(1e-12).ln() - x0.max(1e-12).ln()) / (x1.max(1e-12).ln() - x0.max(1e-12).ln())
+        } else {
+            (x - x0) / (x1 - x0)
+        }
+    };
+    let fy = |y: f64| {
+        if spec.y_log {
+            (y.max(1e-12).ln() - y0.max(1e-12).ln()) / (y1.max(1e-12).ln() - y0.max(1e-12).ln())
+        } else {
+            (y - y0) / (y1 - y0)
+        }
+    };
+    let pts: Vec<(f64, f64)> = spec
+        .series
+        .iter()
+        .flat_map(|s| {
+            // Sample along each segment so a line crossing a corner counts, not only its vertices.
+            s.points.windows(2).flat_map(|w| {
+                (0..8).map(move |k| {
+                    let t = k as f64 / 8.0;
+                    (w[0].0 + (w[1].0 - w[0].0) * t, w[0].1 + (w[1].1 - w[0].1) * t)
+                })
+            })
+        })
+        .map(|(x, y)| (fx(x), fy(y)))
+        .collect();
+    let corners = [
+        (SeriesLabelPosition::UpperRight, 0.55, 1.0, 0.65, 1.0),
+        (SeriesLabelPosition::UpperLeft, 0.0, 0.45, 0.65, 1.0),
+        (SeriesLabelPosition::LowerRight, 0.55, 1.0, 0.0, 0.35),
+        (SeriesLabelPosition::LowerLeft, 0.0, 0.45, 0.0, 0.35),
+    ];
+    corners
+        .into_iter()
+        .min_by_key(|(_, xa, xb, ya, yb)| {
+            pts.iter()
+                .filter(|(x, y)| x >= xa && x <= xb && y >= ya && y <= yb)
+                .count()
+        })
+        .map(|c| c.0)
+        .unwrap_or(SeriesLabelPosition::UpperRight)
+}
+
 fn bounds(spec: &LineChartSpec) -> ((f64, f64), (f64, f64)) {
     let pts = spec
         .series
@@ -92,6 +149,7 @@ macro_rules! draw_lines {
         let spec = $spec;
         let mut chart = ChartBuilder::on($root)
             .margin(14)
+            .margin_right(34)
             .x_label_area_size(46)
             .y_label_area_size(64)
             .build_cartesian_2d($x, $y)
@@ -103,6 +161,8 @@ macro_rules! draw_lines {
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 16))
             .light_line_style(RGBColor(235, 238, 244))
+            .x_label_formatter(&|x| tick_label(*x))
+            .y_label_formatter(&|y| tick_label(*y))
             .draw()
             .map_err(|e| e.to_string())?;
         let (_, (ylo, yhi)) = bounds(spec);
@@ -144,7 +204,7 @@ macro_rules! draw_lines {
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
             .label_font((FONT, 15))
-            .position(SeriesLabelPosition::UpperRight)
+            .position(legend_corner(spec))
             .draw()
             .map_err(|e| e.to_string())?;
         Ok(())

@@ -21,7 +21,7 @@ use super::SdpaRun;
 /// CSS size of the main heatmap.
 const MAIN_PX: u32 = 520;
 /// CSS size of each small multiple.
-const SMALL_PX: u32 = 110;
+const SMALL_PX: u32 = 100;
 
 /// The numbers of one (query, key) cell, computed on demand from Q and K.
 struct CellReadout {

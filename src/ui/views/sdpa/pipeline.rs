@@ -10,7 +10,7 @@ use crate::attention::pooling::{pool, PoolMode};
 use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::view_model::format::sig3;
-use crate::view_model::sdpa::PIPE_PX;
+use crate::view_model::sdpa::{head_score_maps, PIPE_PX};
 use crate::view_model::sdpa_params::SdpaParams;
 
 use super::SdpaRun;
@@ -49,10 +49,11 @@ pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
             let nn = (n, n);
             let shape = |a: usize, b: usize| format!("{a}×{b}");
             let signed = |m: Arc<Matrix>, src: (usize, usize)| HeatmapSpec::signed(m, src);
+            let (raw, masked) = head_score_maps(r, h);
             let scaled = Arc::new(Matrix::from_vec(
-                maps.raw.rows,
-                maps.raw.cols,
-                maps.raw.data.iter().map(|v| v * factor).collect(),
+                raw.rows,
+                raw.cols,
+                raw.data.iter().map(|v| v * factor).collect(),
             ));
             let head_out = columns(&r.concat, h * dh, dh);
             vec![
@@ -79,7 +80,7 @@ pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
                 Step {
                     name: t("sdpa.step.scores").into(),
                     shape: shape(n, n),
-                    spec: signed(Arc::new(maps.raw.clone()), nn),
+                    spec: signed(Arc::new(raw), nn),
                 },
                 Step {
                     name: tf("sdpa.step.scale", &[("s", &sig3(factor as f64))]),
@@ -89,7 +90,7 @@ pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
                 Step {
                     name: t("sdpa.step.mask").into(),
                     shape: shape(n, n),
-                    spec: signed(Arc::new(maps.masked.clone()), nn),
+                    spec: signed(Arc::new(masked), nn),
                 },
                 Step {
                     name: t("sdpa.step.softmax").into(),
