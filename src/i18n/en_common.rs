@@ -39,7 +39,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "footer.text",
         "Computed in your browser with Rust and WebAssembly. Nothing is sent anywhere; the page works offline.",
     ),
-    ("legend.weight", "attention weight"),
+    ("legend.weight", "attention weight (the top 0.5% of cells share the brightest colour)"),
     ("legend.score", "score"),
     ("legend.value", "value"),
     ("legend.masked", "masked"),

@@ -56,6 +56,27 @@ pub fn sig3(v: f64) -> String {
     s
 }
 
+/// Axis tick text: three significant digits without trailing zeros (`2`, `0.5`, `128`).
+pub fn tick(v: f64) -> String {
+    let s = sig3(v);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// The q-quantile (0..=1) of the finite values of `data` (None when there are none).
+pub fn quantile(data: &[f32], q: f64) -> Option<f32> {
+    let mut v: Vec<f32> = data.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    let k = ((v.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
+    let (_, x, _) = v.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+    Some(*x)
+}
+
 /// A value with four decimals for readouts (q·k, weights).
 pub fn fixed4(v: f32) -> String {
     if v.is_finite() {
@@ -83,5 +104,18 @@ mod tests {
         assert_eq!(sig3(0.0123), "0.0123");
         assert_eq!(fixed4(f32::NEG_INFINITY), "−∞");
         assert_eq!(si(f64::NAN), "—");
+        assert_eq!(tick(2.0), "2");
+        assert_eq!(tick(0.5), "0.5");
+        assert_eq!(tick(128.0), "128");
+        assert_eq!(tick(-0.25), "-0.25");
+    }
+
+    #[test]
+    fn quantiles_ignore_non_finite_values() {
+        let d = [f32::NAN, 1.0, 2.0, 3.0, 4.0, f32::NEG_INFINITY];
+        assert_eq!(quantile(&d, 0.0), Some(1.0));
+        assert_eq!(quantile(&d, 1.0), Some(4.0));
+        assert_eq!(quantile(&d, 0.5), Some(3.0));
+        assert_eq!(quantile(&[f32::NAN], 0.5), None);
     }
 }

@@ -12,6 +12,7 @@ use web_sys::{CanvasRenderingContext2d, ImageData};
 
 use crate::attention::matrix::Matrix;
 use crate::view_model::colormap::{rasterize, Colormap, Lut};
+use crate::view_model::format::quantile;
 
 /// What a heatmap shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,22 +28,12 @@ pub struct HeatmapSpec {
 }
 
 impl HeatmapSpec {
-    /// A spec whose colour range is 0 … max of the matrix (attention weights).
+    /// A spec whose colour range is 0 … the 99.5th percentile of the matrix (attention weights): a
+    /// few near-one-hot rows (such as the first rows of a causal map) would otherwise darken the rest.
+    /// Values above the top of the range take its colour.
     pub fn weights(matrix: Arc<Matrix>, source: (usize, usize)) -> Self {
-        let hi = matrix
-            .data
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .fold(0.0f32, f32::max)
-            .max(1e-6);
-        Self {
-            matrix,
-            source,
-            lo: 0.0,
-            hi,
-            cmap: Colormap::Viridis,
-        }
+        let hi = quantile(&matrix.data, 0.995).unwrap_or(1.0).max(1e-6);
+        Self { matrix, source, lo: 0.0, hi, cmap: Colormap::Viridis }
     }
 
     /// A spec with a symmetric diverging range −m … m, m = max |value| (scores, embeddings, errors).

@@ -66,7 +66,7 @@ pub fn tick_label(v: f64) -> String {
     if v.abs() >= 1e4 {
         crate::view_model::format::si(v)
     } else {
-        crate::view_model::format::sig3(v)
+        crate::view_model::format::tick(v)
     }
 }
 
