@@ -27,7 +27,7 @@ use crate::view_model::params::{Notice, ParamReader};
 /// Largest N: every method, its N × N implied matrix and the sweeps stay interactive up to here.
 pub const MAX_N: usize = 256;
 /// Default N.
-pub const DEFAULT_N: usize = 64;
+pub const DEFAULT_N: usize = 128;
 /// Head widths offered.
 pub const D_CHOICES: [&str; 4] = ["8", "16", "32", "64"];
 /// Largest Performer feature count m.
@@ -299,8 +299,9 @@ pub struct Comparison {
     pub spectrum: Spectrum,
 }
 
-/// Runs exact attention and the chosen method on `input`.
-pub fn compare(p: &ApproxParams, input: &ApproxInput) -> Result<Comparison, MethodError> {
+/// Exact attention and the method's run: the first half of [`compare`], so a view can yield to the
+/// browser between the two halves.
+pub fn run_method(p: &ApproxParams, input: &ApproxInput) -> Result<(ExactReference, MethodRun), MethodError> {
     let exact = ExactReference::compute(input.q.view(), input.k.view(), input.v.view(), p.causal);
     let head = HeadInput {
         x: input.x.view(),
@@ -309,7 +310,11 @@ pub fn compare(p: &ApproxParams, input: &ApproxInput) -> Result<Comparison, Meth
         v: input.v.view(),
         causal: p.causal,
     };
-    let run = p.method().run(&head)?;
+    Ok((exact, p.method().run(&head)?))
+}
+
+/// The second half of [`compare`]: errors, the difference map and the exact matrix's spectrum.
+pub fn complete(p: &ApproxParams, exact: ExactReference, run: MethodRun) -> Comparison {
     let metrics = error_metrics(&exact.output, &exact.weights, &run.output, &run.implied);
     let difference = Matrix::from_vec(
         exact.weights.rows,
@@ -322,14 +327,20 @@ pub fn compare(p: &ApproxParams, input: &ApproxInput) -> Result<Comparison, Meth
             .collect(),
     );
     let spectrum = spectrum(&exact.weights);
-    Ok(Comparison {
+    Comparison {
         exact_cost: exact_cost(p.n, p.d, p.d),
         exact,
         run,
         metrics,
         difference,
         spectrum,
-    })
+    }
+}
+
+/// Runs exact attention and the chosen method on `input` and compares them.
+pub fn compare(p: &ApproxParams, input: &ApproxInput) -> Result<Comparison, MethodError> {
+    let (exact, run) = run_method(p, input)?;
+    Ok(complete(p, exact, run))
 }
 
 /// One curve of the error sweep.
