@@ -10,6 +10,7 @@
 
 use crate::attention::mask::AttentionMask;
 use crate::attention::matrix::{matmul_acc_into, matmul_transb_into, MatRef, Matrix};
+use crate::attention::softmax::exp_nonpositive;
 
 /// Running state of one row's online softmax: the max m so far and the sum ℓ of e^(s − m).
 #[derive(Clone, Copy, Debug)]
@@ -41,11 +42,11 @@ impl OnlineSoftmax {
         let rescale = if self.max == f32::NEG_INFINITY {
             0.0
         } else {
-            (self.max - new_max).exp()
+            exp_nonpositive(self.max - new_max)
         };
         let mut tile_sum = 0.0;
         for s in scores.iter_mut() {
-            *s = (*s - new_max).exp();
+            *s = exp_nonpositive(*s - new_max);
             tile_sum += *s;
         }
         self.sum = self.sum * rescale + tile_sum;

@@ -53,6 +53,11 @@ impl Pooler {
         }
     }
 
+    /// True when the output has the source's shape (no pooling at all).
+    pub fn is_identity(&self) -> bool {
+        self.out_rows == self.n_rows && self.out_cols == self.n_cols
+    }
+
     /// Output shape (rows, cols).
     pub fn shape(&self) -> (usize, usize) {
         (self.out_rows, self.out_cols)
@@ -61,19 +66,9 @@ impl Pooler {
     /// Folds source row `i` in.
     pub fn add_row(&mut self, i: usize, row: &[f32]) {
         debug_assert_eq!(row.len(), self.n_cols);
-        if self.out_rows == self.n_rows && self.out_cols == self.n_cols {
-            // No pooling: the cell is the value (NaN for masked), each cell visited once.
-            let dst = &mut self.acc[i * self.n_cols..(i + 1) * self.n_cols];
-            dst.copy_from_slice(row);
-            self.counts[i * self.n_cols..(i + 1) * self.n_cols].fill(1);
-            for (d, c) in dst
-                .iter_mut()
-                .zip(&mut self.counts[i * self.n_cols..(i + 1) * self.n_cols])
-            {
-                if !d.is_finite() {
-                    *c = 0;
-                }
-            }
+        if self.is_identity() {
+            // No pooling: the cell is the value (NaN for masked); `finish` returns it as it is.
+            self.acc[i * self.n_cols..(i + 1) * self.n_cols].copy_from_slice(row);
             return;
         }
         let r = i * self.out_rows / self.n_rows.max(1);
@@ -100,6 +95,14 @@ impl Pooler {
 
     /// The pooled matrix; cells that received no finite value are NaN (masked).
     pub fn finish(self) -> Matrix {
+        if self.is_identity() {
+            let data = self
+                .acc
+                .into_iter()
+                .map(|v| if v.is_finite() { v } else { f32::NAN })
+                .collect();
+            return Matrix::from_vec(self.out_rows, self.out_cols, data);
+        }
         let data = self
             .acc
             .iter()

@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use crate::attention::embedding::embed;
 use crate::attention::exact::{attention_rows, RowBlock};
-use crate::attention::mask::{causal_or_full, scale_and_mask_row};
+use crate::attention::mask::{causal_or_full, scale_and_mask_row, AttentionMask};
 use crate::attention::matrix::{matmul, matmul_transb_into, Matrix};
 use crate::attention::multi_head::{ConfigError, HeadConfig, LayerWeights, Projections};
 use crate::attention::pooling::{PoolMode, Pooler};
 use crate::attention::scale::Scale;
-use crate::attention::softmax::entropy_from_logits;
+use crate::attention::softmax::entropy_from_scores;
 
 /// Largest pooled weight map kept per head (pixels per side).
 pub const BIG_PX: usize = 512;
@@ -255,20 +255,16 @@ impl SdpaJob {
             max_sum: 0.0,
         });
         let rows = ATTN_ROWS.min(n - next_row);
-        let mut masked_row = vec![0.0f32; n];
         let mut shown_row = vec![0.0f32; n];
         let visit = |b: &RowBlock<'_>| {
             for r in 0..b.rows() {
                 let i = b.start + r;
                 let w = &b.weights[r * n..(r + 1) * n];
-                let raw = &b.raw[r * n..(r + 1) * n];
-                scale_and_mask_row(mask, i, raw, scale, &mut masked_row);
-                acc.entropy_sum += entropy_from_logits(&masked_row, w) as f64;
+                acc.entropy_sum += entropy_from_scores(&b.raw[r * n..(r + 1) * n], w, scale) as f64;
                 acc.max_sum += w.iter().copied().fold(0.0, f32::max) as f64;
                 // Masked weights are exactly 0; NaN makes them render as "masked", not as "tiny".
-                for ((shown, wj), m) in shown_row.iter_mut().zip(w).zip(&masked_row) {
-                    *shown = if *m == f32::NEG_INFINITY { f32::NAN } else { *wj };
-                }
+                shown_row.copy_from_slice(w);
+                mark_masked(mask, i, &mut shown_row);
                 acc.weights.add_row(i, &shown_row);
             }
         };
@@ -318,6 +314,21 @@ impl SdpaJob {
             heads: self.heads,
             concat: self.concat,
             out: self.out.expect("output"),
+        }
+    }
+}
+
+/// Sets the masked entries of query row i to NaN (contiguous masks fill only outside their range).
+fn mark_masked(mask: &dyn AttentionMask, i: usize, row: &mut [f32]) {
+    if mask.is_contiguous() {
+        let r = mask.key_range(i, row.len());
+        row[..r.start].fill(f32::NAN);
+        row[r.end..].fill(f32::NAN);
+    } else {
+        for (j, v) in row.iter_mut().enumerate() {
+            if !mask.allows(i, j) {
+                *v = f32::NAN;
+            }
         }
     }
 }
