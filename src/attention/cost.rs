@@ -4,8 +4,9 @@
 //! - projections Q, K, V, O: 4 · 2·N·d_model² ;
 //! - scores Q·Kᵀ: 2·N²·d_head per head = 2·N²·d_model in all; weights·V: the same again;
 //! - softmax: ≈ 5 FLOPs per score (max, subtract, exp, sum, divide) → 5·N²·n_heads.
-//!   A causal mask halves the useful score work, but dense kernels still pay for it unless they skip tiles.
-//! Memory of the materialised weights: n_heads·N² values; the online-softmax kernel keeps only tiles.
+//!
+//! A causal mask halves the useful score work, but dense kernels still pay for it unless they skip
+//! tiles. Memory of the materialised weights: n_heads·N² values; the online-softmax kernel keeps only tiles.
 
 /// FLOPs of one exact multi-head attention layer.
 #[derive(Clone, Copy, Debug, PartialEq)]

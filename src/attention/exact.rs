@@ -23,11 +23,7 @@ pub struct RowBlock<'a> {
 impl RowBlock<'_> {
     /// Number of query rows in this block.
     pub fn rows(&self) -> usize {
-        if self.n_keys == 0 {
-            0
-        } else {
-            self.raw.len() / self.n_keys
-        }
+        self.raw.len().checked_div(self.n_keys).unwrap_or(0)
     }
 }
 
@@ -163,8 +159,8 @@ mod tests {
             assert_eq!(seen, 37);
             assert!(got.max_abs_diff(&expect) < 1e-5);
             let row = attention_row(q.view(), k.view(), 20, 0.3, mask);
-            for j in 0..37 {
-                assert!((row[j] - w.get(20, j)).abs() < 1e-6);
+            for (j, r) in row.iter().enumerate() {
+                assert!((r - w.get(20, j)).abs() < 1e-6);
             }
         }
     }

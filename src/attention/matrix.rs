@@ -230,6 +230,7 @@ fn in_bounds(len: usize, offset: usize, rows: usize, cols: usize, rs: usize, cs:
 }
 
 /// C ← α·A·B + β·C with A `m × k`, B `k × n` and C row-major `m × n`, through `matrixmultiply`.
+#[allow(clippy::too_many_arguments)] // the BLAS signature: shapes, α, A, B, β, C
 fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>, beta: f32, c: &mut [f32]) {
     assert!(
         in_bounds(a.data.len(), a.offset, m, k, a.rs, a.cs),

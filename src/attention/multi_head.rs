@@ -74,7 +74,7 @@ impl HeadConfig {
         if self.n_heads == 0 {
             return Err(ConfigError::Zero("n_heads"));
         }
-        if d_model % self.n_heads != 0 {
+        if !d_model.is_multiple_of(self.n_heads) {
             return Err(ConfigError::HeadsDoNotDivide {
                 d_model,
                 n_heads: self.n_heads,

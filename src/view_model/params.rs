@@ -28,9 +28,12 @@ pub struct Notice {
     pub reason: NoticeReason,
 }
 
+/// A lookup from query key to raw value.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
 /// Reads typed values out of a query-parameter lookup, collecting notices.
 pub struct ParamReader<'a> {
-    get: Box<dyn Fn(&str) -> Option<String> + 'a>,
+    get: Lookup<'a>,
     pub notices: Vec<Notice>,
 }
 

@@ -46,7 +46,7 @@ pub struct ParsedSdpa {
 /// The divisor of `d_model` closest to `heads` (ties go to the smaller).
 pub fn nearest_divisor(d_model: usize, heads: usize) -> usize {
     (1..=d_model.min(MAX_HEADS))
-        .filter(|h| d_model % h == 0)
+        .filter(|h| d_model.is_multiple_of(*h))
         .min_by_key(|h| (h.abs_diff(heads), *h))
         .unwrap_or(1)
 }
