@@ -89,8 +89,8 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("approx.maps.exact", "Exact softmax(QKᵀ/√d)"),
     ("approx.maps.implied", "Implied by the method"),
     ("approx.maps.diff", "Difference (implied − exact)"),
-    ("approx.legend.signed", "signed value"),
-    ("approx.legend.diff", "implied − exact"),
+    ("approx.legend.signed", "signed value (the top 0.5% of |values| share the end colours)"),
+    ("approx.legend.diff", "implied − exact (the top 0.5% of |values| share the end colours)"),
     ("approx.hover.pair", "query {i} “{qi}” → key {j} “{kj}”"),
     ("approx.hover.exact", "exact weight"),
     ("approx.hover.approx", "implied weight"),
@@ -116,7 +116,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     (
         "approx.sweep.caption.performer",
-        "Relative output error for m = 4 … 512 random features on this input (bidirectional), mean of {seeds} draws each. A Monte-Carlo estimate: the error shrinks roughly like 1/√m (logarithmic axis). Positive features keep every weight positive; trigonometric ones do not, and their row sums can approach zero.",
+        "Relative output error for m = 4 … 512 random features on this input (bidirectional), mean of {seeds} draws each. A Monte-Carlo estimate: the error shrinks roughly like 1/√m (logarithmic axis). Positive features keep every weight positive; trigonometric ones do not, and their row sums can approach zero. The estimator's variance grows like exp(‖q′ + k′‖²): with peaky attention (a large query/key scale) even 512 features are not enough; lower the scale to watch the error fall.",
     ),
     (
         "approx.sweep.none",

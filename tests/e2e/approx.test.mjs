@@ -51,7 +51,7 @@ test("Linformer with mean pooling and k = N is exact attention", async () => {
 });
 
 test("controls drive the URL: method, causal mask and redraw", async () => {
-  const { page, errors, close } = await openApp("?view=approx&n=24");
+  const { page, errors, close } = await openApp("?view=approx&n=24&qk=60");
   try {
     let runs = await waitForRuns(page, 0, METRIC);
     await page.selectOption('[data-testid="method"]', "linear");

@@ -12,31 +12,25 @@ use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::legend::Legend;
 use crate::view_model::approx_view::{ApproxParams, MethodChoice};
 use crate::view_model::colormap::Colormap;
-use crate::view_model::format::{fixed4, millis, si, sig3};
+use crate::view_model::format::{fixed4, millis, quantile, si, sig3};
 
 use super::driver::ApproxRun;
 
 /// CSS size of each of the three heatmaps.
 const MAP_PX: u32 = 300;
+/// Keeps each map's column as wide as the map, so the three sit side by side.
+const FIGURE_STYLE: &str = "max-width:320px";
 
-/// Largest finite value of a matrix (at least 1e-6, so a scale never collapses).
-fn max_of(m: &Matrix) -> f32 {
-    m.data
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0f32, f32::max)
-        .max(1e-6)
+/// Robust top of a colour scale: the 99.5th percentile of the values (at least 1e-6), so a few
+/// extreme cells do not darken the rest (the atlas's convention for weight maps).
+fn top_of(m: &Matrix) -> f32 {
+    quantile(&m.data, 0.995).unwrap_or(1.0).max(1e-6)
 }
 
-/// Largest finite |value| (at least 1e-6).
-fn max_abs(m: &Matrix) -> f32 {
-    m.data
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0f32, |a, v| a.max(v.abs()))
-        .max(1e-6)
+/// The same for a symmetric scale: the 99.5th percentile of |value|.
+fn abs_top_of(m: &Matrix) -> f32 {
+    let abs: Vec<f32> = m.data.iter().map(|v| v.abs()).collect();
+    quantile(&abs, 0.995).unwrap_or(1.0).max(1e-6)
 }
 
 /// Message id explaining what the implied matrix of the current method is.
@@ -64,20 +58,20 @@ pub fn method_name(m: MethodChoice) -> &'static str {
 /// The three maps, legends, readout and numbers.
 #[component]
 pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
-    let exact_hi = Memo::new(move |_| run.comparison.with(|c| c.as_ref().map(|c| max_of(&c.exact.weights))));
+    let exact_hi = Memo::new(move |_| run.comparison.with(|c| c.as_ref().map(|c| top_of(&c.exact.weights))));
     let kind = Memo::new(move |_| run.comparison.with(|c| c.as_ref().map(|c| c.run.implied_kind)));
     let implied_range = Memo::new(move |_| {
         run.comparison.with(|c| {
             c.as_ref().map(|c| match c.run.implied_kind {
-                ImpliedKind::Probabilities => (0.0, max_of(&c.run.implied).max(max_of(&c.exact.weights))),
+                ImpliedKind::Probabilities => (0.0, top_of(&c.run.implied).max(top_of(&c.exact.weights))),
                 _ => {
-                    let m = max_abs(&c.run.implied);
+                    let m = abs_top_of(&c.run.implied);
                     (-m, m)
                 }
             })
         })
     });
-    let diff_hi = Memo::new(move |_| run.comparison.with(|c| c.as_ref().map(|c| max_abs(&c.difference))));
+    let diff_hi = Memo::new(move |_| run.comparison.with(|c| c.as_ref().map(|c| abs_top_of(&c.difference))));
     let spec_of =
         move |pick: fn(&crate::view_model::approx_view::Comparison) -> &Matrix, range: (f32, f32), cmap: Colormap| {
             run.comparison.with(|c| {
@@ -119,6 +113,16 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
         run.input
             .with(|i| i.as_ref().map(|i| i.tokens.iter().cloned().collect::<Vec<_>>()))
             .unwrap_or_default()
+    });
+    // Row labels only while each row gets ≥ 12 px of the 300 px map (N ≤ 25); beyond, they are
+    // unreadable and squeeze the map. The hover readout names the tokens at any N.
+    let row_labels = Signal::derive(move || {
+        let l = labels.get();
+        if l.len() * 12 <= MAP_PX as usize {
+            l
+        } else {
+            Vec::new()
+        }
     });
     let hover = RwSignal::new(None::<(usize, usize)>);
     let on_hover = Callback::new(move |c| hover.set(c));
@@ -191,20 +195,20 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
             <h3>{title}</h3>
             <p class="caption">{move || t(implied_caption(&params.get()))}</p>
             <div class="row-wrap">
-                <div class="figures">
+                <div class="figures" style=FIGURE_STYLE>
                     <strong>{t("approx.maps.exact")}</strong>
                     <Heatmap
                         spec=exact_spec
                         width=MAP_PX
                         height=MAP_PX
-                        row_labels=labels
+                        row_labels=row_labels
                         on_hover=on_hover
                         aria_label=t("approx.maps.exact").to_string()
                         test_id="exact-heatmap"
                     />
                     <Legend cmap=Colormap::Viridis lo=0.0 hi=exact_hi_sig label=t("legend.weight").to_string() />
                 </div>
-                <div class="figures">
+                <div class="figures" style=FIGURE_STYLE>
                     <strong>{t("approx.maps.implied")}</strong>
                     <Heatmap
                         spec=implied_spec
@@ -222,7 +226,7 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
                         }
                     }}
                 </div>
-                <div class="figures">
+                <div class="figures" style=FIGURE_STYLE>
                     <strong>{t("approx.maps.diff")}</strong>
                     <Heatmap
                         spec=diff_spec

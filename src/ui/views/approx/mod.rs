@@ -220,7 +220,11 @@ fn Controls(params: Memo<ApproxParams>) -> impl IntoView {
                     test_id="hidden"
                 />
             </Show>
-            <Show when=move || method.get() != MethodChoice::Linear>
+            <Show when=move || {
+                let p = p();
+                p.method != MethodChoice::Linear
+                    && !(p.method == MethodChoice::Linformer && p.proj == ProjectionKind::MeanPool)
+            }>
                 <div class="control">
                     <button class="button" data-testid="redraw" on:click=redraw>
                         {t("approx.redraw")}
