@@ -145,7 +145,7 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSparse {
         .into_iter()
         .find(|p| p.param() == chosen)
         .unwrap_or(PatternKind::BigBird);
-    let n = r.size("n", 128, 2, MAX_N);
+    let n = r.size("n", 256, 2, MAX_N);
     let params = SparseParams {
         pattern,
         n,
@@ -512,9 +512,9 @@ impl SparseJob {
         self.n().div_ceil(MASS_ROWS).max(1)
     }
 
-    /// Stages: kernel + stats + tiles, mass slices, reach, heads.
+    /// Stages: kernel + stats + tiles, mass slices, reach profile, reach map, heads.
     fn total_stages(&self) -> usize {
-        1 + self.mass_slices() + 2
+        1 + self.mass_slices() + 3
     }
 
     /// Share of the stages done, 0..1.
@@ -533,8 +533,9 @@ impl SparseJob {
         match self.stage {
             0 => self.kernel_and_counts(),
             s if s <= slices => self.mass_slice(),
-            s if s == slices + 1 => self.reach_stage(),
-            s if s == slices + 2 => self.heads_stage(),
+            s if s == slices + 1 => self.reach = reach_profile(&self.pattern).ok(),
+            s if s == slices + 2 => self.reach_map_stage(),
+            s if s == slices + 3 => self.heads_stage(),
             _ => return,
         }
         self.stage += 1;
@@ -603,10 +604,8 @@ impl SparseJob {
         self.mass_rows += rows;
     }
 
-    fn reach_stage(&mut self) {
-        let p = &*self.pattern;
-        self.reach = reach_profile(p).ok();
-        if let Ok(r) = reach_after(p, self.params.layers) {
+    fn reach_map_stage(&mut self) {
+        if let Ok(r) = reach_after(&self.pattern, self.params.layers) {
             let n = self.n();
             let mut pooler = Pooler::new(n, n, MAP_PX, MAP_PX, PoolMode::Mean);
             let mut row = vec![0.0f32; n];
@@ -687,7 +686,7 @@ mod tests {
         assert!(p.notices.is_empty());
         assert_eq!(
             (p.params.pattern, p.params.n, p.params.b),
-            (PatternKind::BigBird, 128, 8)
+            (PatternKind::BigBird, 256, 8)
         );
         let pairs = to_pairs(&p.params);
         let again = parse_pairs(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
