@@ -349,7 +349,7 @@ pub fn mixed_heads(p: &SparseParams) -> (HeadAssignment, [&'static str; 4]) {
                 causal: p.causal,
             },
             HeadPattern::Global {
-                indices: global_positions(p.n, p.g.max(1)),
+                indices: global_positions(p.n, p.g.max(2)),
             },
             HeadPattern::BigBird(BigBirdConfig {
                 block: p.b,

@@ -22,7 +22,7 @@ test("loads BigBird with the mask, statistics, reach chart, block detail, heads 
     const check = await app.page.textContent("[data-testid=kernel-check]");
     const diff = Number(check.match(/within (\d\.\de[+-]?\d+)/)[1]);
     assert.ok(diff < 1e-4, `sparse kernel equals dense masked attention (Δ = ${diff})`);
-    assert.match(await app.page.textContent("[data-testid=reach-verdict]"), /Full reach after \d+ layers/);
+    assert.match(await app.page.textContent("[data-testid=reach-verdict]"), /Full reach with L = \d+/);
     assert.equal(await app.page.locator("[data-testid=tiles] tr").count(), 5, "header + 4 tile sizes");
     assert.equal(await app.page.locator("[data-testid=sparse-heads] canvas").count(), 4);
     assert.equal(await app.page.locator("[data-testid=detail-heatmap] canvas").count(), 1);
@@ -48,7 +48,7 @@ test("a local window keeps exactly N(2w+1) − w(w+1) pairs and draws a band", a
     const offBand = await pixel(app.page, MASK, 60, 2);
     assert.notDeepEqual(onBand, offBand, "band and background differ");
     assert.ok(onBand[0] < offBand[0], "kept pairs are darker");
-    assert.match(await app.page.textContent("[data-testid=reach-verdict]"), /after 21 layers/, "⌈63/3⌉ = 21");
+    assert.match(await app.page.textContent("[data-testid=reach-verdict]"), /with L = 21:/, "⌈63/3⌉ = 21");
     assert.deepEqual(app.errors, []);
   } finally {
     await app.close();

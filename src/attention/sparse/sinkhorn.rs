@@ -4,7 +4,9 @@
 //! 1. Cut the N tokens into N_b = ⌈N/b⌉ blocks of b (the last block is shorter when b ∤ N) and take
 //!    each block's mean embedding, M ∈ R^{N_b × d}.
 //! 2. A small seeded sort net scores block pairs: R = relu(M·W₁)·W₂ with W₁ ∈ R^{d × h} ~ N(0, 1/d)
-//!    and W₂ ∈ R^{h × N_b} ~ N(0, 1/h) (the paper's two-layer SortNet, without biases).
+//!    and W₂ ∈ R^{h × N_b} ~ N(0, 1/h) (the paper's two-layer SortNet, without biases), then
+//!    standardised to mean 0 and standard deviation 1 over all entries (a random untrained net gives
+//!    tiny scores; standardising lets τ alone set how sharp the sorting is).
 //! 3. Sinkhorn normalisation in log space at temperature τ: S⁰ = R/τ; each iteration subtracts the
 //!    row log-sum-exp, then the column log-sum-exp. P^t = exp(S^t) tends to a doubly stochastic
 //!    matrix, and to a permutation as τ → 0. For display, P⁰ is exp(S⁰) scaled to total mass N_b.
@@ -95,6 +97,18 @@ pub fn sinkhorn_iterations(log_alpha: &Matrix, iterations: usize) -> Vec<Matrix>
     out
 }
 
+/// x ← (x − mean) / std over all entries (left centred only when the std is 0).
+fn standardise(values: &mut [f32]) {
+    if values.is_empty() {
+        return;
+    }
+    let len = values.len() as f64;
+    let mean = values.iter().map(|v| *v as f64).sum::<f64>() / len;
+    let var = values.iter().map(|v| (*v as f64 - mean).powi(2)).sum::<f64>() / len;
+    let inv = if var > 0.0 { 1.0 / var.sqrt() } else { 1.0 };
+    values.iter_mut().for_each(|v| *v = ((*v as f64 - mean) * inv) as f32);
+}
+
 /// Mean embedding of each block of `block` consecutive rows of `x` (the last block may be shorter).
 pub fn block_means(x: MatRef<'_>, block: usize) -> Matrix {
     let block = block.max(1);
@@ -145,7 +159,8 @@ pub fn sinkhorn_attention(x: MatRef<'_>, config: &SinkhornConfig, seed: u64) -> 
     );
     let mut h = matmul(means.view(), w1.view());
     h.data.iter_mut().for_each(|v| *v = v.max(0.0));
-    let scores = matmul(h.view(), w2.view());
+    let mut scores = matmul(h.view(), w2.view());
+    standardise(&mut scores.data);
     let log_alpha = Matrix::from_fn(nb, nb, |i, j| scores.get(i, j) / tau);
     let iterations = sinkhorn_iterations(&log_alpha, k);
     let last = &iterations[iterations.len() - 1];
@@ -224,6 +239,9 @@ mod tests {
             assert_eq!(s.pattern.row_len(i), expect, "row {i}");
         }
         assert_eq!(s, sinkhorn_attention(x.view(), &cfg, 3).value);
+        let mean = s.scores.data.iter().sum::<f32>() / 49.0;
+        let var = s.scores.data.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / 49.0;
+        assert!(mean.abs() < 1e-5 && (var - 1.0).abs() < 1e-4, "standardised scores");
     }
 
     #[test]

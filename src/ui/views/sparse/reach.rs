@@ -33,6 +33,7 @@ pub fn Reach(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
                 })
                 .unwrap_or_default()
         });
+        let n_points = pts.len();
         LineChartSpec {
             x_label: t("sparse.reach.x").into(),
             y_label: t("sparse.reach.y").into(),
@@ -44,7 +45,11 @@ pub fn Reach(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
                 color: RGBColor(44, 95, 212),
                 dashed: false,
             }],
-            markers: vec![(layers.get() as f64, t("sparse.reach.current").into())],
+            // The marker only when the chosen L lies on the curve (it stops once nothing changes).
+            markers: (layers.get() < n_points)
+                .then(|| (layers.get() as f64, t("sparse.reach.current").to_string()))
+                .into_iter()
+                .collect(),
         }
     });
     let verdict = move || {
