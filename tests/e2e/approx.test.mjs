@@ -25,6 +25,14 @@ test("default view: three maps, finite errors, sweep and cost charts", async () 
     assert.match(await text(page, "formula"), /FAVOR\+/);
     await page.waitForFunction(() => !document.querySelector('[data-testid="sweep-busy"]')?.textContent);
     await shot(page, "approx-default", { fullPage: true });
+    // A new m moves the marker but reuses the finished sweep (it depends on the input, not on m).
+    const [runs, steps] = await page.evaluate(() => [window.__atlas.approx_runs, window.__atlas.approx_sweep_steps]);
+    assert.equal(steps, 16, "two curves × eight feature counts");
+    await page.fill('[data-testid="m-number"]', "256");
+    await page.press('[data-testid="m-number"]', "Enter");
+    await waitForRuns(page, runs, METRIC);
+    assert.match(page.url(), /m=256/);
+    assert.equal(await page.evaluate(() => window.__atlas.approx_sweep_steps), 16, "no point recomputed");
     assert.deepEqual(errors, []);
   } finally {
     await close();

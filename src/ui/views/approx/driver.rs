@@ -1,7 +1,8 @@
-//! Recomputes the view when its parameters change: first the input, exact attention and the method
-//! (≈ 10–20 ms at N = 256), a yield, then the errors and the spectrum, painted at once; then the error sweep one point at a
-//! time in slices of ≈ 12 ms with a yield to the browser between slices. A newer parameter set
-//! cancels an older run; the input and a finished sweep are reused when their inputs did not change.
+//! Recomputes the view when its parameters change: first the input, exact attention and the
+//! method (≈ 10–20 ms at N = 256), a yield, then the errors and the spectrum, painted at once; then
+//! the error sweep one point at a time in slices of ≈ 12 ms with a yield to the browser between
+//! slices. A newer parameter set cancels an older run; the input is reused, and a sweep (finished or
+//! not) is continued, when their inputs did not change.
 
 use std::sync::Arc;
 
@@ -62,7 +63,9 @@ pub fn start(params: Memo<ApproxParams>) -> ApproxRun {
         error: RwSignal::new(None),
     };
     let generation = StoredValue::new(0u64);
-    let sweep_key = StoredValue::new(None::<SweepKey>);
+    let sweeps = StoredValue::new(None::<(SweepKey, SweepJob)>);
+    // Sweep points computed since the page opened (tests check that a reused sweep adds none).
+    let steps = StoredValue::new(0u64);
     let input_cache = StoredValue::new(None::<(InputKey, Arc<ApproxInput>)>);
     Effect::new(move |_| {
         let p = params.get();
@@ -100,24 +103,36 @@ pub fn start(params: Memo<ApproxParams>) -> ApproxRun {
             run.timing.set(Some(now_ms() - t0));
             record_metric("approx_compare_ms", now_ms() - t0);
 
+            // The sweep job lives in `sweeps` whenever this task is suspended, so a newer run with the
+            // same key (only m, k or the redraw seed changed) continues it instead of starting over.
             let key: SweepKey = (p.input_key(), p.method);
-            if sweep_key.get_value() != Some(key) {
-                sweep_key.set_value(None);
-                let mut job = SweepJob::new(&p, input);
-                run.sweep.set(job.series().to_vec());
-                while !job.is_done() {
-                    run.sweep_progress.set(Some(job.progress()));
-                    yield_to_browser().await;
-                    if generation.get_value() != gen {
-                        return;
-                    }
-                    let slice = now_ms();
-                    while !job.is_done() && now_ms() - slice < SLICE_MS {
-                        job.step();
-                    }
+            if sweeps.with_value(|s| s.as_ref().map(|(k, _)| *k)) != Some(key) {
+                sweeps.set_value(Some((key, SweepJob::new(&p, input))));
+            }
+            loop {
+                let (done, progress) = sweeps.with_value(|s| {
+                    let job = &s.as_ref().expect("stored above").1;
                     run.sweep.set(job.series().to_vec());
+                    (job.is_done(), job.progress())
+                });
+                if done {
+                    break;
                 }
-                sweep_key.set_value(Some(key));
+                run.sweep_progress.set(Some(progress));
+                yield_to_browser().await;
+                if generation.get_value() != gen {
+                    return;
+                }
+                sweeps.update_value(|s| {
+                    if let Some((_, job)) = s {
+                        let slice = now_ms();
+                        while !job.is_done() && now_ms() - slice < SLICE_MS {
+                            job.step();
+                            steps.update_value(|n| *n += 1);
+                        }
+                    }
+                });
+                record_metric("approx_sweep_steps", steps.get_value() as f64);
             }
             run.sweep_progress.set(None);
             record_metric("approx_total_ms", now_ms() - t0);
