@@ -113,7 +113,7 @@ pub struct ParsedHeads {
 /// The divisor of `n` (at most `cap`) closest to `want` (ties go to the smaller).
 pub fn nearest_divisor(n: usize, want: usize, cap: usize) -> usize {
     (1..=n.min(cap).max(1))
-        .filter(|d| n % d == 0)
+        .filter(|d| n.is_multiple_of(*d))
         .min_by_key(|d| (d.abs_diff(want), *d))
         .unwrap_or(1)
 }
@@ -363,7 +363,7 @@ pub fn low_rank_curve(p: &HeadsParams) -> Result<LowRankCurve, HeadsError> {
 }
 
 /// RoPE pictures and checks for the view's θ and layout, at width [`ROPE_DIM`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RopeDemo {
     /// Angles φ_i(p) wrapped to [0, 2π): rows are pairs i, columns positions p.
     pub angles: Matrix,

@@ -1,0 +1,315 @@
+//! The KV-cache calculator: pick a real model, a number format, a context length and a batch; read the
+//! cache and weight sizes, the decode step's cost, and a chart of cache size against context for the
+//! model as built and as if it were MHA or MQA, with GPU memory lines.
+
+use leptos::prelude::*;
+use plotters::prelude::*;
+
+use crate::attention::heads::kv_cache::{to_gib, weight_bytes, AttentionKind, Dtype, ACCELERATORS};
+use crate::attention::heads::presets::PRESETS;
+use crate::i18n::{t, tf};
+use crate::ui::components::controls::{Select, Slider};
+use crate::ui::render::plot::{PlotCanvas, FONT};
+use crate::ui::url::setter;
+use crate::view_model::format::{bytes, si, sig3};
+use crate::view_model::heads_view::{
+    cache_numbers, cache_series, chart_contexts, dtype_param, HeadsParams, Variant, MAX_BATCH, MAX_CTX,
+};
+
+/// Chart size in CSS pixels.
+const CHART_W: u32 = 760;
+const CHART_H: u32 = 400;
+
+/// A context length as "4k", "128k", "1M".
+fn tokens_label(v: f64) -> String {
+    if v >= 1_048_576.0 {
+        format!("{}M", sig3(v / 1_048_576.0))
+    } else if v >= 1024.0 {
+        format!("{}k", sig3(v / 1024.0))
+    } else {
+        sig3(v)
+    }
+}
+
+/// The series of the chart: (label, colour, points).
+type Line = (String, RGBColor, Vec<(f64, f64)>);
+
+/// Draws the memory chart (log–log) with GPU lines and the chosen context.
+fn draw_memory(
+    root: &DrawingArea<plotters_canvas::CanvasBackend, plotters::coord::Shift>,
+    lines: &[Line],
+    weights_gib: f64,
+    ctx: usize,
+    window: Option<usize>,
+) -> Result<(), String> {
+    let xs = chart_contexts(ctx);
+    let (x0, x1) = (xs[0] as f64, *xs.last().unwrap_or(&MAX_CTX) as f64);
+    let ys = lines.iter().flat_map(|l| l.2.iter().map(|p| p.1)).filter(|y| *y > 0.0);
+    let y_min = ys.clone().fold(f64::MAX, f64::min).min(weights_gib).max(1e-4);
+    let y_max = ys.fold(0.0, f64::max).max(weights_gib).max(160.0);
+    let mut chart = ChartBuilder::on(root)
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d((x0..x1).log_scale().base(2.0), (y_min / 1.5..y_max * 1.5).log_scale())
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc(t("heads.calc.chart.x"))
+        .y_desc(t("heads.calc.chart.y"))
+        .x_label_formatter(&|v| tokens_label(*v))
+        .y_label_formatter(&|v| sig3(*v))
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 16))
+        .light_line_style(RGBColor(235, 238, 244))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let grey = RGBColor(120, 120, 120);
+    for a in ACCELERATORS {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(x0, a.memory_gb), (x1, a.memory_gb)],
+                6,
+                4,
+                grey.stroke_width(1),
+            ))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{} · {} GB", a.name, a.memory_gb),
+                (x0 * 1.15, a.memory_gb * 1.12),
+                (FONT, 14).into_font().color(&grey),
+            )))
+            .map_err(|e| e.to_string())?;
+    }
+    let brown = RGBColor(140, 90, 30);
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(x0, weights_gib), (x1, weights_gib)],
+            10,
+            5,
+            brown.stroke_width(2),
+        ))
+        .map_err(|e| e.to_string())?
+        .label(t("heads.calc.chart.weights"))
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], brown.stroke_width(2)));
+    let mut markers = vec![(
+        ctx as f64,
+        tf("heads.calc.chart.ctx", &[("ctx", &tokens_label(ctx as f64))]),
+    )];
+    if let Some(w) = window {
+        markers.push((
+            w as f64,
+            tf("heads.calc.chart.window", &[("w", &tokens_label(w as f64))]),
+        ));
+    }
+    for (x, label) in markers {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(x, y_min / 1.5), (x, y_max * 1.5)],
+                4,
+                4,
+                RGBColor(60, 60, 60).stroke_width(1),
+            ))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label,
+                (x * 1.05, y_min),
+                (FONT, 14).into_font(),
+            )))
+            .map_err(|e| e.to_string())?;
+    }
+    for (label, color, points) in lines {
+        let color = *color;
+        chart
+            .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
+            .map_err(|e| e.to_string())?
+            .label(label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((FONT, 15))
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The panel.
+#[component]
+pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
+    let (set_model, set_dtype, set_ctx, set_batch) = (setter("model"), setter("dtype"), setter("ctx"), setter("batch"));
+    let numbers = Memo::new(move |_| params.with(cache_numbers));
+    let models: Vec<(String, String)> = PRESETS.iter().map(|p| (p.id.to_string(), p.name.to_string())).collect();
+    let dtypes: Vec<(String, String)> = Dtype::ALL
+        .iter()
+        .map(|d| (dtype_param(*d).to_string(), d.name().to_string()))
+        .collect();
+    let shape_line = move || {
+        let p = params.get();
+        let m = p.preset();
+        let s = m.shape;
+        let kind = match s.kind {
+            AttentionKind::Mla { d_c, d_r, .. } => tf(
+                "heads.calc.kind.mla",
+                &[("dc", &d_c.to_string()), ("dr", &d_r.to_string())],
+            ),
+            _ => tf(
+                "heads.calc.kind.std",
+                &[
+                    ("kind", s.kind.label()),
+                    ("kv", &s.n_kv_heads.to_string()),
+                    ("dh", &s.head_dim.to_string()),
+                ],
+            ),
+        };
+        let window = s
+            .local
+            .map(|l| {
+                tf(
+                    "heads.calc.window",
+                    &[("count", &l.count.to_string()), ("w", &l.window.to_string())],
+                )
+            })
+            .unwrap_or_default();
+        tf(
+            "heads.calc.shape",
+            &[
+                ("layers", &s.layers.to_string()),
+                ("d", &s.d_model.to_string()),
+                ("h", &s.n_heads.to_string()),
+                ("kind", &kind),
+                ("window", &window),
+                ("ctx", &tokens_label(m.max_context as f64)),
+                ("params", &si(m.params)),
+            ],
+        )
+    };
+    let source = move || params.with(|p| p.preset().source);
+    let beyond = move || {
+        let p = params.get();
+        (p.ctx > p.preset().max_context).then(|| {
+            view! {
+                <p class="notices" data-testid="beyond-context">
+                    {tf("heads.calc.beyond", &[("max", &p.preset().max_context.to_string())])}
+                </p>
+            }
+        })
+    };
+    let readout = move || {
+        let n = numbers.get();
+        let p = params.get();
+        let fits = if n.fits_on.is_empty() {
+            t("heads.calc.fits.none").to_string()
+        } else {
+            tf("heads.calc.fits", &[("gpus", &n.fits_on.join(", "))])
+        };
+        let max_ctx = match n.max_ctx_80gb {
+            None => t("heads.calc.max80.any").to_string(),
+            Some(0) => t("heads.calc.max80.none").to_string(),
+            Some(c) => tf("heads.calc.max80", &[("ctx", &si(c as f64))]),
+        };
+        view! {
+            <table>
+                <tr><td>{t("heads.calc.per_token")}</td><td data-testid="per-token">{bytes(n.bytes_per_token)}</td></tr>
+                <tr><td>{tf("heads.calc.kv", &[("ctx", &p.ctx.to_string()), ("batch", &p.batch.to_string())])}</td><td data-testid="kv-total">{bytes(n.kv_bytes)}</td></tr>
+                <tr><td>{t("heads.calc.weights")}</td><td data-testid="weights">{bytes(n.weight_bytes)}</td></tr>
+                <tr><td>{t("heads.calc.total")}</td><td data-testid="total">{bytes(n.kv_bytes + n.weight_bytes)}</td></tr>
+                <tr><td>{t("heads.calc.decode.flops")}</td><td data-testid="decode-flops">{si(n.decode_flops)}</td></tr>
+                <tr><td>{t("heads.calc.decode.bytes")}</td><td data-testid="decode-bytes">{bytes(n.decode_bytes)}</td></tr>
+                <tr><td>{t("heads.calc.intensity")}</td><td data-testid="intensity">{sig3(n.intensity)}</td></tr>
+            </table>
+            <p data-testid="fits">{fits}</p>
+            <p data-testid="max-ctx-80">{max_ctx}</p>
+        }
+    };
+    let lines = Memo::new(move |_| {
+        params.with(|p| {
+            let as_is = p.preset().shape.kind;
+            let mut v: Vec<Line> = vec![(
+                tf("heads.calc.chart.asis", &[("kind", as_is.label())]),
+                RGBColor(44, 95, 212),
+                cache_series(p, Variant::AsIs),
+            )];
+            if as_is != AttentionKind::Mha {
+                v.push((
+                    t("heads.calc.chart.mha").into(),
+                    RGBColor(214, 69, 69),
+                    cache_series(p, Variant::Mha),
+                ));
+            }
+            if as_is != AttentionKind::Mqa {
+                v.push((
+                    t("heads.calc.chart.mqa").into(),
+                    RGBColor(46, 158, 91),
+                    cache_series(p, Variant::Mqa),
+                ));
+            }
+            v
+        })
+    });
+    let weights_gib = Memo::new(move |_| params.with(|p| to_gib(weight_bytes(p.preset().params, p.dtype))));
+    view! {
+        <div class="card" data-testid="calculator">
+            <h3>{t("heads.calc.title")}</h3>
+            <p class="caption">{t("heads.calc.caption")}</p>
+            <div class="row-wrap">
+                <div class="controls" style="position:static;min-width:18rem;flex:0 0 18rem">
+                    <Select
+                        label=t("heads.calc.model").to_string()
+                        options=models
+                        value=Signal::derive(move || params.with(|p| p.model.to_string()))
+                        on_change=Callback::new(move |v: String| set_model.set(Some(v)))
+                        test_id="model"
+                    />
+                    <Select
+                        label=t("heads.calc.dtype").to_string()
+                        options=dtypes
+                        value=Signal::derive(move || params.with(|p| dtype_param(p.dtype).to_string()))
+                        on_change=Callback::new(move |v: String| set_dtype.set(Some(v)))
+                        test_id="dtype"
+                    />
+                    <Slider
+                        label=t("heads.calc.ctx").to_string()
+                        value=Signal::derive(move || params.with(|p| p.ctx as i64))
+                        min=1
+                        max=MAX_CTX as i64
+                        log=true
+                        on_change=Callback::new(move |v: i64| set_ctx.set(Some(v.to_string())))
+                        test_id="ctx"
+                    />
+                    <Slider
+                        label=t("heads.calc.batch").to_string()
+                        value=Signal::derive(move || params.with(|p| p.batch as i64))
+                        min=1
+                        max=MAX_BATCH as i64
+                        log=true
+                        on_change=Callback::new(move |v: i64| set_batch.set(Some(v.to_string())))
+                        test_id="batch"
+                    />
+                </div>
+                <div class="figures" style="flex:1;min-width:20rem">
+                    <p class="stats" data-testid="model-shape">{shape_line}</p>
+                    <p class="caption" data-testid="model-source">{move || tf("heads.calc.source", &[("src", source())])}</p>
+                    {beyond}
+                    <div class="readout" data-testid="calc-readout">{readout}</div>
+                </div>
+            </div>
+            <PlotCanvas
+                width=CHART_W
+                height=CHART_H
+                test_id="memory-chart"
+                draw=move |root| {
+                    let ctx = params.with(|p| p.ctx);
+                    let window = params.with(|p| p.preset().shape.local.map(|l| l.window));
+                    lines.with(|l| draw_memory(root, l, weights_gib.get(), ctx, window))
+                }
+            />
+            <p class="caption">{t("heads.calc.chart.caption")}</p>
+        </div>
+    }
+}

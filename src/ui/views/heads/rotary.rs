@@ -1,0 +1,132 @@
+//! The RoPE panel: every pair's rotation across positions (cos φ as stripes), the decay of the score
+//! with distance for both LLaMA bases, and two live checks — relative position and layout equivalence.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use plotters::style::RGBColor;
+
+use crate::attention::heads::rope::{RopeLayout, LLAMA2_ROPE_THETA, LLAMA3_ROPE_THETA};
+use crate::attention::matrix::Matrix;
+use crate::i18n::{t, tf};
+use crate::ui::components::controls::Select;
+use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
+use crate::ui::render::legend::Legend;
+use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
+use crate::ui::url::setter;
+use crate::view_model::colormap::Colormap;
+use crate::view_model::format::{fixed4, si};
+use crate::view_model::heads_view::{decay_curve, layout_param, rope_demo, HeadsParams, ROPE_DIM, ROPE_POSITIONS};
+
+/// The panel.
+#[component]
+pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
+    let (set_theta, set_layout) = (setter("theta"), setter("layout"));
+    let demo = Memo::new(move |_| params.with(|p| rope_demo(p).ok().map(Arc::new)));
+    let stripes = Signal::derive(move || {
+        demo.with(|d| {
+            d.as_ref().map(|d| {
+                let a = &d.angles;
+                let cos = Matrix::from_fn(a.rows, a.cols, |i, j| a.get(i, j).cos());
+                HeatmapSpec {
+                    matrix: Arc::new(cos),
+                    source: (a.rows, a.cols),
+                    lo: -1.0,
+                    hi: 1.0,
+                    cmap: Colormap::Diverging,
+                }
+            })
+        })
+    });
+    let checks = move || {
+        demo.with(|d| {
+            d.as_ref().map(|d| {
+                view! {
+                    <p data-testid="rope-relative">
+                        {tf("heads.rope.relative", &[("a", &fixed4(d.score as f32)), ("b", &fixed4(d.score_shifted as f32))])}
+                    </p>
+                    <p data-testid="rope-layouts">{tf("heads.rope.layouts", &[("gap", &format!("{:.1e}", d.layout_gap))])}</p>
+                    <p>{tf("heads.rope.wavelengths", &[("fast", &format!("{:.2}", d.fastest)), ("slow", &si(d.slowest))])}</p>
+                }
+            })
+        })
+    };
+    let decay = Signal::derive(move || LineChartSpec {
+        x_label: t("heads.rope.decay.x").into(),
+        y_label: t("heads.rope.decay.y").into(),
+        x_log: true,
+        y_log: false,
+        series: vec![
+            Series {
+                label: t("heads.rope.theta.llama2").into(),
+                points: decay_curve(LLAMA2_ROPE_THETA),
+                color: RGBColor(44, 95, 212),
+                dashed: false,
+            },
+            Series {
+                label: t("heads.rope.theta.llama3").into(),
+                points: decay_curve(LLAMA3_ROPE_THETA),
+                color: RGBColor(214, 69, 69),
+                dashed: false,
+            },
+        ],
+        markers: vec![],
+    });
+    let thetas = vec![
+        ("10000".to_string(), t("heads.rope.theta.llama2").to_string()),
+        ("500000".to_string(), t("heads.rope.theta.llama3").to_string()),
+    ];
+    let layouts = vec![
+        (
+            layout_param(RopeLayout::RotateHalf).to_string(),
+            t("heads.rope.layout.half").to_string(),
+        ),
+        (
+            layout_param(RopeLayout::Interleaved).to_string(),
+            t("heads.rope.layout.interleaved").to_string(),
+        ),
+    ];
+    let pairs_text = move || {
+        let id = match params.with(|p| p.layout) {
+            RopeLayout::RotateHalf => "heads.rope.pairs.half",
+            RopeLayout::Interleaved => "heads.rope.pairs.interleaved",
+        };
+        t(id)
+    };
+    view! {
+        <div class="card" data-testid="rope">
+            <h3>{t("heads.rope.title")}</h3>
+            <p class="caption">{t("heads.rope.caption")}</p>
+            <div class="row-wrap" style="align-items:flex-end">
+                <Select
+                    label=t("heads.rope.theta").to_string()
+                    options=thetas
+                    value=Signal::derive(move || format!("{}", params.with(|p| p.theta)))
+                    on_change=Callback::new(move |v: String| set_theta.set(Some(v)))
+                    test_id="theta"
+                />
+                <Select
+                    label=t("heads.rope.layout").to_string()
+                    options=layouts
+                    value=Signal::derive(move || layout_param(params.with(|p| p.layout)).to_string())
+                    on_change=Callback::new(move |v: String| set_layout.set(Some(v)))
+                    test_id="layout"
+                />
+            </div>
+            <p class="derived" data-testid="rope-pairs">{pairs_text}</p>
+            <h4 style="margin:.6rem 0 .2rem">
+                {tf("heads.rope.stripes", &[("d", &ROPE_DIM.to_string()), ("n", &ROPE_POSITIONS.to_string())])}
+            </h4>
+            <div class="row-wrap">
+                <Heatmap spec=stripes width=640 height=220 aria_label=t("heads.rope.stripes.aria").to_string() test_id="rope-heatmap" />
+                <div class="figures" style="max-width:20rem">
+                    <Legend cmap=Colormap::Diverging lo=-1.0 hi=1.0 label=t("heads.rope.legend").to_string() />
+                    <div class="stats">{checks}</div>
+                </div>
+            </div>
+            <h4 style="margin:.6rem 0 .2rem">{t("heads.rope.decay.title")}</h4>
+            <p class="caption">{t("heads.rope.decay.caption")}</p>
+            <LineChart spec=decay width=640 height=300 test_id="rope-decay-chart" />
+        </div>
+    }
+}
