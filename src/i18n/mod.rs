@@ -13,6 +13,7 @@ mod en_common;
 mod en_heads;
 mod en_sdpa;
 mod en_sparse;
+mod en_speed;
 mod zh;
 
 /// A language of the interface.
@@ -57,7 +58,7 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 5] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 6] {
     [
         en_common::MESSAGES,
         en_sdpa::MESSAGES,

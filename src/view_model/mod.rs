@@ -11,3 +11,4 @@ pub mod sdpa_params;
 pub mod approx_view;
 pub mod heads_view;
 pub mod sparse_view;
+pub mod speed_view;

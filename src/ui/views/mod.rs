@@ -4,6 +4,7 @@ pub mod approx;
 pub mod heads;
 pub mod sdpa;
 pub mod sparse;
+pub mod speed;
 
 use leptos::prelude::*;
 
@@ -14,11 +15,18 @@ pub enum ViewId {
     Heads,
     Sparse,
     Approx,
+    Speed,
 }
 
 impl ViewId {
     /// Every view, in navigation order.
-    pub const ALL: [ViewId; 4] = [ViewId::Sdpa, ViewId::Heads, ViewId::Sparse, ViewId::Approx];
+    pub const ALL: [ViewId; 5] = [
+        ViewId::Sdpa,
+        ViewId::Heads,
+        ViewId::Sparse,
+        ViewId::Approx,
+        ViewId::Speed,
+    ];
 
     /// The `view=` value.
     pub fn param(self) -> &'static str {
@@ -27,6 +35,7 @@ impl ViewId {
             ViewId::Heads => "heads",
             ViewId::Sparse => "sparse",
             ViewId::Approx => "approx",
+            ViewId::Speed => "speed",
         }
     }
 
@@ -44,6 +53,7 @@ impl ViewId {
             ViewId::Heads => "nav.heads",
             ViewId::Sparse => "nav.sparse",
             ViewId::Approx => "nav.approx",
+            ViewId::Speed => "nav.speed",
         }
     }
 }
@@ -55,5 +65,6 @@ pub fn render(id: ViewId) -> AnyView {
         ViewId::Heads => view! { <heads::HeadsView /> }.into_any(),
         ViewId::Sparse => view! { <sparse::SparseView /> }.into_any(),
         ViewId::Approx => view! { <approx::ApproxView /> }.into_any(),
+        ViewId::Speed => view! { <speed::SpeedView /> }.into_any(),
     }
 }

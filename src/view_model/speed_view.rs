@@ -1,0 +1,1 @@
+//! The speed view's parameters and pure view-model helpers (owned by that chapter).
