@@ -65,6 +65,7 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 6] {
         en_heads::MESSAGES,
         en_sparse::MESSAGES,
         en_approx::MESSAGES,
+        en_speed::MESSAGES,
     ]
 }
 

@@ -100,6 +100,12 @@ fn legend_corner(spec: &LineChartSpec) -> SeriesLabelPosition {
             })
         })
         .map(|(x, y)| (fx(x), fy(y)))
+        // A marker is a vertical line with its label at the top: it occupies its whole column.
+        .chain(
+            spec.markers
+                .iter()
+                .flat_map(|(x, _)| (0..=20).map(move |k| (fx(*x), k as f64 / 20.0))),
+        )
         .collect();
     let corners = [
         (SeriesLabelPosition::UpperRight, 0.55, 1.0, 0.65, 1.0),
@@ -147,6 +153,12 @@ fn bounds(spec: &LineChartSpec) -> ((f64, f64), (f64, f64)) {
 macro_rules! draw_lines {
     ($root:expr, $spec:expr, $x:expr, $y:expr) => {{
         let spec = $spec;
+        // Counts (layers, ranks) get whole-number ticks only.
+        let integer_x = spec
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .all(|(x, _)| x.fract() == 0.0);
         let mut chart = ChartBuilder::on($root)
             .margin(14)
             .margin_right(34)
@@ -161,7 +173,13 @@ macro_rules! draw_lines {
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 16))
             .light_line_style(RGBColor(235, 238, 244))
-            .x_label_formatter(&|x| tick_label(*x))
+            .x_label_formatter(&|x| {
+                if integer_x && x.fract() != 0.0 {
+                    String::new()
+                } else {
+                    tick_label(*x)
+                }
+            })
             .y_label_formatter(&|y| tick_label(*y))
             .draw()
             .map_err(|e| e.to_string())?;
