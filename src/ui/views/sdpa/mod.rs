@@ -64,6 +64,7 @@ fn Controls(params: Memo<SdpaParams>) -> impl IntoView {
         (setter("seed"), setter("causal"), setter("scale"), setter("head"));
     let set_pool = setter("pool");
     let p = move || params.get();
+    let head_count = Memo::new(move |_| params.with(|p| p.heads));
     let scale_kind = Signal::derive(move || {
         match p().scale {
             Scale::InvSqrtDHead => "sqrt",
@@ -133,14 +134,20 @@ fn Controls(params: Memo<SdpaParams>) -> impl IntoView {
                 hint=d_head_hint
                 test_id="heads"
             />
-            <Slider
-                label=t("sdpa.head").to_string()
-                value=Signal::derive(move || p().head as i64)
-                min=0
-                max=15
-                on_change=Callback::new(move |v: i64| set_head.set(Some(v.to_string())))
-                test_id="head"
-            />
+            // Rebuilt only when the head count changes, so the range always matches it.
+            {move || {
+                let last = head_count.get() as i64 - 1;
+                view! {
+                    <Slider
+                        label=t("sdpa.head").to_string()
+                        value=Signal::derive(move || p().head as i64)
+                        min=0
+                        max=last
+                        on_change=Callback::new(move |v: i64| set_head.set(Some(v.to_string())))
+                        test_id="head"
+                    />
+                }
+            }}
             <Toggle
                 label=t("sdpa.causal").to_string()
                 value=Signal::derive(move || p().causal)
