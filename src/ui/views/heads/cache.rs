@@ -20,14 +20,31 @@ use crate::view_model::heads_view::{
 const CHART_W: u32 = 760;
 const CHART_H: u32 = 400;
 
-/// A context length as "4k", "128k", "1M".
+/// A token count in binary thousands: 4096 → "4k", 131072 → "128k", 1048576 → "1M", 5000 → "4.88k".
 fn tokens_label(v: f64) -> String {
+    let unit = |scale: f64, suffix: &str| {
+        let x = v / scale;
+        if x.fract() == 0.0 {
+            format!("{x}{suffix}")
+        } else {
+            format!("{}{suffix}", sig3(x))
+        }
+    };
     if v >= 1_048_576.0 {
-        format!("{}M", sig3(v / 1_048_576.0))
+        unit(1_048_576.0, "M")
     } else if v >= 1024.0 {
-        format!("{}k", sig3(v / 1024.0))
+        unit(1024.0, "k")
     } else {
         sig3(v)
+    }
+}
+
+/// A parameter count as "6.74 B" or "124 M".
+fn params_label(v: f64) -> String {
+    if v >= 1e9 {
+        format!("{} B", sig3(v / 1e9))
+    } else {
+        format!("{} M", sig3(v / 1e6))
     }
 }
 
@@ -49,6 +66,7 @@ fn draw_memory(
     let y_max = ys.fold(0.0, f64::max).max(weights_gib).max(160.0);
     let mut chart = ChartBuilder::on(root)
         .margin(14)
+        .margin_right(34)
         .x_label_area_size(48)
         .y_label_area_size(72)
         .build_cartesian_2d((x0..x1).log_scale().base(2.0), (y_min / 1.5..y_max * 1.5).log_scale())
@@ -185,7 +203,7 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
                 ("kind", &kind),
                 ("window", &window),
                 ("ctx", &tokens_label(m.max_context as f64)),
-                ("params", &si(m.params)),
+                ("params", &params_label(m.params)),
             ],
         )
     };

@@ -22,7 +22,7 @@ const MAP_PX: u32 = 300;
 fn bar(label: String, value: usize, max: usize, color: &'static str, test_id: &'static str) -> impl IntoView {
     let pct = 100.0 * value as f64 / max.max(1) as f64;
     view! {
-        <div style="display:grid;grid-template-columns:9rem 1fr 4.5rem;gap:.5rem;align-items:center" data-testid=test_id>
+        <div style="display:grid;grid-template-columns:11rem 1fr 4.5rem;gap:.5rem;align-items:center" data-testid=test_id>
             <span style="font-weight:600">{label}</span>
             <div style="background:var(--panel);border-radius:4px;height:1.1rem">
                 <div style=format!("width:{pct:.1}%;min-width:2px;height:100%;background:{color};border-radius:4px")></div>
@@ -88,7 +88,6 @@ pub fn Latent(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
         })
     };
     let curve = Signal::derive(move || {
-        let d_model = params.with(|p| p.d_model);
         run.low_rank.with(|c| {
             let pts = c.as_ref().map(|c| c.points.clone()).unwrap_or_default();
             let at = c.as_ref().map(|c| c.at_d_c.rank).unwrap_or(0);
@@ -111,10 +110,7 @@ pub fn Latent(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                         dashed: true,
                     },
                 ],
-                markers: vec![
-                    (at as f64, tf("heads.lr.marker.dc", &[("dc", &at.to_string())])),
-                    (d_model as f64, t("heads.lr.marker.d").into()),
-                ],
+                markers: vec![(at as f64, tf("heads.lr.marker.dc", &[("dc", &at.to_string())]))],
             }
         })
     });
@@ -130,6 +126,7 @@ pub fn Latent(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                         ("err", &sig3(100.0 * a.relative_error)),
                         ("energy", &sig3(100.0 * a.energy)),
                         ("saved", &sig3(100.0 * a.memory_saved)),
+                        ("bound", &params.with(|p| p.n.min(p.d_model)).to_string()),
                     ],
                 )
             })

@@ -18,6 +18,15 @@ use crate::view_model::colormap::Colormap;
 use crate::view_model::format::{fixed4, si};
 use crate::view_model::heads_view::{decay_curve, layout_param, rope_demo, HeadsParams, ROPE_DIM, ROPE_POSITIONS};
 
+/// A small difference as "0" or "3.1e-7".
+fn tiny(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{v:.1e}")
+    }
+}
+
 /// The panel.
 #[component]
 pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
@@ -45,7 +54,7 @@ pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
                     <p data-testid="rope-relative">
                         {tf("heads.rope.relative", &[("a", &fixed4(d.score as f32)), ("b", &fixed4(d.score_shifted as f32))])}
                     </p>
-                    <p data-testid="rope-layouts">{tf("heads.rope.layouts", &[("gap", &format!("{:.1e}", d.layout_gap))])}</p>
+                    <p data-testid="rope-layouts">{tf("heads.rope.layouts", &[("gap", &tiny(d.layout_gap))])}</p>
                     <p>{tf("heads.rope.wavelengths", &[("fast", &format!("{:.2}", d.fastest)), ("slow", &si(d.slowest))])}</p>
                 }
             })
@@ -115,7 +124,7 @@ pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
             </div>
             <p class="derived" data-testid="rope-pairs">{pairs_text}</p>
             <h4 style="margin:.6rem 0 .2rem">
-                {tf("heads.rope.stripes", &[("d", &ROPE_DIM.to_string()), ("n", &ROPE_POSITIONS.to_string())])}
+                {tf("heads.rope.stripes", &[("d", &ROPE_DIM.to_string()), ("n", &(ROPE_POSITIONS - 1).to_string())])}
             </h4>
             <div class="row-wrap">
                 <Heatmap spec=stripes width=640 height=220 aria_label=t("heads.rope.stripes.aria").to_string() test_id="rope-heatmap" />

@@ -10,7 +10,7 @@ use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::legend::Legend;
 use crate::ui::url::setter;
 use crate::view_model::colormap::Colormap;
-use crate::view_model::format::sig3;
+use crate::view_model::format::{quantile, sig3};
 use crate::view_model::heads_view::HeadsParams;
 
 use super::HeadsRun;
@@ -107,21 +107,24 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
         run.sharing
             .with(|s| s.as_ref().map(|s| s.cfg.kv_head_of(h)).unwrap_or(0))
     };
-    // Both large maps share one colour scale, 0 … the larger of their maxima.
+    // Both large maps share one colour scale, 0 … the 99.5th percentile of their cells together (the
+    // convention of every weight map in the atlas).
     let hi = Memo::new(move |_| {
         let h = head.get();
         run.sharing.with(|s| {
             s.as_ref()
-                .map(|s| {
-                    s.mha_maps
+                .and_then(|s| {
+                    let cells: Vec<f32> = s
+                        .mha_maps
                         .get(h)
                         .into_iter()
                         .chain(s.gqa_maps.get(h))
                         .flat_map(|m| m.data.iter().copied())
-                        .filter(|v| v.is_finite())
-                        .fold(1e-6f32, f32::max)
+                        .collect();
+                    quantile(&cells, 0.995)
                 })
                 .unwrap_or(1.0)
+                .max(1e-6)
         })
     });
     let big = move |mha: bool| {
