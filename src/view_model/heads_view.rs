@@ -7,10 +7,10 @@
 
 use crate::attention::embedding::embed;
 use crate::attention::heads::error::HeadsError;
-use crate::attention::heads::grouped::{grouped_query_attention, GqaConfig, GqaProjections, GqaWeights};
+use crate::attention::heads::grouped::{grouped_query_attention_with_maps, GqaConfig, GqaProjections, GqaWeights};
 use crate::attention::heads::kv_cache::{to_gib, weight_bytes, Dtype, ModelShape, ACCELERATORS};
 use crate::attention::heads::low_rank::{joint_kv, LowRank, RankPoint};
-use crate::attention::heads::mla::{mla_absorbed, mla_naive, MlaConfig, MlaProjections, MlaWeights};
+use crate::attention::heads::mla::{mla_absorbed, MlaConfig, MlaProjections, MlaWeights};
 use crate::attention::heads::presets::{default_preset, preset_by_id, ModelPreset, PRESETS};
 use crate::attention::heads::rope::{
     interleaved_to_half_order, Rope, RopeLayout, LLAMA2_ROPE_THETA, LLAMA3_ROPE_THETA,
@@ -279,11 +279,8 @@ pub fn sharing(p: &HeadsParams) -> Result<Sharing, HeadsError> {
     };
     let w = GqaWeights::seeded(p.d_model, &mha_cfg, p.seed)?;
     let (w_g, cfg) = w.mean_pooled(&mha_cfg, p.kv)?;
-    let mha = grouped_query_attention(&x, &w, &mha_cfg)?;
-    let gqa = grouped_query_attention(&x, &w_g, &cfg)?;
-    let maps = |proj: &GqaProjections| (0..cfg.n_heads).map(|h| proj.head_weights(h)).collect::<Vec<_>>();
-    let gqa_maps = maps(&gqa.projections);
-    let mha_maps = maps(&mha.projections);
+    let (mha, mha_maps) = grouped_query_attention_with_maps(&x, &w, &mha_cfg)?;
+    let (gqa, gqa_maps) = grouped_query_attention_with_maps(&x, &w_g, &cfg)?;
     let tv = gqa_maps.iter().zip(&mha_maps).map(|(a, b)| mean_tv(a, b)).collect();
     let diff = Matrix::from_fn(x.rows, x.cols, |i, j| gqa.out.get(i, j) - mha.out.get(i, j));
     let denom = mha.out.frobenius() as f64;
@@ -321,9 +318,9 @@ pub fn mla_toy(p: &HeadsParams) -> Result<MlaToy, HeadsError> {
     let (_, x) = toy_input(p);
     let cfg = p.mla();
     let w = MlaWeights::seeded(p.d_model, &cfg, p.seed)?;
-    let naive = mla_naive(&x, &w, &cfg)?;
-    let absorbed = mla_absorbed(&x, &w, &cfg)?;
     let proj = MlaProjections::compute(&x, &w, &cfg)?;
+    let naive = proj.naive_output(&w.w_o);
+    let absorbed = mla_absorbed(&x, &w, &cfg)?;
     Ok(MlaToy {
         cfg,
         head_map: proj.head_weights(p.head),

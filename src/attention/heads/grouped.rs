@@ -265,6 +265,37 @@ pub fn grouped_query_attention(x: &Matrix, w: &GqaWeights, cfg: &GqaConfig) -> R
     })
 }
 
+/// The layer together with every head's attention weights, each computed once:
+/// W_h = softmax(Q_h·K_{⌊h/g⌋}ᵀ/√d_head + M), O_h = W_h·V_{⌊h/g⌋}, out = [O_0 … O_{n_heads−1}]·W_O.
+/// Same result as [`grouped_query_attention`]; for views that draw every head's map.
+pub fn grouped_query_attention_with_maps(
+    x: &Matrix,
+    w: &GqaWeights,
+    cfg: &GqaConfig,
+) -> Result<(GqaOutput, Vec<Matrix>), HeadsError> {
+    let projections = GqaProjections::compute(x, w, cfg)?;
+    let d = cfg.d_head;
+    let mut concat = Matrix::zeros(x.rows, cfg.n_heads * d);
+    let mut maps = Vec::with_capacity(cfg.n_heads);
+    for h in 0..cfg.n_heads {
+        let weights = projections.head_weights(h);
+        let o = matmul(weights.view(), projections.head(h).2);
+        for i in 0..x.rows {
+            concat.row_mut(i)[h * d..(h + 1) * d].copy_from_slice(o.row(i));
+        }
+        maps.push(weights);
+    }
+    let out = matmul(concat.view(), w.w_o.view());
+    Ok((
+        GqaOutput {
+            projections,
+            concat,
+            out,
+        },
+        maps,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +347,23 @@ mod tests {
         // Every query head reads the one K/V head, so K has a single head's width.
         assert_eq!(mqa.projections.k.cols, 4);
         assert!((0..6).all(|h| cfg.kv_head_of(h) == 0));
+    }
+
+    #[test]
+    fn layer_with_maps_equals_the_layer() {
+        let x = embed(&example_tokens(15), 16, 3);
+        let cfg = GqaConfig {
+            n_heads: 4,
+            n_kv_heads: 2,
+            d_head: 4,
+            causal: true,
+        };
+        let w = GqaWeights::seeded(16, &cfg, 3).unwrap();
+        let plain = grouped_query_attention(&x, &w, &cfg).unwrap();
+        let (with_maps, maps) = grouped_query_attention_with_maps(&x, &w, &cfg).unwrap();
+        assert!(with_maps.out.max_abs_diff(&plain.out) < 1e-5);
+        assert_eq!(maps.len(), 4);
+        assert_eq!(maps[3], plain.projections.head_weights(3));
     }
 
     #[test]

@@ -230,9 +230,7 @@ fn queries_and_cache(x: &Matrix, w: &MlaWeights, cfg: &MlaConfig) -> Result<(Mat
         None => x.clone(),
     };
     let mut q_r = q_in.matmul(&w.w_qr);
-    for h in 0..cfg.n_heads {
-        rope.rotate_rows(&mut q_r, h * cfg.d_r, 0)?;
-    }
+    rope.rotate_heads(&mut q_r, 0)?;
     let mut k_r = x.matmul(&w.w_kr);
     rope.rotate_rows(&mut k_r, 0, 0)?;
     let cache = MlaCache {
@@ -307,27 +305,36 @@ pub struct MlaOutput {
 
 /// MLA computed the naive way: rebuild k_C and v from the latent, attend per head, concat, ·W_O.
 pub fn mla_naive(x: &Matrix, w: &MlaWeights, cfg: &MlaConfig) -> Result<MlaOutput, HeadsError> {
-    let p = MlaProjections::compute(x, w, cfg)?;
-    let d = cfg.d_head;
-    let mut heads = Matrix::zeros(x.rows, cfg.n_heads * d);
-    for h in 0..cfg.n_heads {
-        let o = attend(
-            p.head_query(h).view(),
-            p.head_key(h).view(),
-            p.v.columns(h * d, d),
-            cfg.scale(),
-            causal_or_full(cfg.causal),
-        );
-        for i in 0..x.rows {
-            heads.row_mut(i)[h * d..(h + 1) * d].copy_from_slice(o.row(i));
+    Ok(MlaProjections::compute(x, w, cfg)?.naive_output(&w.w_o))
+}
+
+impl MlaProjections {
+    /// The naive form's output from these projections: o_h = softmax(s_h + M)·v_h, concat, ·W_O
+    /// (`w_o` must be n_h·d_h × d_model, as checked by [`MlaProjections::compute`]'s weights).
+    pub fn naive_output(&self, w_o: &Matrix) -> MlaOutput {
+        let cfg = &self.cfg;
+        let d = cfg.d_head;
+        let n = self.q_c.rows;
+        let mut heads = Matrix::zeros(n, cfg.n_heads * d);
+        for h in 0..cfg.n_heads {
+            let o = attend(
+                self.head_query(h).view(),
+                self.head_key(h).view(),
+                self.v.columns(h * d, d),
+                cfg.scale(),
+                causal_or_full(cfg.causal),
+            );
+            for i in 0..n {
+                heads.row_mut(i)[h * d..(h + 1) * d].copy_from_slice(o.row(i));
+            }
+        }
+        let out = matmul(heads.view(), w_o.view());
+        MlaOutput {
+            cache: self.cache.clone(),
+            heads,
+            out,
         }
     }
-    let out = matmul(heads.view(), w.w_o.view());
-    Ok(MlaOutput {
-        cache: p.cache,
-        heads,
-        out,
-    })
 }
 
 /// The folded matrices of the absorbed form, one per head: W_UQ,h·W_UK,hᵀ (q_in × d_c) maps the query

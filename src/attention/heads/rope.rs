@@ -112,8 +112,17 @@ impl Rope {
 
     /// The rotation itself; `x.len()` is `dim`.
     fn rotate_unchecked(&self, x: &mut [f32], pos: usize) {
-        for i in 0..self.pairs() {
-            let (sin, cos) = self.angle(pos, i).sin_cos();
+        self.apply(x, &self.sin_cos(pos));
+    }
+
+    /// (sin φ_i(p), cos φ_i(p)) for every pair i at position p.
+    fn sin_cos(&self, pos: usize) -> Vec<(f64, f64)> {
+        (0..self.pairs()).map(|i| self.angle(pos, i).sin_cos()).collect()
+    }
+
+    /// Rotates `x` (length d) by precomputed (sin, cos) pairs.
+    fn apply(&self, x: &mut [f32], table: &[(f64, f64)]) {
+        for (i, (sin, cos)) in table.iter().enumerate() {
             let (ia, ib) = self.pair(i);
             let (a, b) = (x[ia] as f64, x[ib] as f64);
             x[ia] = (a * cos - b * sin) as f32;
@@ -141,6 +150,26 @@ impl Rope {
         for i in 0..m.rows {
             let row = &mut m.row_mut(i)[col_start..col_start + self.dim];
             self.rotate_unchecked(row, first_pos + i);
+        }
+        Ok(())
+    }
+
+    /// Rotates every d-wide column window of every row (all heads of a Q or K matrix laid side by
+    /// side), row i as position `first_pos + i`; the angles are computed once per row. The width must
+    /// be a multiple of d.
+    pub fn rotate_heads(&self, m: &mut Matrix, first_pos: usize) -> Result<(), HeadsError> {
+        if !m.cols.is_multiple_of(self.dim) {
+            return Err(HeadsError::WidthMismatch {
+                what: "RoPE input (a multiple of the RoPE width)",
+                expected: m.cols.div_ceil(self.dim) * self.dim,
+                got: m.cols,
+            });
+        }
+        for i in 0..m.rows {
+            let table = self.sin_cos(first_pos + i);
+            for head in m.row_mut(i).chunks_exact_mut(self.dim) {
+                self.apply(head, &table);
+            }
         }
         Ok(())
     }
@@ -247,6 +276,20 @@ mod tests {
                 assert!((s - rope.ones_score(n - m)).abs() < 1e-5, "{layout:?} Δ = {}", n - m);
             }
         }
+    }
+
+    #[test]
+    fn rotate_heads_rotates_every_window_like_rotate_rows() {
+        let rope = Rope::new(4, 100.0, RopeLayout::Interleaved).unwrap();
+        let m = Matrix::from_fn(3, 12, |i, j| ((i * 12 + j) as f32 * 0.37).sin());
+        let mut all = m.clone();
+        rope.rotate_heads(&mut all, 2).unwrap();
+        let mut one_by_one = m.clone();
+        for h in 0..3 {
+            rope.rotate_rows(&mut one_by_one, 4 * h, 2).unwrap();
+        }
+        assert_eq!(all, one_by_one);
+        assert!(rope.rotate_heads(&mut Matrix::zeros(2, 6), 0).is_err());
     }
 
     #[test]

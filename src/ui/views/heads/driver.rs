@@ -68,26 +68,32 @@ pub fn start(params: Memo<HeadsParams>) -> HeadsRun {
                 run.error.set(Some(tf("ui.error", &[("msg", &e)])));
                 run.busy.set(false);
             };
+            let t = now_ms();
             match sharing(&p) {
                 Ok(s) => run.sharing.set(Some(Arc::new(s))),
                 Err(e) => return fail(e.to_string()),
             }
+            record_metric("heads_sharing_ms", now_ms() - t);
             yield_to_browser().await;
             if generation.get_value() != gen {
                 return;
             }
+            let t = now_ms();
             match mla_toy(&p) {
                 Ok(m) => run.mla.set(Some(Arc::new(m))),
                 Err(e) => return fail(e.to_string()),
             }
+            record_metric("heads_mla_ms", now_ms() - t);
             yield_to_browser().await;
             if generation.get_value() != gen {
                 return;
             }
+            let t = now_ms();
             match low_rank_curve(&p) {
                 Ok(c) => run.low_rank.set(Some(Arc::new(c))),
                 Err(e) => return fail(e.to_string()),
             }
+            record_metric("heads_low_rank_ms", now_ms() - t);
             run.error.set(None);
             run.busy.set(false);
             next_frame().await;
