@@ -40,10 +40,15 @@ pub const SEED: u64 = 7;
 /// A measurement predicted to take longer than this (ms) is skipped rather than freezing the page.
 pub const SKIP_ABOVE_MS: f64 = 10_000.0;
 
-/// Sampling rule: samples until their total reaches this many ms…
+/// Sampling rule: samples until their total reaches this many ms with at least [`MIN_SAMPLES`]
+/// samples (so one disturbed sample cannot be the only one)…
 pub const MIN_TOTAL_MS: f64 = 30.0;
-/// …or until this many samples were taken, whichever comes first.
+/// …the fewest samples that may end a measurement below [`ONE_SHOT_MS`]…
+pub const MIN_SAMPLES: usize = 3;
+/// …or until this many samples were taken, whichever comes first…
 pub const MAX_SAMPLES: usize = 5;
+/// …or once the samples total this many ms (a call of 1 s or more is timed once).
+pub const ONE_SHOT_MS: f64 = 1000.0;
 /// Fast calls are batched so one sample lasts about this long (the browser clock is coarsened to
 /// 0.1 ms in pages that are not cross-origin isolated, too coarse for a 50 µs call).
 pub const TARGET_SAMPLE_MS: f64 = 2.0;
@@ -106,6 +111,19 @@ impl Kernel {
             Kernel::Linear => "speed.k.linear",
             Kernel::Linformer => "speed.k.linformer",
             Kernel::Performer => "speed.k.performer",
+        }
+    }
+
+    /// Message id of the kernel's short name (chart legend).
+    pub fn short_id(self) -> &'static str {
+        match self {
+            Kernel::Exact => "speed.s.exact",
+            Kernel::Flash => "speed.s.flash",
+            Kernel::Window => "speed.s.window",
+            Kernel::BigBird => "speed.s.bigbird",
+            Kernel::Linear => "speed.s.linear",
+            Kernel::Linformer => "speed.s.linformer",
+            Kernel::Performer => "speed.s.performer",
         }
     }
 
@@ -325,8 +343,9 @@ impl Prepared {
 }
 
 /// Collects the timings of one (kernel, N) measurement: a timed warm-up call sets the batch size
-/// (calls per sample, so a sample lasts ≈ 2 ms), then samples until their total reaches 30 ms or
-/// 5 samples were taken. A warm-up of 100 ms or more counts as the first sample.
+/// (calls per sample, so a sample lasts ≈ 2 ms), then samples until their total reaches 30 ms with
+/// at least 3 samples, or 5 samples were taken, or they total 1 s. A warm-up of 100 ms or more
+/// counts as the first sample.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sampler {
     batch: usize,
@@ -357,9 +376,10 @@ impl Sampler {
         self.total_ms += ms;
     }
 
-    /// True once the samples reach 30 ms in total or number 5.
+    /// True once the samples number 5, or reach 30 ms in total with at least 3 samples, or 1 s.
     pub fn is_done(&self) -> bool {
-        self.per_call.len() >= MAX_SAMPLES || self.total_ms >= MIN_TOTAL_MS
+        let count = self.per_call.len();
+        count >= MAX_SAMPLES || (count >= MIN_SAMPLES && self.total_ms >= MIN_TOTAL_MS) || self.total_ms >= ONE_SHOT_MS
     }
 
     /// Best and median per-call time, or None before the first sample.
@@ -705,7 +725,7 @@ mod tests {
     }
 
     #[test]
-    fn sampler_batches_fast_calls_and_stops_at_five_samples_or_thirty_ms() {
+    fn sampler_batches_fast_calls_and_stops_at_five_samples_thirty_ms_or_one_second() {
         let mut s = Sampler::default();
         s.warm_up(0.1); // 2 ms / 0.1 ms = 20 calls per sample
         assert_eq!(s.batch(), 20);
@@ -722,15 +742,25 @@ mod tests {
         slow.warm_up(20.0);
         assert_eq!(slow.batch(), 1);
         assert_eq!(slow.samples(), 0, "a 20 ms warm-up is not a sample");
+        slow.add_sample(40.0);
+        assert!(!slow.is_done(), "40 ms but a single sample");
         slow.add_sample(18.0);
         slow.add_sample(14.0);
-        assert!(slow.is_done(), "32 ms ≥ 30 ms");
-        assert_eq!(slow.summary(), Some((14.0, 16.0)));
+        assert!(slow.is_done(), "72 ms ≥ 30 ms in 3 samples");
+        assert_eq!(slow.summary(), Some((14.0, 18.0)));
+
+        let mut big = Sampler::default();
+        big.warm_up(600.0);
+        assert_eq!(big.samples(), 1, "a 600 ms warm-up counts as a sample");
+        assert!(!big.is_done());
+        big.add_sample(500.0);
+        assert!(big.is_done(), "1100 ms ≥ 1 s");
+        assert_eq!(big.summary(), Some((500.0, 550.0)));
 
         let mut huge = Sampler::default();
-        huge.warm_up(500.0);
-        assert!(huge.is_done(), "a 500 ms warm-up is the only sample");
-        assert_eq!(huge.summary(), Some((500.0, 500.0)));
+        huge.warm_up(2500.0);
+        assert!(huge.is_done(), "a 2.5 s warm-up is the only sample");
+        assert_eq!(huge.summary(), Some((2500.0, 2500.0)));
     }
 
     fn timing(ms: f64) -> Timing {

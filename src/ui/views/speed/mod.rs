@@ -1,17 +1,141 @@
-//! The speed chapter's view (placeholder until it lands).
+//! View 5 — "Speed": the engine's kernels timed in the user's own browser at N = 256 … 8192, with a
+//! log–log chart, a table of times and GFLOP/s, the fitted slopes, and what the browser says about
+//! the machine. Nothing runs until the user asks (`run=1`), because a run takes seconds.
+
+mod chart;
+mod driver;
+mod machine;
+mod table;
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-use crate::i18n::t;
+use crate::i18n::{t, tf};
+use crate::ui::components::controls::{Select, Toggle};
+use crate::ui::components::notices::Notices;
+use crate::ui::url::{lookup, setter};
+use crate::view_model::format::sig3;
+use crate::view_model::speed_view::{parse, SpeedParams, LENGTHS, WIDTHS};
 
-/// The speed view.
+use driver::{SpeedRun, Status};
+
+/// The view.
 #[component]
 pub fn SpeedView() -> impl IntoView {
+    let query = use_query_map();
+    let parsed = Memo::new(move |_| query.with(|m| parse(&lookup(m))));
+    let params = Memo::new(move |_| parsed.with(|p| p.params.clone()));
+    let notices = Signal::derive(move || parsed.with(|p| p.notices.clone()));
+    let again = RwSignal::new(0u64);
+    let run = driver::start(params, again);
+
     view! {
-        <section class="view">
+        <section class="view" data-testid="view-speed">
             <div class="view-head">
-                <h2>{t("nav.speed")}</h2>
+                <h2>{t("speed.title")}</h2>
+                <p class="lede">{t("speed.lede")}</p>
+                <div class="formula">{t("speed.formula")}</div>
+            </div>
+            <Controls params=params again=again run=run />
+            <div class="figures">
+                <Notices notices=notices />
+                <StatusLine run=run />
+                <chart::TimeChart params=params run=run />
+                <table::ResultsTable params=params run=run />
+                <machine::Machine />
             </div>
         </section>
+    }
+}
+
+/// Largest N, head width, causal toggle, and the Run / Stop button.
+#[component]
+fn Controls(params: Memo<SpeedParams>, again: RwSignal<u64>, run: SpeedRun) -> impl IntoView {
+    let (set_max_n, set_d, set_causal, set_run) = (setter("max_n"), setter("d"), setter("causal"), setter("run"));
+    let p = move || params.get();
+    let lengths: Vec<(String, String)> = LENGTHS.iter().map(|n| (n.to_string(), n.to_string())).collect();
+    let widths: Vec<(String, String)> = WIDTHS.iter().map(|d| (d.to_string(), d.to_string())).collect();
+    let running = move || matches!(run.status.get(), Status::Running { .. });
+    let on_run = move |_| {
+        if running() {
+            set_run.set(Some("0".to_string()));
+        } else if params.get_untracked().run {
+            again.update(|a| *a += 1);
+        } else {
+            set_run.set(Some("1".to_string()));
+        }
+    };
+    let label = move || {
+        if running() {
+            t("speed.stop")
+        } else if run.results.with(|r| r.is_empty()) {
+            t("speed.run")
+        } else {
+            t("speed.rerun")
+        }
+    };
+    view! {
+        <aside class="controls" data-testid="controls">
+            <button class="button" data-testid="run" on:click=on_run>
+                {label}
+            </button>
+            <Select
+                label=t("speed.max_n").to_string()
+                options=lengths
+                value=Signal::derive(move || p().max_n.to_string())
+                on_change=Callback::new(move |v: String| set_max_n.set(Some(v)))
+                test_id="max_n"
+            />
+            <Select
+                label=t("speed.d").to_string()
+                options=widths
+                value=Signal::derive(move || p().d.to_string())
+                on_change=Callback::new(move |v: String| set_d.set(Some(v)))
+                test_id="d"
+            />
+            <Toggle
+                label=t("speed.causal").to_string()
+                value=Signal::derive(move || p().causal)
+                on_change=Callback::new(move |c: bool| set_causal.set(Some(if c { "1" } else { "0" }.to_string())))
+                test_id="causal"
+            />
+            <div class="hint">{t("speed.skip_note")}</div>
+        </aside>
+    }
+}
+
+/// "Measuring … (k of n)", "Done …" or the idle explanation.
+#[component]
+fn StatusLine(run: SpeedRun) -> impl IntoView {
+    let text = move || match run.status.get() {
+        Status::Idle => t("speed.idle").to_string(),
+        Status::Running { kernel, n, done, total } => tf(
+            "speed.progress",
+            &[
+                ("kernel", t(kernel.name_id())),
+                ("n", &n.to_string()),
+                ("done", &done.to_string()),
+                ("total", &total.to_string()),
+            ],
+        ),
+        Status::Finished { count, secs } => tf(
+            "speed.finished",
+            &[("count", &count.to_string()), ("secs", &sig3(secs))],
+        ),
+        Status::Stopped => t("speed.stopped").to_string(),
+    };
+    let state = move || match run.status.get() {
+        Status::Idle => "idle",
+        Status::Running { .. } => "running",
+        Status::Finished { .. } => "finished",
+        Status::Stopped => "stopped",
+    };
+    view! {
+        <div class="card stats">
+            <p data-testid="status" data-state=state style="font-weight: 600; margin: 0;">
+                {text}
+            </p>
+            <p class="caption" style="margin: .3rem 0 0;">{t("speed.blocking")}</p>
+        </div>
     }
 }

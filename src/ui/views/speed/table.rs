@@ -1,0 +1,133 @@
+//! Kernel × N table of measured times and achieved GFLOP/s, the fitted slope per kernel, and the
+//! sentence that reads the slopes.
+
+use leptos::prelude::*;
+
+use super::chart::color;
+use super::driver::SpeedRun;
+use crate::i18n::{t, tf};
+use crate::view_model::format::{millis, sig3};
+use crate::view_model::speed_view::{log_log_slope, points, Kernel, Outcome, SpeedParams, Task};
+
+/// Message id reading a slope p: ≥ 1.75 quadratic, ≥ 1.25 between, ≥ 0.75 linear, else overhead.
+fn slope_reading(p: f64) -> &'static str {
+    if p >= 1.75 {
+        "speed.slope.quadratic"
+    } else if p >= 1.25 {
+        "speed.slope.between"
+    } else if p >= 0.75 {
+        "speed.slope.linear"
+    } else {
+        "speed.slope.below"
+    }
+}
+
+const CELL: &str = "padding: .25rem .6rem; text-align: right; border-bottom: 1px solid #e3e7ef; white-space: nowrap;";
+
+/// One cell of the table.
+fn cell(results: &[(Task, Outcome)], kernel: Kernel, n: usize) -> impl IntoView {
+    let test_id = format!("cell-{}-{n}", kernel.id());
+    let found = results
+        .iter()
+        .find(|(t, _)| t.kernel == kernel && t.n == n)
+        .map(|r| r.1);
+    match found {
+        Some(Outcome::Measured(m)) => view! {
+            <td style=CELL data-testid=test_id data-ms=m.best_ms.to_string() data-gflops=m.gflops().to_string()>
+                <div style="font-family: var(--mono);">
+                    {format!("{} ({})", millis(m.best_ms), sig3(m.median_ms))}
+                </div>
+                <div class="timing">{format!("{} GFLOP/s", sig3(m.gflops()))}</div>
+            </td>
+        }
+        .into_any(),
+        Some(Outcome::Skipped { predicted_ms }) => view! {
+            <td style=CELL data-testid=test_id data-skipped="1" class="timing">
+                {tf("speed.table.skipped", &[("secs", &sig3(predicted_ms / 1000.0))])}
+            </td>
+        }
+        .into_any(),
+        None => view! {
+            <td style=CELL data-testid=test_id class="timing">
+                {t("speed.table.pending")}
+            </td>
+        }
+        .into_any(),
+    }
+}
+
+/// The table and the slope explanation.
+#[component]
+pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
+    let header = move || {
+        params
+            .get()
+            .lengths()
+            .into_iter()
+            .map(|n| view! { <th style=CELL>{format!("N = {n}")}</th> })
+            .collect_view()
+    };
+    let rows = move || {
+        let p = params.get();
+        run.results.with(|results| {
+            Kernel::ALL
+                .into_iter()
+                .map(|k| {
+                    let slope = log_log_slope(&points(results, k));
+                    let swatch = format!(
+                        "display: inline-block; width: 12px; height: 12px; margin-right: .4rem; background: rgb({}, {}, {});",
+                        color(k).0,
+                        color(k).1,
+                        color(k).2
+                    );
+                    let note = (p.causal && !k.supports_causal())
+                        .then(|| view! { <div class="timing">{t("speed.table.no_causal")}</div> });
+                    view! {
+                        <tr>
+                            <th style="padding: .25rem .6rem; text-align: left; border-bottom: 1px solid #e3e7ef;">
+                                <span style=swatch></span>
+                                {t(k.name_id())}
+                                {note}
+                            </th>
+                            {p.lengths().into_iter().map(|n| cell(results, k, n)).collect_view()}
+                            <td
+                                style=CELL
+                                data-testid=format!("slope-{}", k.id())
+                                data-slope=slope.map(|s| s.to_string()).unwrap_or_default()
+                            >
+                                {match slope {
+                                    Some(s) => {
+                                        view! {
+                                            <strong style="font-family: var(--mono);">{format!("{:.2}", s)}</strong>
+                                            <div class="timing">{t(slope_reading(s))}</div>
+                                        }
+                                            .into_any()
+                                    }
+                                    None => view! { <span class="timing">{t("speed.table.pending")}</span> }.into_any(),
+                                }}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="card">
+            <h3>{t("speed.table.title")}</h3>
+            <p class="caption">{t("speed.table.caption")}</p>
+            <div style="overflow-x: auto;">
+                <table data-testid="speed-table" style="border-collapse: collapse; font-size: .95rem;">
+                    <tr>
+                        <th style="padding: .25rem .6rem; text-align: left;">{t("speed.table.kernel")}</th>
+                        {header}
+                        <th style=CELL>{t("speed.table.slope")}</th>
+                    </tr>
+                    {rows}
+                </table>
+            </div>
+            <h3 style="margin-top: 1rem;">{t("speed.slope.title")}</h3>
+            <p class="caption" data-testid="slope-text">{t("speed.slope.text")}</p>
+        </div>
+    }
+}
