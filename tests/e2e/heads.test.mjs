@@ -64,13 +64,15 @@ test("K/V heads: n_kv = n_h reproduces MHA, MQA has one group, clicking a head s
     const before = await canvasHash(app.page, GQA);
     await app.page.click("[data-testid=q-head-5]");
     await app.page.waitForFunction(() => location.search.includes("head=5"));
-    await app.page.waitForFunction(
-      ([sel, h]) => {
-        const c = document.querySelector(sel);
-        return c && c.dataset !== undefined && h !== null;
-      },
-      [GQA, before],
-    );
+    await app.page.waitForFunction(() =>
+      document.querySelector("[data-testid=sharing-stats]").textContent.includes("Head 5 reads K/V head 0"));
+    await app.page.waitForFunction(([sel, h]) => {
+      const c = document.querySelector(sel);
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let x = 2166136261 >>> 0;
+      for (let i = 0; i < d.length; i += 1) { x ^= d[i]; x = Math.imul(x, 16777619) >>> 0; }
+      return `${c.width}x${c.height}:${x.toString(16)}` !== h;
+    }, [GQA, before]);
     assert.match(await app.page.textContent("[data-testid=sharing-stats]"), /Head 5 reads K\/V head 0/);
     assert.notEqual(await canvasHash(app.page, GQA), before, "another head, another map");
     const permalink = app.page.url();

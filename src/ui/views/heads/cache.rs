@@ -94,7 +94,11 @@ fn draw_memory(
             .map_err(|e| e.to_string())?;
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("{} · {} GB", a.name, a.memory_gb),
+                if a.name.contains("GB") {
+                    a.name.to_string()
+                } else {
+                    format!("{} {} GB", a.name, a.memory_gb)
+                },
                 (x0 * 1.15, a.memory_gb * 1.12),
                 (FONT, 14).into_font().color(&grey),
             )))
