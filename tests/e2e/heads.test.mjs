@@ -37,6 +37,15 @@ test("loads with both maps, the K/V groups, every chart, the calculator and no c
     const check = await app.page.textContent("[data-testid=absorbed-check]");
     const diff = Number(check.match(/([0-9.]+e-?[0-9]+)/)[1]);
     assert.ok(diff < 1e-4, `absorbed and naive MLA agree (${check})`);
+    // Hovering a cell of the GQA map reads out the weight in both layers.
+    const box = await app.page.locator(GQA).boundingBox();
+    await app.page.mouse.move(box.x + box.width * (2.5 / 24), box.y + box.height * (10.5 / 24));
+    await app.page.waitForSelector("[data-testid=hover-gqa]");
+    assert.match(await app.page.textContent("[data-testid=readout]"), /query 10 .* key 2 /);
+    for (const id of ["hover-mha", "hover-gqa"]) {
+      const w = Number(await app.page.textContent(`[data-testid=${id}]`));
+      assert.ok(w > 0 && w < 1, `${id} = ${w} is a weight`);
+    }
     const rel = await app.page.textContent("[data-testid=rope-relative]");
     const [a, b] = rel.match(/-?\d+\.\d{4}/g);
     assert.equal(a, b, "same position difference, same score");

@@ -10,7 +10,7 @@ use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::legend::Legend;
 use crate::ui::url::setter;
 use crate::view_model::colormap::Colormap;
-use crate::view_model::format::{quantile, sig3};
+use crate::view_model::format::{fixed4, quantile, sig3};
 use crate::view_model::heads_view::HeadsParams;
 
 use super::HeadsRun;
@@ -145,6 +145,42 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
             })
         })
     };
+    let hover = RwSignal::new(None::<(usize, usize)>);
+    let readout = move || {
+        let h = head.get();
+        let cell = hover.get().and_then(|(i, j)| {
+            run.sharing.with(|s| {
+                let s = s.as_ref()?;
+                let (mha, gqa) = (s.mha_maps.get(h)?, s.gqa_maps.get(h)?);
+                (i < mha.rows && j < mha.cols).then(|| {
+                    (
+                        tf(
+                            "heads.hover.pair",
+                            &[
+                                ("i", &i.to_string()),
+                                ("qi", &s.tokens[i]),
+                                ("j", &j.to_string()),
+                                ("kj", &s.tokens[j]),
+                            ],
+                        ),
+                        fixed4(mha.get(i, j)),
+                        fixed4(gqa.get(i, j)),
+                    )
+                })
+            })
+        });
+        match cell {
+            None => view! { <p class="hint">{t("heads.hover.hint")}</p> }.into_any(),
+            Some((pair, a, b)) => view! {
+                <div class="pair">{pair}</div>
+                <table>
+                    <tr><td>{t("heads.hover.mha")}</td><td data-testid="hover-mha">{a}</td></tr>
+                    <tr><td>{t("heads.hover.gqa")}</td><td data-testid="hover-gqa">{b}</td></tr>
+                </table>
+            }
+            .into_any(),
+        }
+    };
     let labels = Signal::derive(move || {
         run.sharing
             .with(|s| s.as_ref().map(|s| s.tokens.clone()).unwrap_or_default())
@@ -190,6 +226,7 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                         height=MAIN_PX
                         row_labels=labels
                         col_labels=labels
+                        on_hover=Callback::new(move |c| hover.set(c))
                         busy=run.busy_text()
                         aria_label=t("heads.sharing.mha.aria").to_string()
                         test_id="mha-heatmap"
@@ -203,6 +240,7 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                         height=MAIN_PX
                         row_labels=labels
                         col_labels=labels
+                        on_hover=Callback::new(move |c| hover.set(c))
                         busy=run.busy_text()
                         aria_label=t("heads.sharing.gqa.aria").to_string()
                         test_id="gqa-heatmap"
@@ -210,6 +248,7 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                 </div>
                 <div class="figures" style="max-width:22rem">
                     <Legend cmap=Colormap::Viridis lo=0.0 hi=hi label=t("legend.weight").to_string() masked=true />
+                    <div class="readout" data-testid="readout" style="min-width:0">{readout}</div>
                     <p class="stats" data-testid="sharing-stats">{stats}</p>
                     <p class="caption">{t("heads.sharing.pooling")}</p>
                 </div>
