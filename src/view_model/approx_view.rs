@@ -536,12 +536,12 @@ pub fn associativity_curves(d: usize) -> (Vec<CostSeries>, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view_model::params::pairs_lookup;
     use crate::view_model::params::NoticeReason;
     use std::collections::HashMap;
 
     fn parse_pairs(pairs: &[(&str, &str)]) -> ParsedApprox {
-        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        parse(&move |k: &str| m.get(k).cloned())
+        parse(&pairs_lookup(pairs))
     }
 
     #[test]

@@ -172,6 +172,12 @@ impl<'a> ParamReader<'a> {
     }
 }
 
+/// A lookup over literal (key, value) pairs — a query without a browser (tests, presets, docs).
+pub fn pairs_lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    move |key: &str| owned.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
 /// Formats query pairs as `?k=v&…` with percent-encoding of reserved characters.
 pub fn to_query(pairs: &[(&str, String)]) -> String {
     let enc = |s: &str| {
