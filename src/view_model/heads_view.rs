@@ -505,11 +505,10 @@ pub fn cache_series(p: &HeadsParams, v: Variant) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::view_model::params::pairs_lookup;
 
     fn parse_pairs(pairs: &[(&str, &str)]) -> ParsedHeads {
-        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        parse(&move |k: &str| m.get(k).cloned())
+        parse(&pairs_lookup(pairs))
     }
 
     #[test]
