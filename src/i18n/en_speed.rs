@@ -52,6 +52,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "speed.table.caption",
         "Each cell: the best time of one call (median in brackets), then GFLOP/s = FLOPs of the call (engine cost formulas: per allowed query–key pair 2d + 5 + 2d_v; linear methods by their own formulas) ÷ best time. Fast calls are batched (≈ 2 ms per sample); samples are taken until they total 30 ms (at least 3 of them) or number 5, and a call of a second or more is timed once; inputs, patterns and projections are built before timing.",
     ),
+    (
+        "speed.table.causal",
+        "Causal: FLOPs count only the allowed pairs (about half). The flash kernel skips tiles above the diagonal; the exact kernel still computes every score and masks it, so its useful GFLOP/s drops by about half.",
+    ),
     ("speed.table.kernel", "Kernel"),
     ("speed.table.slope", "Slope p"),
     ("speed.table.pending", "…"),

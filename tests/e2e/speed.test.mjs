@@ -64,6 +64,8 @@ test("nothing runs until Run is pressed; the button writes run=1; a parameter ch
     assert.equal(await page.evaluate(() => window.__atlas.speed_runs), 1, "the cancelled run never finished");
     assert.match(await text(page, "status"), /Done: 21 measurements/);
     assert.match(await text(page, "speed-table"), /no causal form/);
+    assert.match(await text(page, "causal-note"), /allowed pairs/);
+    await shot(page, "speed-causal", { fullPage: true });
     // Stop while running: state "stopped", no further finished runs.
     await page.click('[data-testid="run"]');
     await page.waitForSelector('[data-testid="status"][data-state="running"]');

@@ -116,6 +116,9 @@ pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
         <div class="card">
             <h3>{t("speed.table.title")}</h3>
             <p class="caption">{t("speed.table.caption")}</p>
+            {move || {
+                params.get().causal.then(|| view! { <p class="caption" data-testid="causal-note">{t("speed.table.causal")}</p> })
+            }}
             <div style="overflow-x: auto;">
                 <table data-testid="speed-table" style="border-collapse: collapse; font-size: .95rem;">
                     <tr>
