@@ -255,6 +255,25 @@ impl ModelShape {
     }
 }
 
+/// DeepSeek-V2/V3's MLA widths: `kv_lora_rank` d_c = 512 and `qk_rope_head_dim` d_R = 64
+/// (deepseek-ai/DeepSeek-V3 config.json; DeepSeek-V2 paper, Section 2.1).
+pub const DEEPSEEK_D_C: usize = 512;
+/// See [`DEEPSEEK_D_C`].
+pub const DEEPSEEK_D_R: usize = 64;
+
+impl ModelShape {
+    /// The same model with multi-head latent attention caching d_c + d_R numbers per token per layer
+    /// (queries uncompressed, every head kept, sliding windows kept) for "what if" comparisons. Its
+    /// decode step uses the absorbed form: 2·n_h·(d_c + d_R)·L + 2·n_h·d_c·L FLOPs per layer.
+    pub fn with_mla(&self, d_c: usize, d_r: usize) -> ModelShape {
+        ModelShape {
+            n_kv_heads: self.n_heads,
+            kind: AttentionKind::Mla { d_c, d_r, d_cq: None },
+            ..*self
+        }
+    }
+}
+
 /// A GPU memory reference line for the charts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Accelerator {
@@ -399,6 +418,38 @@ mod tests {
         // Weights: 7168·1536 + 1536·128·192 + 7168·576 + 512·128·256 + 128·128·7168
         //        = 11,010,048 + 37,748,736 + 4,128,768 + 16,777,216 + 117,440,512 = 187,105,280.
         assert_eq!(m.attention_params_per_layer(), 187_105_280.0);
+    }
+
+    #[test]
+    fn llama2_7b_reshaped_as_mla_caches_576_numbers_and_decodes_at_higher_intensity() {
+        let m = llama2_7b().with_mla(DEEPSEEK_D_C, DEEPSEEK_D_R);
+        // 512 + 64 = 576 numbers per token per layer; fp16 over 32 layers: 576·2·32 = 36,864 B per token.
+        assert_eq!(m.kv_elements_per_token_per_layer(), 576.0);
+        assert_eq!(m.kv_bytes_per_token(Dtype::F16), 36_864.0);
+        // 4096 tokens, batch 2: 36,864·4096·2 = 301,989,888 B.
+        assert_eq!(m.kv_cache_bytes(4096, 2, Dtype::F16), 301_989_888.0);
+        let c = m.decode_step(1000, Dtype::F16);
+        // Per layer: 2·32·576·1000 + 2·32·512·1000 = 36,864,000 + 32,768,000 = 69,632,000; × 32 layers
+        // = 2,228,224,000 FLOPs. Bytes: 32·1000·576·2 = 36,864,000. Intensity 69,632/1,152 = 60.44.
+        assert_eq!(c.attention_flops, 2_228_224_000.0);
+        assert_eq!(c.kv_bytes_read, 36_864_000.0);
+        assert!((c.intensity() - 69_632.0 / 1_152.0).abs() < 1e-12);
+        // MHA reads 524,288 B per token; MLA 36,864 B: 14.2× less.
+        assert_eq!(
+            llama2_7b().kv_bytes_per_token(Dtype::F16) / m.kv_bytes_per_token(Dtype::F16),
+            524_288.0 / 36_864.0
+        );
+        // Windows survive the reshaping: 16 local layers of W = 1000 at L = 3000 hold
+        // 16·1000 + 16·3000 = 64,000 token-layers.
+        let windowed = ModelShape {
+            local: Some(LocalLayers {
+                window: 1000,
+                count: 16,
+            }),
+            ..llama2_7b()
+        }
+        .with_mla(DEEPSEEK_D_C, DEEPSEEK_D_R);
+        assert_eq!(windowed.cached_token_layers(3000), 64_000.0);
     }
 
     #[test]
