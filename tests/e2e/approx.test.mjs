@@ -28,11 +28,31 @@ test("default view: three maps, finite errors, sweep and cost charts", async () 
     // A new m moves the marker but reuses the finished sweep (it depends on the input, not on m).
     const [runs, steps] = await page.evaluate(() => [window.__atlas.approx_runs, window.__atlas.approx_sweep_steps]);
     assert.equal(steps, 16, "two curves × eight feature counts");
+    const [metricsBefore, impliedBefore] = [metrics, await hash(page, "implied-heatmap")];
     await page.fill('[data-testid="m-number"]', "256");
     await page.press('[data-testid="m-number"]', "Enter");
     await waitForRuns(page, runs, METRIC);
     assert.match(page.url(), /m=256/);
     assert.equal(await page.evaluate(() => window.__atlas.approx_sweep_steps), 16, "no point recomputed");
+    assert.notEqual(await text(page, "metrics"), metricsBefore, "a new m changes the error numbers");
+    assert.notEqual(await hash(page, "implied-heatmap"), impliedBefore, "a new m changes the approximate map");
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test("changing Linformer's k changes the error numbers and the approximate map", async () => {
+  const { page, errors, close } = await openApp("?view=approx&method=linformer&proj=mean&n=64&k=8");
+  try {
+    const runs = await waitForRuns(page, 0, METRIC);
+    const [metricsBefore, impliedBefore] = [await text(page, "metrics"), await hash(page, "implied-heatmap")];
+    await page.fill('[data-testid="k-number"]', "32");
+    await page.press('[data-testid="k-number"]', "Enter");
+    await waitForRuns(page, runs, METRIC);
+    assert.match(page.url(), /k=32/);
+    assert.notEqual(await text(page, "metrics"), metricsBefore);
+    assert.notEqual(await hash(page, "implied-heatmap"), impliedBefore);
     assert.deepEqual(errors, []);
   } finally {
     await close();
