@@ -1,16 +1,19 @@
 //! The "Sparse attention zoo" view: its URL parameters and the staged computation behind its panels.
 //!
 //! Parameters (`pattern`, `n`, `d`, `seed`, `causal`, `w`, `s`, `c`, `dil`, `g`, `b`, `gb`, `r`,
-//! `buckets`, `hashes`, `chunk`, `k`, `tau`, `layers`) are parsed with clamping and notices. The job
-//! builds the pattern from the engine's generators, then, one stage at a time so the browser can paint
-//! in between: the pooled mask, the sparse kernel checked against dense masked attention, counts and
-//! tiles, the attention mass kept, the reach over stacked layers, the pattern's own detail (BigBird
-//! block kinds, LSH buckets, Sinkhorn iterates) and a mixed-pattern layer's heads.
+//! `buckets`, `hashes`, `chunk`, `k`, `tau`, `layers`, `vs`, `tile`) are parsed with clamping and
+//! notices. The job builds the pattern (and the `vs` comparison pattern) from the engine's generators,
+//! then, one stage at a time so the browser can paint in between: the pooled mask, the sparse kernel
+//! checked against dense masked attention, counts and tiles (with the fill of every `tile`×`tile`
+//! tile), the masked attention weights softmax(QKᵀ/√d + M) beside the unmasked reference, the
+//! comparison pattern's weights and numbers, the attention mass kept, the reach over stacked layers,
+//! the pattern's own detail (BigBird block kinds, LSH buckets, Sinkhorn iterates) and a mixed-pattern
+//! layer's heads.
 
 use std::sync::Arc;
 
 use crate::attention::embedding::embed;
-use crate::attention::exact::attention_rows;
+use crate::attention::exact::{attention_rows, attention_weights};
 use crate::attention::mask::{causal_or_full, DenseMask};
 use crate::attention::matrix::{MatRef, Matrix};
 use crate::attention::multi_head::{LayerWeights, Projections};
@@ -19,13 +22,13 @@ use crate::attention::sparse::bigbird::{bigbird, BigBirdConfig, BlockKind};
 use crate::attention::sparse::csr::SparsePattern;
 use crate::attention::sparse::global::global_tokens;
 use crate::attention::sparse::heads::{HeadAssignment, HeadPattern};
-use crate::attention::sparse::kernel::sparse_attend;
+use crate::attention::sparse::kernel::{sparse_attend, sparse_weights_row};
 use crate::attention::sparse::longformer::longformer;
 use crate::attention::sparse::lsh::{lsh_attention, unit_rows, LshConfig};
 use crate::attention::sparse::notes::{ClampNote, Param};
 use crate::attention::sparse::reach::{reach_after, reach_profile, FullReach, ReachProfile};
 use crate::attention::sparse::sinkhorn::{sinkhorn_attention, SinkhornConfig};
-use crate::attention::sparse::stats::{mass_kept_rows, PatternStats, TileGrid, TILE_SIZES};
+use crate::attention::sparse::stats::{mass_kept, mass_kept_rows, PatternStats, TileGrid, TILE_SIZES};
 use crate::attention::sparse::strided::{fixed, strided};
 use crate::attention::sparse::window::{causal, local_window, Direction};
 use crate::attention::tokenizer::example_tokens;
@@ -39,6 +42,9 @@ pub const MAP_PX: usize = 512;
 pub const SMALL_PX: usize = 110;
 /// Query rows of the dense masked reference computed to check the sparse kernel.
 pub const CHECK_ROWS: usize = 64;
+
+/// `vs=` value that turns compare mode off (also the meaning of an absent or empty `vs`).
+pub const VS_OFF: &str = "off";
 
 /// The patterns of the zoo, as named by `pattern=`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +132,10 @@ pub struct SparseParams {
     pub tau: f32,
     /// Stacked layers shown in the reach map.
     pub layers: usize,
+    /// Second pattern compared side by side on the same input (`vs=`; None = off).
+    pub vs: Option<PatternKind>,
+    /// Tile edge B of the tile picture (one of [`TILE_SIZES`]).
+    pub tile: usize,
 }
 
 /// Parameters, the tokens they imply, and what had to be corrected.
@@ -166,6 +176,16 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSparse {
         k: r.size("k", 5, 0, 50),
         tau: r.float("tau", 0.75, 0.01, 10.0) as f32,
         layers: r.size("layers", 2, 1, 32),
+        vs: {
+            let mut allowed = names.clone();
+            allowed.push(VS_OFF);
+            let v = r.choice("vs", &allowed, VS_OFF);
+            PatternKind::ALL.into_iter().find(|p| p.param() == v)
+        },
+        tile: {
+            let v = r.choice("tile", &["16", "32", "64", "128"], "32");
+            v.parse().unwrap_or(32)
+        },
     };
     ParsedSparse {
         tokens: Arc::new(example_tokens(n)),
@@ -197,6 +217,8 @@ pub fn to_pairs(p: &SparseParams) -> Vec<(&'static str, String)> {
         ("k", p.k.to_string()),
         ("tau", p.tau.to_string()),
         ("layers", p.layers.to_string()),
+        ("vs", p.vs.map_or(VS_OFF, |k| k.param()).to_string()),
+        ("tile", p.tile.to_string()),
     ]
 }
 
@@ -283,6 +305,73 @@ pub struct TileRow {
     pub useful: f64,
 }
 
+/// The pattern at one tile edge B, for the tile picture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TilePicture {
+    pub block: usize,
+    /// ⌈N/B⌉ × ⌈N/B⌉: kept pairs / pairs of the tile (B², clipped at the matrix edge) for computed
+    /// tiles, NaN (drawn grey) for skipped tiles.
+    pub fill: Arc<Matrix>,
+    /// Tiles holding at least one kept pair.
+    pub occupied: usize,
+    pub total: usize,
+}
+
+/// Tile picture of `pattern` at edge `block` (0 is treated as 1), consistent with [`TileGrid`].
+pub fn tile_picture(pattern: &SparsePattern, block: usize) -> TilePicture {
+    let grid = TileGrid::new(pattern, block);
+    let b = grid.block;
+    let mut kept = vec![0usize; grid.total()];
+    for i in 0..pattern.n_queries {
+        for &j in pattern.row(i) {
+            kept[(i / b) * grid.tile_cols + j / b] += 1;
+        }
+    }
+    let edge = |t: usize, n: usize| ((t + 1) * b).min(n) - t * b;
+    let fill = Matrix::from_fn(grid.tile_rows, grid.tile_cols, |r, c| {
+        let count = kept[r * grid.tile_cols + c];
+        if count == 0 {
+            f32::NAN
+        } else {
+            count as f32 / (edge(r, pattern.n_queries) * edge(c, pattern.n_keys)) as f32
+        }
+    });
+    TilePicture {
+        block: b,
+        fill: Arc::new(fill),
+        occupied: grid.count(),
+        total: grid.total(),
+    }
+}
+
+/// Masked attention weights W = softmax(Q·Kᵀ·scale + M) as an N_q × N_k matrix, row i computed
+/// over the pattern's kept keys only; cells outside the pattern are NaN (drawn "masked" grey).
+/// Shapes that do not fit the pattern give an all-NaN matrix.
+pub fn masked_weights(q: MatRef<'_>, k: MatRef<'_>, scale: f32, pattern: &SparsePattern) -> Matrix {
+    let mut w = Matrix::from_fn(pattern.n_queries, pattern.n_keys, |_, _| f32::NAN);
+    for i in 0..pattern.n_queries {
+        let Ok(row) = sparse_weights_row(q, k, scale, pattern, i) else {
+            break;
+        };
+        let out = w.row_mut(i);
+        pattern.row(i).iter().zip(row).for_each(|(&j, x)| out[j] = x);
+    }
+    w
+}
+
+/// The second pattern of compare mode (`vs=`): same input and other parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compared {
+    pub kind: PatternKind,
+    /// Mask pooled to ≤ MAP_PX² (mean).
+    pub mask_map: Matrix,
+    /// Its masked attention weights (NaN outside the pattern).
+    pub weights: Arc<Matrix>,
+    pub stats: PatternStats,
+    /// Share of exact attention mass inside it (reference: causal for causal patterns).
+    pub mass: f64,
+}
+
 /// One head of the mixed layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadView {
@@ -312,6 +401,14 @@ pub struct SparseResult {
     pub reach_map: Matrix,
     pub detail: Detail,
     pub heads: Vec<HeadView>,
+    /// Masked attention weights softmax(QKᵀ·scale + M) (NaN outside the pattern), N × N.
+    pub weights: Arc<Matrix>,
+    /// Exact attention weights of the reference mask (full, or causal for causal patterns), N × N.
+    pub reference: Arc<Matrix>,
+    /// The pattern at the `tile` edge.
+    pub tile_picture: TilePicture,
+    /// The `vs` pattern, when compare mode is on.
+    pub second: Option<Compared>,
     /// For the hover readout: the projections (LSH: keys are unit-normalised queries).
     pub q: Arc<Matrix>,
     pub k: Arc<Matrix>,
@@ -443,8 +540,25 @@ fn build(p: &SparseParams, x: MatRef<'_>) -> (SparsePattern, Vec<ClampNote>, Det
     }
 }
 
+/// The stages of a [`SparseJob`], in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// Kernel check, counts, tiles and the tile picture.
+    Counts,
+    /// Masked and reference attention weights.
+    Weights,
+    /// The `vs` pattern's weights, counts and mass.
+    Second,
+    /// One slice of MASS_ROWS query rows of the attention mass.
+    Mass,
+    ReachProfile,
+    ReachMap,
+    Heads,
+}
+
 /// The computation as a sequence of short stages (module doc).
 pub struct SparseJob {
+    plan: Vec<Stage>,
     params: SparseParams,
     stage: usize,
     q: Arc<Matrix>,
@@ -463,6 +577,12 @@ pub struct SparseJob {
     reach: Option<ReachProfile>,
     reach_map: Matrix,
     heads: Vec<HeadView>,
+    weights: Arc<Matrix>,
+    reference: Arc<Matrix>,
+    tile_picture: Option<TilePicture>,
+    /// The `vs` pattern and its keys (LSH keys are the unit-normalised queries), built up front.
+    second_input: Option<(PatternKind, SparsePattern, Matrix)>,
+    second: Option<Compared>,
 }
 
 /// Query rows per slice of the attention-mass stage.
@@ -474,14 +594,43 @@ impl SparseJob {
         let d = params.d.max(1);
         let x = embed(tokens, d, params.seed);
         let proj = Projections::compute(&x, &LayerWeights::seeded(d, params.seed), d);
-        let (pattern, notes, detail) = build(&params, proj.q.view());
-        let k = if params.pattern == PatternKind::Lsh {
-            unit_rows(proj.q.view())
-        } else {
-            proj.k
+        let (pattern, mut notes, detail) = build(&params, proj.q.view());
+        let keys_for = |kind: PatternKind| {
+            if kind == PatternKind::Lsh {
+                unit_rows(proj.q.view())
+            } else {
+                proj.k.clone()
+            }
         };
+        let second_input = params.vs.map(|kind| {
+            let (p2, notes2, _) = build(
+                &SparseParams {
+                    pattern: kind,
+                    ..params.clone()
+                },
+                proj.q.view(),
+            );
+            let fresh: Vec<ClampNote> = notes2.into_iter().filter(|n| !notes.contains(n)).collect();
+            notes.extend(fresh);
+            (kind, p2, keys_for(kind))
+        });
+        let k = keys_for(params.pattern);
         let mask_map = pool_pattern(&pattern, MAP_PX);
+        let n = pattern.n_queries;
+        let mass_slices = n.div_ceil(MASS_ROWS).max(1);
+        let mut plan = vec![Stage::Counts, Stage::Weights];
+        if second_input.is_some() {
+            plan.push(Stage::Second);
+        }
+        plan.extend(std::iter::repeat_n(Stage::Mass, mass_slices));
+        plan.extend([Stage::ReachProfile, Stage::ReachMap, Stage::Heads]);
         Self {
+            plan,
+            weights: Arc::new(Matrix::zeros(0, 0)),
+            reference: Arc::new(Matrix::zeros(0, 0)),
+            tile_picture: None,
+            second_input,
+            second: None,
             scale: 1.0 / (d as f32).sqrt(),
             stage: 0,
             q: Arc::new(proj.q),
@@ -507,14 +656,9 @@ impl SparseJob {
         self.pattern.n_queries
     }
 
-    /// Number of mass slices.
-    fn mass_slices(&self) -> usize {
-        self.n().div_ceil(MASS_ROWS).max(1)
-    }
-
-    /// Stages: kernel + stats + tiles, mass slices, reach profile, reach map, heads.
+    /// Stages: counts, weights, the `vs` pattern (if any), mass slices, reach profile, reach map, heads.
     fn total_stages(&self) -> usize {
-        1 + self.mass_slices() + 3
+        self.plan.len()
     }
 
     /// Share of the stages done, 0..1.
@@ -529,16 +673,39 @@ impl SparseJob {
 
     /// Runs the next stage.
     pub fn step(&mut self) {
-        let slices = self.mass_slices();
-        match self.stage {
-            0 => self.kernel_and_counts(),
-            s if s <= slices => self.mass_slice(),
-            s if s == slices + 1 => self.reach = reach_profile(&self.pattern).ok(),
-            s if s == slices + 2 => self.reach_map_stage(),
-            s if s == slices + 3 => self.heads_stage(),
-            _ => return,
+        let Some(&stage) = self.plan.get(self.stage) else {
+            return;
+        };
+        match stage {
+            Stage::Counts => self.kernel_and_counts(),
+            Stage::Weights => self.weights_stage(),
+            Stage::Second => self.second_stage(),
+            Stage::Mass => self.mass_slice(),
+            Stage::ReachProfile => self.reach = reach_profile(&self.pattern).ok(),
+            Stage::ReachMap => self.reach_map_stage(),
+            Stage::Heads => self.heads_stage(),
         }
         self.stage += 1;
+    }
+
+    fn weights_stage(&mut self) {
+        let (q, k) = (self.q.view(), self.k.view());
+        self.weights = Arc::new(masked_weights(q, k, self.scale, &self.pattern));
+        let reference = causal_or_full(self.pattern.is_causal());
+        self.reference = Arc::new(attention_weights(q, k, self.scale, reference));
+    }
+
+    fn second_stage(&mut self) {
+        if let Some((kind, p2, k2)) = self.second_input.take() {
+            let (q, k2) = (self.q.view(), k2.view());
+            self.second = Some(Compared {
+                kind,
+                mask_map: pool_pattern(&p2, MAP_PX),
+                weights: Arc::new(masked_weights(q, k2, self.scale, &p2)),
+                stats: PatternStats::new(&p2, self.params.d),
+                mass: mass_kept(q, k2, self.scale, &p2, causal_or_full(p2.is_causal())),
+            });
+        }
     }
 
     fn kernel_and_counts(&mut self) {
@@ -587,6 +754,7 @@ impl SparseJob {
                 }
             })
             .collect();
+        self.tile_picture = Some(tile_picture(p, self.params.tile));
     }
 
     fn mass_slice(&mut self) {
@@ -642,8 +810,12 @@ impl SparseJob {
     }
 
     /// The result (stages not yet run give empty parts).
-    pub fn finish(self) -> SparseResult {
+    pub fn finish(mut self) -> SparseResult {
         let n = self.n();
+        let tiles = self
+            .tile_picture
+            .take()
+            .unwrap_or_else(|| tile_picture(&self.pattern, self.params.tile));
         SparseResult {
             n,
             stats: self
@@ -663,6 +835,10 @@ impl SparseJob {
             reach_map: self.reach_map,
             detail: self.detail,
             heads: self.heads,
+            weights: self.weights,
+            reference: self.reference,
+            tile_picture: tiles,
+            second: self.second,
             q: self.q,
             k: self.k,
             scale: self.scale,
@@ -744,6 +920,76 @@ mod tests {
         assert!((r.mass - 1.0).abs() < 1e-5);
         assert_eq!(r.reach.full, FullReach::After(1));
         assert_eq!(r.stats.allowed, 40 * 41 / 2);
+    }
+
+    #[test]
+    fn vs_and_tile_parse_with_notices_and_round_trip() {
+        let p = parse_pairs(&[("vs", "local"), ("tile", "64")]);
+        assert!(p.notices.is_empty());
+        assert_eq!((p.params.vs, p.params.tile), (Some(PatternKind::Local), 64));
+        let pairs = to_pairs(&p.params);
+        let again = parse_pairs(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+        assert_eq!(again.params, p.params);
+        // Absent, empty and "off" all mean compare mode off, without a notice.
+        for q in [vec![], vec![("vs", "")], vec![("vs", "off")]] {
+            let off = parse_pairs(&q);
+            assert_eq!((off.params.vs, off.params.tile, off.notices.len()), (None, 32, 0));
+        }
+        let bad = parse_pairs(&[("vs", "zigzag"), ("tile", "48")]);
+        assert_eq!((bad.params.vs, bad.params.tile), (None, 32));
+        let keys: Vec<&str> = bad.notices.iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(keys, vec!["vs", "tile"]);
+    }
+
+    #[test]
+    fn tile_picture_of_a_causal_mask_by_hand() {
+        // N = 5, B = 2 → 3 × 3 tiles. Tile (0,0) keeps (0,0),(1,0),(1,1): 3/4; tile (0,1) none → NaN;
+        // tile (1,0) keeps all 4 of rows 2–3 × keys 0–1: 1; tile (2,2) is the clipped 1×1 corner (4,4): 1;
+        // tile (2,1) holds (4,2),(4,3): 2 of its 1×2 pairs = 1.
+        let t = tile_picture(&causal(5), 2);
+        assert_eq!((t.block, t.occupied, t.total), (2, 6, 9));
+        assert_eq!((t.occupied, t.total), (TileGrid::new(&causal(5), 2).count(), 9));
+        assert_eq!(t.fill.get(0, 0), 0.75);
+        assert!(t.fill.get(0, 1).is_nan());
+        assert_eq!(
+            (t.fill.get(1, 0), t.fill.get(1, 1), t.fill.get(2, 1), t.fill.get(2, 2)),
+            (1.0, 0.75, 1.0, 1.0)
+        );
+    }
+
+    #[test]
+    fn masked_weights_are_nan_outside_the_pattern_and_rows_sum_to_one() {
+        let p = parse_pairs(&[("pattern", "local"), ("n", "24"), ("w", "2"), ("d", "16")]);
+        let r = SparseJob::new(p.params, &p.tokens).run();
+        assert_eq!((r.weights.rows, r.reference.rows), (24, 24));
+        for i in 0..24 {
+            let row = r.weights.row(i);
+            for (j, w) in row.iter().enumerate() {
+                assert_eq!(w.is_nan(), !r.pattern.contains(i, j), "({i}, {j})");
+            }
+            let sum: f32 = row.iter().filter(|w| !w.is_nan()).sum();
+            assert!((sum - 1.0).abs() < 1e-5);
+            assert!((r.reference.row(i).iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        }
+        // The masked weights are the reference weights renormalised over the kept keys.
+        let i = 10;
+        let kept: f32 = r.pattern.row(i).iter().map(|&j| r.reference.get(i, j)).sum();
+        assert!((r.weights.get(i, 11) - r.reference.get(i, 11) / kept).abs() < 1e-5);
+    }
+
+    #[test]
+    fn compare_mode_computes_the_second_pattern_on_the_same_input() {
+        let p = parse_pairs(&[("pattern", "bigbird"), ("n", "64"), ("vs", "causal"), ("d", "16")]);
+        let r = SparseJob::new(p.params.clone(), &p.tokens).run();
+        let c = r.second.expect("vs=causal is on");
+        assert_eq!(c.kind, PatternKind::Causal);
+        assert_eq!(c.stats.allowed, 64 * 65 / 2);
+        // Causal keeps all the mass of its causal reference.
+        assert!((c.mass - 1.0).abs() < 1e-5);
+        assert!(c.weights.get(0, 1).is_nan() && !c.weights.get(1, 0).is_nan());
+        let off = SparseJob::new(SparseParams { vs: None, ..p.params }, &p.tokens).run();
+        assert!(off.second.is_none());
+        assert_eq!(off.stats, r.stats);
     }
 
     #[test]

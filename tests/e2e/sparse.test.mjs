@@ -122,3 +122,61 @@ test("hover explains a pair; LSH shows buckets; Sinkhorn shows its iterates; bad
     await bad.close();
   }
 });
+
+test("masked attention is grey off the pattern; vs compares two patterns; tile sets the tile picture", async () => {
+  const app = await openApp("?view=sparse&pattern=bigbird&n=128&vs=local");
+  try {
+    let runs = await waitForRuns(app.page, 0, RUNS);
+    const ATTN = "[data-testid=masked-attention] canvas";
+    assert.match(await canvasHash(app.page, ATTN), /^128x128:/);
+    // Pixel by pixel: the masked attention is grey (205, 205, 212) exactly where the mask is off.
+    const check = await app.page.evaluate(([mask, attn, full]) => {
+      const px = (sel) => {
+        const c = document.querySelector(sel);
+        return c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      };
+      const [m, a, f] = [px(mask), px(attn), px(full)];
+      const grey = (d, t) => d[t] === 205 && d[t + 1] === 205 && d[t + 2] === 212;
+      let mismatched = 0, masked = 0, fullGrey = 0;
+      for (let t = 0; t < m.length; t += 4) {
+        const kept = m[t] < 128; // Blues: 1 is dark blue, 0 near white
+        if (grey(a, t)) masked++;
+        if (grey(a, t) === kept) mismatched++;
+        if (grey(f, t)) fullGrey++;
+      }
+      return { mismatched, masked, fullGrey };
+    }, [MASK, ATTN, "[data-testid=full-attention] canvas"]);
+    assert.equal(check.mismatched, 0, "grey cells are exactly the masked pairs");
+    const kept = Number((await app.page.textContent("[data-testid=count]")).match(/(\d+) of 16384 pairs kept/)[1]);
+    assert.equal(check.masked, 16384 - kept, "one grey cell per skipped pair");
+    assert.equal(check.fullGrey, 0, "the exact full attention masks nothing");
+    // Compare mode: two masks, two masked attentions and a table with both patterns.
+    assert.equal(await app.page.locator("[data-testid=compare] canvas").count(), 4);
+    const table = await app.page.textContent("[data-testid=compare-table]");
+    assert.match(table, /BigBird.*Local window/);
+    assert.equal(await app.page.locator("[data-testid=compare-table] tr").count(), 4);
+    // N = 128, w = 4 symmetric: 128·9 − 20 = 1132 pairs.
+    assert.match(table, /1132 \(6\.91 %\)/);
+    await shot(app.page, "sparse-compare", { fullPage: true });
+    const second = await canvasHash(app.page, "[data-testid=compare-mask-b] canvas");
+    await app.page.selectOption('[data-testid="vs"]', "strided");
+    runs = await waitForRuns(app.page, runs, RUNS);
+    await app.page.waitForFunction(() => location.search.includes("vs=strided"));
+    assert.notEqual(await canvasHash(app.page, "[data-testid=compare-mask-b] canvas"), second);
+    assert.match(await app.page.textContent("[data-testid=compare-table]"), /Strided/);
+    // Tile picture: N = 128 at B = 32 is 4 × 4 tiles; at B = 64, 2 × 2.
+    assert.match(await app.page.textContent("[data-testid=tile-count]"), /of 16 tiles computed/);
+    const tiles32 = await canvasHash(app.page, "[data-testid=tile-picture] canvas");
+    await app.page.selectOption('[data-testid="tile"]', "64");
+    runs = await waitForRuns(app.page, runs, RUNS);
+    await app.page.waitForFunction(() => location.search.includes("tile=64"));
+    assert.match(await app.page.textContent("[data-testid=tile-count]"), /4 of 4 tiles computed/);
+    assert.notEqual(await canvasHash(app.page, "[data-testid=tile-picture] canvas"), tiles32);
+    await app.page.selectOption('[data-testid="vs"]', "off");
+    await waitForRuns(app.page, runs, RUNS);
+    assert.equal(await app.page.locator("[data-testid=compare]").count(), 0, "vs=off hides the comparison");
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

@@ -2,21 +2,25 @@
 //! saves and loses, how many stacked layers it needs to connect everything, the pattern's own
 //! machinery (BigBird blocks, LSH buckets, Sinkhorn iterates), and a layer mixing patterns per head.
 
+mod attention;
+mod compare;
 mod detail;
 mod driver;
 mod heads;
 mod maps;
 mod numbers;
 mod reach;
+mod tiles;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::attention::sparse::stats::TILE_SIZES;
 use crate::i18n::t;
 use crate::ui::components::controls::{Select, Slider, Toggle};
 use crate::ui::components::notices::Notices;
 use crate::ui::url::{lookup, setter};
-use crate::view_model::sparse_view::{parse, PatternKind, SparseParams, MAX_N};
+use crate::view_model::sparse_view::{parse, PatternKind, SparseParams, MAX_N, VS_OFF};
 
 pub use driver::SparseRun;
 
@@ -45,6 +49,8 @@ pub fn SparseView() -> impl IntoView {
                 <Notices notices=notices />
                 <Notices notices=engine_notices />
                 <maps::MaskMap params=params tokens=tokens run=run />
+                <attention::AttentionMaps run=run />
+                <compare::Compare params=params run=run />
                 <numbers::Numbers params=params run=run />
                 <reach::Reach params=params run=run />
                 <detail::Detail run=run />
@@ -81,6 +87,7 @@ fn slider(
 #[component]
 fn Controls(params: Memo<SparseParams>) -> impl IntoView {
     let (set_pattern, set_causal, set_d) = (setter("pattern"), setter("causal"), setter("d"));
+    let (set_vs, set_tile) = (setter("vs"), setter("tile"));
     let p = move || params.get();
     let kind = Memo::new(move |_| params.with(|p| p.pattern));
     let is = move |ks: &'static [PatternKind]| move || ks.contains(&kind.get());
@@ -94,6 +101,10 @@ fn Controls(params: Memo<SparseParams>) -> impl IntoView {
             )
         })
         .collect();
+    let compare: Vec<(String, String)> = std::iter::once((VS_OFF.to_string(), t("sparse.vs.off").to_string()))
+        .chain(patterns.iter().cloned())
+        .collect();
+    let tiles: Vec<(String, String)> = TILE_SIZES.iter().map(|b| (b.to_string(), format!("{b}×{b}"))).collect();
     let widths: Vec<(String, String)> = [16, 32, 64, 128]
         .iter()
         .map(|d| (d.to_string(), d.to_string()))
@@ -107,6 +118,13 @@ fn Controls(params: Memo<SparseParams>) -> impl IntoView {
                 value=Signal::derive(move || p().pattern.param().to_string())
                 on_change=Callback::new(move |v: String| set_pattern.set(Some(v)))
                 test_id="pattern"
+            />
+            <Select
+                label=t("sparse.vs").to_string()
+                options=compare
+                value=Signal::derive(move || p().vs.map_or(VS_OFF, |k| k.param()).to_string())
+                on_change=Callback::new(move |v: String| set_vs.set((v != VS_OFF).then_some(v)))
+                test_id="vs"
             />
             {slider("sparse.n", "n", v(|p| p.n), (2, MAX_N as i64), true)}
             <Show when=move || kind.get().has_causal_flag()>
@@ -157,6 +175,13 @@ fn Controls(params: Memo<SparseParams>) -> impl IntoView {
                 value=Signal::derive(move || p().d.to_string())
                 on_change=Callback::new(move |v: String| set_d.set(Some(v)))
                 test_id="d"
+            />
+            <Select
+                label=t("sparse.tile").to_string()
+                options=tiles
+                value=Signal::derive(move || p().tile.to_string())
+                on_change=Callback::new(move |v: String| set_tile.set(Some(v)))
+                test_id="tile"
             />
             {slider("sparse.seed", "seed", v(|p| p.seed as usize), (0, 999), false)}
         </aside>

@@ -77,7 +77,7 @@ pub fn Numbers(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
             {counts}
             <h3>{t("sparse.tiles.title")}</h3>
             <p class="caption">{t("sparse.tiles.caption")}</p>
-            <table data-testid="tiles">
+            <table data-testid="tiles" style="border-spacing: 1rem .25rem">
                 <tr>
                     <th>{t("sparse.tiles.size")}</th>
                     <th>{t("sparse.tiles.occupied")}</th>
@@ -86,6 +86,7 @@ pub fn Numbers(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
                 </tr>
                 {tiles}
             </table>
+            <super::tiles::TilePicture run=run />
             <p class="timing" data-testid="timing">{timing}</p>
         </div>
     }
