@@ -13,7 +13,10 @@ use crate::ui::browser::{next_frame, now_ms, record_metric, yield_to_browser};
 use crate::view_model::sdpa::{InputKey, Projected, SdpaJob, SdpaResult};
 use crate::view_model::sdpa_params::SdpaParams;
 
-/// Longest slice of work between two yields to the browser, in milliseconds.
+/// Work done before the first yield, in milliseconds: a result that is ready within it appears in
+/// the same frame (a yield costs a frame, ~16 ms); anything longer shows progress after it.
+const FIRST_SLICE_MS: f64 = 50.0;
+/// Longest slice of work between two later yields to the browser, in milliseconds.
 const SLICE_MS: f64 = 12.0;
 
 /// The reactive outputs of the running computation.
@@ -83,14 +86,16 @@ pub fn start(params: Memo<SdpaParams>, tokens: Memo<Arc<Vec<String>>>) -> SdpaRu
                 }
             };
             run.error.set(None);
+            let mut budget = FIRST_SLICE_MS;
             loop {
                 let slice = now_ms();
-                while !job.is_done() && now_ms() - slice < SLICE_MS {
+                while !job.is_done() && now_ms() - slice < budget {
                     job.step();
                 }
                 if job.is_done() {
                     break;
                 }
+                budget = SLICE_MS;
                 run.progress.set(Some(job.progress()));
                 yield_to_browser().await;
                 if generation.get_value() != gen {
