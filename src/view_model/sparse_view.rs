@@ -545,10 +545,14 @@ fn build(p: &SparseParams, x: MatRef<'_>) -> (SparsePattern, Vec<ClampNote>, Det
 enum Stage {
     /// Kernel check, counts, tiles and the tile picture.
     Counts,
-    /// Masked and reference attention weights.
+    /// Masked attention weights.
     Weights,
-    /// The `vs` pattern's weights, counts and mass.
+    /// Reference (full or causal) attention weights.
+    Reference,
+    /// The `vs` pattern's weights and counts.
     Second,
+    /// The `vs` pattern's attention mass.
+    SecondMass,
     /// One slice of MASS_ROWS query rows of the attention mass.
     Mass,
     ReachProfile,
@@ -580,8 +584,11 @@ pub struct SparseJob {
     weights: Arc<Matrix>,
     reference: Arc<Matrix>,
     tile_picture: Option<TilePicture>,
-    /// The `vs` pattern and its keys (LSH keys are the unit-normalised queries), built up front.
-    second_input: Option<(PatternKind, SparsePattern, Matrix)>,
+    /// The `vs` pattern's kind and the projected keys, until the Second stage builds the pattern (so
+    /// its build cost does not add to the first pattern's); then the pattern and its keys (LSH keys
+    /// are the unit-normalised queries) until the SecondMass stage.
+    second_kind: Option<(PatternKind, Matrix)>,
+    second_input: Option<(SparsePattern, Matrix)>,
     second: Option<Compared>,
 }
 
@@ -594,33 +601,19 @@ impl SparseJob {
         let d = params.d.max(1);
         let x = embed(tokens, d, params.seed);
         let proj = Projections::compute(&x, &LayerWeights::seeded(d, params.seed), d);
-        let (pattern, mut notes, detail) = build(&params, proj.q.view());
-        let keys_for = |kind: PatternKind| {
-            if kind == PatternKind::Lsh {
-                unit_rows(proj.q.view())
-            } else {
-                proj.k.clone()
-            }
+        let (pattern, notes, detail) = build(&params, proj.q.view());
+        let second_kind = params.vs.map(|kind| (kind, proj.k.clone()));
+        let k = if params.pattern == PatternKind::Lsh {
+            unit_rows(proj.q.view())
+        } else {
+            proj.k
         };
-        let second_input = params.vs.map(|kind| {
-            let (p2, notes2, _) = build(
-                &SparseParams {
-                    pattern: kind,
-                    ..params.clone()
-                },
-                proj.q.view(),
-            );
-            let fresh: Vec<ClampNote> = notes2.into_iter().filter(|n| !notes.contains(n)).collect();
-            notes.extend(fresh);
-            (kind, p2, keys_for(kind))
-        });
-        let k = keys_for(params.pattern);
         let mask_map = pool_pattern(&pattern, MAP_PX);
         let n = pattern.n_queries;
         let mass_slices = n.div_ceil(MASS_ROWS).max(1);
-        let mut plan = vec![Stage::Counts, Stage::Weights];
-        if second_input.is_some() {
-            plan.push(Stage::Second);
+        let mut plan = vec![Stage::Counts, Stage::Weights, Stage::Reference];
+        if second_kind.is_some() {
+            plan.extend([Stage::Second, Stage::SecondMass]);
         }
         plan.extend(std::iter::repeat_n(Stage::Mass, mass_slices));
         plan.extend([Stage::ReachProfile, Stage::ReachMap, Stage::Heads]);
@@ -629,7 +622,8 @@ impl SparseJob {
             weights: Arc::new(Matrix::zeros(0, 0)),
             reference: Arc::new(Matrix::zeros(0, 0)),
             tile_picture: None,
-            second_input,
+            second_kind,
+            second_input: None,
             second: None,
             scale: 1.0 / (d as f32).sqrt(),
             stage: 0,
@@ -656,7 +650,8 @@ impl SparseJob {
         self.pattern.n_queries
     }
 
-    /// Stages: counts, weights, the `vs` pattern (if any), mass slices, reach profile, reach map, heads.
+    /// Stages: counts, weights, reference, the `vs` pattern (two, if any), mass slices, reach profile,
+    /// reach map, heads.
     fn total_stages(&self) -> usize {
         self.plan.len()
     }
@@ -679,7 +674,9 @@ impl SparseJob {
         match stage {
             Stage::Counts => self.kernel_and_counts(),
             Stage::Weights => self.weights_stage(),
+            Stage::Reference => self.reference_stage(),
             Stage::Second => self.second_stage(),
+            Stage::SecondMass => self.second_mass_stage(),
             Stage::Mass => self.mass_slice(),
             Stage::ReachProfile => self.reach = reach_profile(&self.pattern).ok(),
             Stage::ReachMap => self.reach_map_stage(),
@@ -691,20 +688,51 @@ impl SparseJob {
     fn weights_stage(&mut self) {
         let (q, k) = (self.q.view(), self.k.view());
         self.weights = Arc::new(masked_weights(q, k, self.scale, &self.pattern));
+    }
+
+    fn reference_stage(&mut self) {
+        let (q, k) = (self.q.view(), self.k.view());
         let reference = causal_or_full(self.pattern.is_causal());
         self.reference = Arc::new(attention_weights(q, k, self.scale, reference));
     }
 
     fn second_stage(&mut self) {
-        if let Some((kind, p2, k2)) = self.second_input.take() {
-            let (q, k2) = (self.q.view(), k2.view());
-            self.second = Some(Compared {
-                kind,
-                mask_map: pool_pattern(&p2, MAP_PX),
-                weights: Arc::new(masked_weights(q, k2, self.scale, &p2)),
-                stats: PatternStats::new(&p2, self.params.d),
-                mass: mass_kept(q, k2, self.scale, &p2, causal_or_full(p2.is_causal())),
-            });
+        let Some((kind, proj_k)) = self.second_kind.take() else {
+            return;
+        };
+        let q = self.q.view();
+        let (p2, notes, _) = build(
+            &SparseParams {
+                pattern: kind,
+                ..self.params.clone()
+            },
+            q,
+        );
+        for notice in notes.iter().map(note_to_notice) {
+            if !self.notices.contains(&notice) {
+                self.notices.push(notice);
+            }
+        }
+        let k2 = if kind == PatternKind::Lsh { unit_rows(q) } else { proj_k };
+        self.second = Some(Compared {
+            kind,
+            mask_map: pool_pattern(&p2, MAP_PX),
+            weights: Arc::new(masked_weights(q, k2.view(), self.scale, &p2)),
+            stats: PatternStats::new(&p2, self.params.d),
+            mass: 0.0,
+        });
+        self.second_input = Some((p2, k2));
+    }
+
+    fn second_mass_stage(&mut self) {
+        if let (Some((p2, k2)), Some(c)) = (self.second_input.take(), self.second.as_mut()) {
+            c.mass = mass_kept(
+                self.q.view(),
+                k2.view(),
+                self.scale,
+                &p2,
+                causal_or_full(p2.is_causal()),
+            );
         }
     }
 
@@ -990,6 +1018,19 @@ mod tests {
         let off = SparseJob::new(SparseParams { vs: None, ..p.params }, &p.tokens).run();
         assert!(off.second.is_none());
         assert_eq!(off.stats, r.stats);
+    }
+
+    #[test]
+    fn compare_mode_reports_the_second_patterns_clamps_once() {
+        // vs=local with w = 300 on N = 16: the window is clamped to 15 for the second pattern only.
+        let p = parse_pairs(&[("pattern", "causal"), ("vs", "local"), ("n", "16"), ("w", "300")]);
+        let r = SparseJob::new(p.params.clone(), &p.tokens).run();
+        assert_eq!(r.notices.len(), 1);
+        assert_eq!((r.notices[0].key.as_str(), r.notices[0].used.as_str()), ("w", "15"));
+        assert_eq!(r.second.map(|c| c.stats.allowed), Some(256));
+        // Both patterns clamp the same way: one notice, not two.
+        let both = parse_pairs(&[("pattern", "local"), ("vs", "local"), ("n", "16"), ("w", "300")]);
+        assert_eq!(SparseJob::new(both.params, &both.tokens).run().notices.len(), 1);
     }
 
     #[test]
