@@ -2,13 +2,15 @@
 //!
 //! URL keys: `n`, `d_model`, `heads`, `kv`, `head`, `causal`, `seed` (the toy layer); `d_c`, `d_r`
 //! (its MLA version); `theta`, `layout` (RoPE); `model`, `ctx`, `batch`, `dtype` (the KV-cache
-//! calculator). Parsing clamps with notices and never fails. The toy layer is small (N ≤ 96,
+//! calculator); `part` (which panels to show, for embedding one alone). Parsing clamps with notices and never fails. The toy layer is small (N ≤ 96,
 //! d_model ≤ 64, d_c ≤ 64), so every panel recomputes synchronously well under a frame.
 
 use crate::attention::embedding::embed;
 use crate::attention::heads::error::HeadsError;
 use crate::attention::heads::grouped::{grouped_query_attention_with_maps, GqaConfig, GqaProjections, GqaWeights};
-use crate::attention::heads::kv_cache::{to_gib, weight_bytes, Dtype, ModelShape, ACCELERATORS};
+use crate::attention::heads::kv_cache::{
+    to_gib, weight_bytes, AttentionKind, Dtype, ModelShape, ACCELERATORS, DEEPSEEK_D_C, DEEPSEEK_D_R,
+};
 use crate::attention::heads::low_rank::{joint_kv, LowRank, RankPoint};
 use crate::attention::heads::mla::{mla_absorbed, MlaConfig, MlaProjections, MlaWeights};
 use crate::attention::heads::presets::{default_preset, preset_by_id, ModelPreset, PRESETS};
@@ -39,6 +41,46 @@ pub const ROPE_DIM: usize = 128;
 /// Positions in the RoPE angle picture.
 pub const ROPE_POSITIONS: usize = 256;
 
+/// Which panels the view shows (`part=`): all of them, or one alone for an embed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    All,
+    /// The KV-cache calculator with its bars, table and chart.
+    Memory,
+    /// The K/V sharing diagram and maps.
+    Sharing,
+    /// Latent attention and the low-rank curve.
+    Mla,
+    /// The RoPE panel.
+    Rope,
+}
+
+impl Part {
+    /// Every part with its URL value.
+    pub const ALL: [(Part, &'static str); 5] = [
+        (Part::All, "all"),
+        (Part::Memory, "memory"),
+        (Part::Sharing, "sharing"),
+        (Part::Mla, "mla"),
+        (Part::Rope, "rope"),
+    ];
+
+    /// The URL value.
+    pub fn param(self) -> &'static str {
+        Part::ALL.iter().find(|(p, _)| *p == self).map_or("all", |(_, v)| v)
+    }
+
+    /// Whether panel `panel` is shown under this setting.
+    pub fn shows(self, panel: Part) -> bool {
+        self == Part::All || self == panel
+    }
+
+    /// Whether the toy layer's controls are needed (the sharing and MLA panels use them).
+    pub fn needs_toy_controls(self) -> bool {
+        matches!(self, Part::All | Part::Sharing | Part::Mla)
+    }
+}
+
 /// Every setting of the view.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadsParams {
@@ -66,6 +108,8 @@ pub struct HeadsParams {
     pub ctx: usize,
     pub batch: usize,
     pub dtype: Dtype,
+    /// Panels shown.
+    pub part: Part,
 }
 
 impl HeadsParams {
@@ -184,6 +228,12 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedHeads {
         .into_iter()
         .find(|d| d.name() == dtype_name)
         .unwrap_or(Dtype::F16);
+    let part_values: Vec<&'static str> = Part::ALL.iter().map(|(_, v)| *v).collect();
+    let part_value = r.choice("part", &part_values, "all");
+    let part = Part::ALL
+        .into_iter()
+        .find(|(_, v)| *v == part_value)
+        .map_or(Part::All, |(p, _)| p);
     let params = HeadsParams {
         n,
         d_model,
@@ -200,6 +250,7 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedHeads {
         ctx,
         batch,
         dtype,
+        part,
     };
     ParsedHeads {
         params,
@@ -226,6 +277,7 @@ pub fn to_pairs(p: &HeadsParams) -> Vec<(&'static str, String)> {
         ("ctx", p.ctx.to_string()),
         ("batch", p.batch.to_string()),
         ("dtype", dtype_param(p.dtype).to_string()),
+        ("part", p.part.param().to_string()),
     ]
 }
 
@@ -463,15 +515,36 @@ pub fn cache_numbers(p: &HeadsParams) -> CacheNumbers {
     }
 }
 
-/// Which "what if" variant of the preset a chart series shows.
+/// Which "what if" variant of the preset a chart series or bar shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Variant {
     /// The model as configured.
     AsIs,
     /// Every query head with its own K/V head.
     Mha,
+    /// The model's own K/V heads if it uses GQA, else [`gqa_kv_heads`].
+    Gqa,
     /// One K/V head.
     Mqa,
+    /// The model's own MLA, else DeepSeek's d_c = 512, d_R = 64.
+    Mla,
+}
+
+/// The four re-shapings compared in the calculator's bars and table.
+pub const VARIANTS: [Variant; 4] = [Variant::Mha, Variant::Gqa, Variant::Mqa, Variant::Mla];
+
+/// K/V heads of the GQA variant: the model's own count if it uses GQA; otherwise the divisor of n_h
+/// strictly between 1 and n_h closest to 8 (8 for 32, 64 or 128 heads; 6 for GPT-2's 12), or 8
+/// clamped to n_h when n_h has no such divisor (Falcon-7B's 71 heads).
+pub fn gqa_kv_heads(s: &ModelShape) -> usize {
+    if s.kind == AttentionKind::Gqa {
+        return s.n_kv_heads;
+    }
+    let h = s.n_heads.max(1);
+    (2..h)
+        .filter(|d| h.is_multiple_of(*d))
+        .min_by_key(|d| (d.abs_diff(8), *d))
+        .unwrap_or(8.min(h))
 }
 
 /// The model shape of a variant.
@@ -480,8 +553,125 @@ pub fn variant_shape(preset: &ModelPreset, v: Variant) -> ModelShape {
     match v {
         Variant::AsIs => s,
         Variant::Mha => s.with_kv_heads(s.n_heads),
+        Variant::Gqa => s.with_kv_heads(gqa_kv_heads(&s)),
         Variant::Mqa => s.with_kv_heads(1),
+        Variant::Mla => match s.kind {
+            AttentionKind::Mla { .. } => s,
+            _ => s.with_mla(DEEPSEEK_D_C, DEEPSEEK_D_R),
+        },
     }
+}
+
+/// An integer with thousands separators (`524288` → `"524,288"`); a fractional value keeps one decimal.
+pub fn grouped(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".to_string();
+    }
+    let whole = v.trunc().abs() as u128;
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let frac = v.abs().fract();
+    if frac > 0.0 {
+        out.push_str(&format!("{:.1}", frac)[1..]);
+    }
+    if v < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// One row of the calculator's per-variant table (and one bar of its chart).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantRow {
+    pub variant: Variant,
+    pub kind: AttentionKind,
+    /// K/V heads (standard kinds) — for MLA, the model's query heads.
+    pub n_kv: usize,
+    /// True when this variant is the model as built.
+    pub as_built: bool,
+    /// Numbers cached per token per layer and their formula, e.g. "2·n_h·d_h = 2·32·128 = 8,192".
+    pub elements: f64,
+    pub elements_formula: String,
+    /// Bytes per token over all layers and their formula, e.g. "8,192 × 2 B × 32 = 524,288 B".
+    pub bytes_per_token: f64,
+    pub per_token_formula: String,
+    /// KV cache for ctx × batch and its formula, e.g. "524,288 B × 4,096 × 1 = 2.00 GiB".
+    pub kv_bytes: f64,
+    pub cache_formula: String,
+    /// Decode step at ctx (batch 1): attention FLOPs, KV bytes read, their ratio.
+    pub decode_flops: f64,
+    pub decode_bytes: f64,
+    pub intensity: f64,
+}
+
+/// The calculator's per-variant rows for the view's model, context, batch and dtype.
+pub fn variant_rows(p: &HeadsParams) -> Vec<VariantRow> {
+    let preset = p.preset();
+    VARIANTS
+        .iter()
+        .map(|&variant| {
+            let s = variant_shape(preset, variant);
+            let elements = s.kv_elements_per_token_per_layer();
+            let elements_formula = match s.kind {
+                AttentionKind::Mla { d_c, d_r, .. } => format!("d_c + d_R = {d_c} + {d_r} = {}", grouped(elements)),
+                AttentionKind::Mqa => format!("2·d_h = 2·{} = {}", s.head_dim, grouped(elements)),
+                AttentionKind::Mha => format!("2·n_h·d_h = 2·{}·{} = {}", s.n_kv_heads, s.head_dim, grouped(elements)),
+                AttentionKind::Gqa => format!("2·n_g·d_h = 2·{}·{} = {}", s.n_kv_heads, s.head_dim, grouped(elements)),
+            };
+            let b = p.dtype.bytes();
+            let bytes_per_token = s.kv_bytes_per_token(p.dtype);
+            let per_token_formula = format!(
+                "{} × {b} B × {} = {} B",
+                grouped(elements),
+                s.layers,
+                grouped(bytes_per_token)
+            );
+            let kv_bytes = s.kv_cache_bytes(p.ctx, p.batch, p.dtype);
+            let cache_formula = match s.local.filter(|l| p.ctx > l.window && l.count > 0) {
+                Some(l) => {
+                    let local = l.count.min(s.layers);
+                    format!(
+                        "{} × {b} B × ({local}·{} + {}·{}) × {} = {}",
+                        grouped(elements),
+                        grouped(l.window as f64),
+                        s.layers - local,
+                        grouped(p.ctx as f64),
+                        p.batch,
+                        crate::view_model::format::bytes(kv_bytes)
+                    )
+                }
+                None => format!(
+                    "{} B × {} × {} = {}",
+                    grouped(bytes_per_token),
+                    grouped(p.ctx as f64),
+                    p.batch,
+                    crate::view_model::format::bytes(kv_bytes)
+                ),
+            };
+            let step = s.decode_step(p.ctx, p.dtype);
+            VariantRow {
+                variant,
+                kind: s.kind,
+                n_kv: s.n_kv_heads,
+                as_built: s == preset.shape,
+                elements,
+                elements_formula,
+                bytes_per_token,
+                per_token_formula,
+                kv_bytes,
+                cache_formula,
+                decode_flops: step.attention_flops,
+                decode_bytes: step.kv_bytes_read,
+                intensity: step.intensity(),
+            }
+        })
+        .collect()
 }
 
 /// Context lengths of the memory chart: powers of two from 2⁸ to 2²⁰, plus the view's context.
@@ -572,8 +762,10 @@ mod tests {
             ("ctx", "131072"),
             ("batch", "8"),
             ("dtype", "fp8"),
+            ("part", "memory"),
         ]);
         assert!(p.notices.is_empty(), "{:?}", p.notices);
+        assert_eq!(p.params.part, Part::Memory);
         let pairs = to_pairs(&p.params);
         let again = parse_pairs(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
         assert_eq!(again.params, p.params);
@@ -645,5 +837,79 @@ mod tests {
         let mqa = cache_series(&p, Variant::Mqa);
         assert_eq!(mha.len(), 13, "2^8 … 2^20, 4096 already among them");
         assert_eq!(mha[0].1, 32.0 * mqa[0].1);
+    }
+
+    #[test]
+    fn part_selects_panels_and_unknown_values_fall_back_to_all() {
+        assert_eq!(parse_pairs(&[]).params.part, Part::All);
+        for (part, value) in Part::ALL {
+            let p = parse_pairs(&[("part", value)]);
+            assert!(p.notices.is_empty());
+            assert_eq!(p.params.part, part);
+            assert_eq!(part.param(), value);
+        }
+        let bad = parse_pairs(&[("part", "bars")]);
+        assert_eq!(bad.params.part, Part::All);
+        assert_eq!(bad.notices.len(), 1);
+        assert_eq!(bad.notices[0].key, "part");
+        assert!(Part::Memory.shows(Part::Memory) && !Part::Memory.shows(Part::Rope));
+        assert!(Part::All.shows(Part::Sharing));
+        assert!(!Part::Memory.needs_toy_controls() && Part::Mla.needs_toy_controls());
+    }
+
+    #[test]
+    fn variant_rows_for_llama2_7b_by_hand() {
+        let p = parse_pairs(&[("ctx", "4096"), ("batch", "1")]).params;
+        let rows = variant_rows(&p);
+        let per_token: Vec<f64> = rows.iter().map(|r| r.bytes_per_token).collect();
+        // fp16, 32 layers: MHA 2·32·128·2·32 = 524,288; GQA(8) 2·8·128·2·32 = 131,072;
+        // MQA 2·128·2·32 = 16,384; MLA (512 + 64)·2·32 = 36,864 bytes per token.
+        assert_eq!(per_token, vec![524_288.0, 131_072.0, 16_384.0, 36_864.0]);
+        let built: Vec<bool> = rows.iter().map(|r| r.as_built).collect();
+        assert_eq!(built, vec![true, false, false, false]);
+        assert_eq!(rows[0].elements_formula, "2·n_h·d_h = 2·32·128 = 8,192");
+        assert_eq!(rows[0].per_token_formula, "8,192 × 2 B × 32 = 524,288 B");
+        assert_eq!(rows[0].cache_formula, "524,288 B × 4,096 × 1 = 2.00 GiB");
+        assert_eq!(rows[1].elements_formula, "2·n_g·d_h = 2·8·128 = 2,048");
+        assert_eq!(rows[2].elements_formula, "2·d_h = 2·128 = 256");
+        assert_eq!(rows[3].elements_formula, "d_c + d_R = 512 + 64 = 576");
+        // Intensity: MHA 1, GQA(8) 4, MQA 32 FLOPs per byte; MLA (2·32·576 + 2·32·512)/(576·2) = 60.4.
+        assert_eq!(rows[0].intensity, 1.0);
+        assert_eq!(rows[1].intensity, 4.0);
+        assert_eq!(rows[2].intensity, 32.0);
+        assert!((rows[3].intensity - 69_632.0 / 1_152.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn variants_keep_the_models_own_gqa_mla_and_windows() {
+        // Gemma 2 9B is its own GQA variant (8 K/V heads of 256): 2·8·256 = 4,096 numbers per
+        // token-layer; at 8192 tokens 21 of its 42 layers stop at their 4096-token window:
+        // 4,096 · 2 B · (21·4,096 + 21·8,192) = 8,192 · 258,048 = 2,113,929,216 B = 1.96875 GiB.
+        let p = parse_pairs(&[("model", "gemma2-9b"), ("ctx", "8192")]).params;
+        let rows = variant_rows(&p);
+        assert_eq!((rows[1].n_kv, rows[1].as_built), (8, true));
+        assert_eq!(
+            rows[1].cache_formula,
+            "4,096 × 2 B × (21·4,096 + 21·8,192) × 1 = 1.97 GiB"
+        );
+        assert_eq!(rows[1].kv_bytes, 2_113_929_216.0);
+        // DeepSeek-V3 is its own MLA variant; GPT-2's GQA variant uses 6 of its 12 heads; Falcon's 71.
+        let ds = variant_rows(&parse_pairs(&[("model", "deepseek-v3")]).params);
+        assert!(ds[3].as_built && !ds[0].as_built);
+        assert_eq!(ds[1].n_kv, 8);
+        let gpt2 = preset_by_id("gpt2").unwrap();
+        assert_eq!(variant_shape(gpt2, Variant::Gqa).n_kv_heads, 6);
+        let falcon = preset_by_id("falcon-7b").unwrap();
+        assert_eq!(variant_shape(falcon, Variant::Gqa).n_kv_heads, 8);
+        assert!(variant_rows(&parse_pairs(&[("model", "falcon-7b")]).params)[2].as_built);
+    }
+
+    #[test]
+    fn grouped_digits() {
+        assert_eq!(grouped(524_288.0), "524,288");
+        assert_eq!(grouped(576.0), "576");
+        assert_eq!(grouped(1_000.0), "1,000");
+        assert_eq!(grouped(2.5), "2.5");
+        assert_eq!(grouped(-1_234_567.0), "-1,234,567");
     }
 }

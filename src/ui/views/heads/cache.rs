@@ -1,9 +1,10 @@
 //! The KV-cache calculator: pick a real model, a number format, a context length and a batch; read the
-//! cache and weight sizes, the decode step's cost, and a chart of cache size against context for the
-//! model as built and as if it were MHA or MQA, with GPU memory lines.
+//! cache and weight sizes, the decode step's cost, bars and a table comparing the model re-shaped as
+//! MHA, GQA, MQA and MLA, and a chart of cache size against context, with GPU memory lines.
 
 use leptos::prelude::*;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::attention::heads::kv_cache::{to_gib, weight_bytes, AttentionKind, Dtype, ACCELERATORS};
 use crate::attention::heads::presets::PRESETS;
@@ -13,8 +14,11 @@ use crate::ui::render::plot::{PlotCanvas, FONT};
 use crate::ui::url::setter;
 use crate::view_model::format::{bytes, si, sig3};
 use crate::view_model::heads_view::{
-    cache_numbers, cache_series, chart_contexts, dtype_param, HeadsParams, Variant, MAX_BATCH, MAX_CTX,
+    cache_numbers, cache_series, chart_contexts, dtype_param, variant_rows, HeadsParams, Variant, MAX_BATCH, MAX_CTX,
 };
+
+use super::memory_bars::MemoryBars;
+use super::variant_table::VariantTable;
 
 /// Chart size in CSS pixels.
 const CHART_W: u32 = 760;
@@ -134,12 +138,15 @@ fn draw_memory(
                 RGBColor(60, 60, 60).stroke_width(1),
             ))
             .map_err(|e| e.to_string())?;
+        // Near the right edge the label goes to the left of its line, so it is never cut off.
+        let (at, h_pos) = if x > x1 / 8.0 {
+            (x / 1.05, HPos::Right)
+        } else {
+            (x * 1.05, HPos::Left)
+        };
+        let style = (FONT, 14).into_font().color(&BLACK).pos(Pos::new(h_pos, VPos::Top));
         chart
-            .draw_series(std::iter::once(Text::new(
-                label,
-                (x * 1.05, y_min),
-                (FONT, 14).into_font(),
-            )))
+            .draw_series(std::iter::once(Text::new(label, (at, y_min), style)))
             .map_err(|e| e.to_string())?;
     }
     for (label, color, points) in lines {
@@ -150,12 +157,18 @@ fn draw_memory(
             .label(label.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3)));
     }
+    // Lower right, raised above the context marker's label: about 20 px per entry, 170 px wide.
+    let (plot_w, plot_h) = chart.plotting_area().dim_in_pixel();
+    let legend_h = 20 * (lines.len() as i32 + 1) + 12;
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(180, 180, 180))
         .label_font((FONT, 15))
-        .position(SeriesLabelPosition::LowerRight)
+        .position(SeriesLabelPosition::Coordinate(
+            plot_w as i32 - 178,
+            plot_h as i32 - legend_h - 30,
+        ))
         .draw()
         .map_err(|e| e.to_string())?;
     Ok(())
@@ -275,6 +288,7 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
         })
     });
     let weights_gib = Memo::new(move |_| params.with(|p| to_gib(weight_bytes(p.preset().params, p.dtype))));
+    let rows = Memo::new(move |_| params.with(variant_rows));
     view! {
         <div class="card" data-testid="calculator">
             <h3>{t("heads.calc.title")}</h3>
@@ -321,6 +335,9 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
                     <div class="readout" data-testid="calc-readout">{readout}</div>
                 </div>
             </div>
+            <MemoryBars rows=rows weights_gib=weights_gib />
+            <VariantTable rows=rows />
+            <h4 style="margin:.9rem 0 .2rem">{t("heads.calc.chart.title")}</h4>
             <PlotCanvas
                 width=CHART_W
                 height=CHART_H

@@ -33,7 +33,7 @@ impl HeadsRun {
     }
 }
 
-/// The parameters the toy layer depends on (the calculator and RoPE settings are excluded).
+/// The parameters the toy layer depends on (the calculator and RoPE settings and `part` are excluded).
 fn toy_key(p: &HeadsParams) -> HeadsParams {
     HeadsParams {
         model: "",
@@ -41,6 +41,7 @@ fn toy_key(p: &HeadsParams) -> HeadsParams {
         batch: 0,
         dtype: crate::attention::heads::kv_cache::Dtype::F16,
         layout: crate::attention::heads::rope::RopeLayout::RotateHalf,
+        part: crate::view_model::heads_view::Part::All,
         ..p.clone()
     }
 }
