@@ -50,14 +50,16 @@ fn weight_line(id: &'static str, w: f32) -> String {
 /// Masked and exact attention side by side, with a shared hover readout.
 #[component]
 pub fn AttentionMaps(run: SparseRun) -> impl IntoView {
+    // Each map on its own 0 … 99.5th-percentile scale: exact weights spread over N keys are far
+    // smaller than weights renormalised over the kept keys, and would be flat on a shared scale.
     let specs = Memo::new(move |_| {
         run.result.with(|r| {
             r.as_ref()
-                .map(|r| shared_weights(&[r.weights.clone(), r.reference.clone()]))
+                .map(|r| [&r.weights, &r.reference].map(|m| HeatmapSpec::weights(m.clone(), (m.rows, m.cols))))
         })
     });
     let spec = move |k: usize| Signal::derive(move || specs.with(|s| s.as_ref().map(|s| s[k].clone())));
-    let hi = Signal::derive(move || specs.with(|s| s.as_ref().map_or(1.0, |s| s[0].hi)));
+    let hi = move |k: usize| Signal::derive(move || specs.with(|s| s.as_ref().map_or(1.0, |s| s[k].hi)));
     let reference = move || {
         run.result
             .with(|r| reference_name(r.as_ref().is_some_and(|r| r.pattern.is_causal())))
@@ -96,7 +98,8 @@ pub fn AttentionMaps(run: SparseRun) -> impl IntoView {
                     <span>{move || tf("sparse.attn.reference", &[("reference", reference())])}</span>
                 </div>
                 <div class="figures">
-                    <Legend cmap=Colormap::Viridis lo=0.0 hi=hi label=t("sparse.attn.legend").to_string() masked=true />
+                    <Legend cmap=Colormap::Viridis lo=0.0 hi=hi(0) label=t("sparse.attn.legend").to_string() masked=true />
+                    <Legend cmap=Colormap::Viridis lo=0.0 hi=hi(1) label=t("sparse.attn.legend.exact").to_string() />
                     <div class="readout" data-testid="attn-readout">
                         {move || readout().unwrap_or_else(|| view! { <p class="hint">{t("sparse.attn.hint")}</p> }.into_any())}
                     </div>
