@@ -137,19 +137,30 @@ test("masked attention is grey off the pattern; vs compares two patterns; tile s
       };
       const [m, a, f] = [px(mask), px(attn), px(full)];
       const grey = (d, t) => d[t] === 205 && d[t + 1] === 205 && d[t + 2] === 212;
-      let mismatched = 0, masked = 0, fullGrey = 0;
+      let mismatched = 0, masked = 0, fullGrey = 0, firstGrey = -1;
       for (let t = 0; t < m.length; t += 4) {
         const kept = m[t] < 128; // Blues: 1 is dark blue, 0 near white
         if (grey(a, t)) masked++;
+        if (grey(a, t) && firstGrey < 0) firstGrey = t / 4;
         if (grey(a, t) === kept) mismatched++;
         if (grey(f, t)) fullGrey++;
       }
-      return { mismatched, masked, fullGrey };
+      return { mismatched, masked, fullGrey, firstGrey };
     }, [MASK, ATTN, "[data-testid=full-attention] canvas"]);
     assert.equal(check.mismatched, 0, "grey cells are exactly the masked pairs");
     const kept = Number((await app.page.textContent("[data-testid=count]")).match(/(\d+) of 16384 pairs kept/)[1]);
     assert.equal(check.masked, 16384 - kept, "one grey cell per skipped pair");
     assert.equal(check.fullGrey, 0, "the exact full attention masks nothing");
+    // Hovering a grey cell says it is masked and gives the exact weight it would have had.
+    const [gi, gj] = [Math.floor(check.firstGrey / 128), check.firstGrey % 128];
+    await app.page.locator(ATTN).scrollIntoViewIfNeeded();
+    const box = await app.page.locator(ATTN).boundingBox();
+    await app.page.mouse.move(box.x + box.width * ((gj + 0.5) / 128), box.y + box.height * ((gi + 0.5) / 128));
+    await app.page.waitForSelector("[data-testid=attn-kept]");
+    const readout = await app.page.textContent("[data-testid=attn-readout]");
+    assert.match(readout, new RegExp(`query ${gi} → key ${gj}`));
+    assert.match(readout, /with the pattern: masked \(0\)/);
+    assert.match(readout, /exact: 0\.\d{4}/);
     // Compare mode: two masks, two masked attentions and a table with both patterns.
     assert.equal(await app.page.locator("[data-testid=compare] canvas").count(), 4);
     const table = await app.page.textContent("[data-testid=compare-table]");
