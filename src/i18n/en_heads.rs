@@ -121,7 +121,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("heads.calc.bars.mqa", "MQA (1 K/V head)"),
     ("heads.calc.bars.mla", "MLA ({dc} + {dr})"),
     ("heads.calc.bars.asbuilt", "as built"),
-    ("heads.calc.bars.value", "cache {kv} GiB · with weights {total} GiB"),
+    ("heads.calc.bars.value", "cache {kv} · with weights {total} GiB"),
     ("heads.calc.bars.caption", "The same model re-shaped four ways, everything else unchanged: every query head with its own keys and values (MHA); the model's own K/V groups, or 8 when it has none (GQA); one K/V head (MQA); and a latent of d_c = 512 plus a d_R = 64 RoPE key as in DeepSeek-V2/V3, or the model's own MLA. Each bar is the weights (dark segment, equal for all) followed by the KV cache; dashed lines mark 24, 40, 80 and 141 GB of GPU memory (RTX 3090/4090, A100 40GB, A100/H100 80GB, H200). A bar that crosses a line does not fit on that GPU. The re-shaped variants only count memory: changing the sharing of a trained model needs retraining or uptraining."),
     ("heads.calc.table.variant", "Variant"),
     ("heads.calc.table.elements", "Numbers per token per layer"),

@@ -11,7 +11,7 @@ use plotters_canvas::CanvasBackend;
 use crate::attention::heads::kv_cache::{to_gib, AttentionKind, ACCELERATORS};
 use crate::i18n::{t, tf};
 use crate::ui::render::plot::{PlotCanvas, FONT};
-use crate::view_model::format::{sig3, tick};
+use crate::view_model::format::{bytes, sig3, tick};
 use crate::view_model::heads_view::{Variant, VariantRow};
 
 /// Chart size in CSS pixels.
@@ -140,7 +140,7 @@ fn draw_bars(root: &DrawingArea<CanvasBackend, Shift>, rows: &[VariantRow], weig
         }
         let value = tf(
             "heads.calc.bars.value",
-            &[("kv", &sig3(to_gib(row.kv_bytes))), ("total", &sig3(*total))],
+            &[("kv", &bytes(row.kv_bytes)), ("total", &sig3(*total))],
         );
         let (bar_end, _) = chart.backend_coord(&(*total, 0.0));
         let (plot_end, _) = chart.backend_coord(&(x_max, 0.0));
