@@ -22,7 +22,9 @@ use common::{matrix, parse_cases, usize_of};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn naive(a: &Matrix, b: &Matrix) -> Matrix {
-    Matrix::from_fn(a.rows, b.cols, |i, j| (0..a.cols).map(|k| a.get(i, k) * b.get(k, j)).sum())
+    Matrix::from_fn(a.rows, b.cols, |i, j| {
+        (0..a.cols).map(|k| a.get(i, k) * b.get(k, j)).sum()
+    })
 }
 
 #[wasm_bindgen_test]
@@ -45,7 +47,16 @@ fn online_softmax_equals_exact_under_wasm() {
     let k = normal_matrix(&mut rng, 150, 16, 1.0);
     let v = normal_matrix(&mut rng, 150, 16, 1.0);
     let full = attend(q.view(), k.view(), v.view(), 0.25, &Full);
-    assert!(full.max_abs_diff(&flash_attend(q.view(), k.view(), v.view(), 0.25, &Full, Tiles::default())) < 1e-5);
+    assert!(
+        full.max_abs_diff(&flash_attend(
+            q.view(),
+            k.view(),
+            v.view(),
+            0.25,
+            &Full,
+            Tiles::default()
+        )) < 1e-5
+    );
     let causal = attend(q.view(), k.view(), v.view(), 0.25, &Causal);
     let tiles = Tiles { queries: 16, keys: 7 };
     assert!(causal.max_abs_diff(&flash_attend(q.view(), k.view(), v.view(), 0.25, &Causal, tiles)) < 1e-5);
@@ -55,8 +66,16 @@ fn online_softmax_equals_exact_under_wasm() {
 fn layer_matches_the_numpy_fixture_under_wasm() {
     let all = parse_cases(include_str!("fixtures/foundation.json"));
     let weights = |d: usize| {
-        let c = all.iter().find(|c| c["kind"] == "weights" && usize_of(c, "d_model") == d).expect("weights case");
-        LayerWeights { w_q: matrix(&c["w_q"]), w_k: matrix(&c["w_k"]), w_v: matrix(&c["w_v"]), w_o: matrix(&c["w_o"]) }
+        let c = all
+            .iter()
+            .find(|c| c["kind"] == "weights" && usize_of(c, "d_model") == d)
+            .expect("weights case");
+        LayerWeights {
+            w_q: matrix(&c["w_q"]),
+            w_k: matrix(&c["w_k"]),
+            w_v: matrix(&c["w_v"]),
+            w_o: matrix(&c["w_o"]),
+        }
     };
     let mut checked = 0;
     for case in all.iter().filter(|c| c["kind"] == "layer") {
@@ -68,12 +87,21 @@ fn layer_matches_the_numpy_fixture_under_wasm() {
                 "temperature" => Scale::Temperature(run["tau"].as_f64().expect("tau") as f32),
                 _ => Scale::InvSqrtDHead,
             };
-            let cfg = HeadConfig { n_heads: usize_of(case, "n_heads"), scale, causal: run["causal"].as_bool().expect("causal") };
+            let cfg = HeadConfig {
+                n_heads: usize_of(case, "n_heads"),
+                scale,
+                causal: run["causal"].as_bool().expect("causal"),
+            };
             let want = matrix(&run["out"]);
             let tol = 1e-5 * want.data.iter().fold(1.0f32, |m, v| m.max(v.abs()));
             for kernel in [Kernel::Exact, Kernel::Flash(Tiles { queries: 3, keys: 5 })] {
                 let got = multi_head_attention(&x, &w, &cfg, kernel).expect("valid config");
-                assert!(got.out.max_abs_diff(&want) <= tol, "{}: {}", case["name"], got.out.max_abs_diff(&want));
+                assert!(
+                    got.out.max_abs_diff(&want) <= tol,
+                    "{}: {}",
+                    case["name"],
+                    got.out.max_abs_diff(&want)
+                );
                 checked += 1;
             }
         }
@@ -84,9 +112,23 @@ fn layer_matches_the_numpy_fixture_under_wasm() {
 #[wasm_bindgen_test]
 fn the_view_job_reproduces_the_layer_under_wasm() {
     let tokens = Arc::new(example_tokens(90));
-    let cfg = HeadConfig { n_heads: 4, scale: Scale::InvSqrtDHead, causal: true };
-    let key = InputKey { tokens: tokens.clone(), d_model: 32, seed: 5 };
+    let cfg = HeadConfig {
+        n_heads: 4,
+        scale: Scale::InvSqrtDHead,
+        causal: true,
+    };
+    let key = InputKey {
+        tokens: tokens.clone(),
+        d_model: 32,
+        seed: 5,
+    };
     let r = SdpaJob::new(key, cfg, PoolMode::Max, None).expect("valid").run();
-    let want = multi_head_attention(&embed(&tokens, 32, 5), &LayerWeights::seeded(32, 5), &cfg, Kernel::Exact).expect("valid");
+    let want = multi_head_attention(
+        &embed(&tokens, 32, 5),
+        &LayerWeights::seeded(32, 5),
+        &cfg,
+        Kernel::Exact,
+    )
+    .expect("valid");
     assert!(r.out.max_abs_diff(&want.out) < 1e-5);
 }

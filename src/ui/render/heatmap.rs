@@ -33,7 +33,13 @@ impl HeatmapSpec {
     /// Values above the top of the range take its colour.
     pub fn weights(matrix: Arc<Matrix>, source: (usize, usize)) -> Self {
         let hi = quantile(&matrix.data, 0.995).unwrap_or(1.0).max(1e-6);
-        Self { matrix, source, lo: 0.0, hi, cmap: Colormap::Viridis }
+        Self {
+            matrix,
+            source,
+            lo: 0.0,
+            hi,
+            cmap: Colormap::Viridis,
+        }
     }
 
     /// A spec with a symmetric diverging range −m … m, m = max |value| (scores, embeddings, errors).
