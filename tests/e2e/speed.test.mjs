@@ -56,10 +56,11 @@ test("nothing runs until Run is pressed; the button writes run=1; a parameter ch
     assert.equal(await page.evaluate(() => window.__atlas?.speed_runs), undefined, "no run on load");
     assert.match(await text(page, "chart-empty"), /first two lengths/);
     await page.click('[data-testid="run"]');
-    assert.match(page.url(), /run=1/);
+    // The router writes the query on the next animation frame.
+    await page.waitForFunction(() => location.search.includes("run=1"));
     // Changing a parameter mid-run (the run takes a second or more) cancels and restarts with the new plan.
     await page.check('[data-testid="causal"]');
-    assert.match(page.url(), /causal=1/);
+    await page.waitForFunction(() => location.search.includes("causal=1"));
     await page.waitForSelector('[data-testid="status"][data-state="finished"]', { timeout: 60000 });
     assert.equal(await page.evaluate(() => window.__atlas.speed_runs), 1, "the cancelled run never finished");
     assert.match(await text(page, "status"), /Done: 21 measurements/);
@@ -71,7 +72,7 @@ test("nothing runs until Run is pressed; the button writes run=1; a parameter ch
     await page.waitForSelector('[data-testid="status"][data-state="running"]');
     await page.click('[data-testid="run"]');
     await page.waitForSelector('[data-testid="status"][data-state="stopped"]');
-    assert.match(page.url(), /run=0/);
+    await page.waitForFunction(() => location.search.includes("run=0"));
     assert.deepEqual(errors, []);
   } finally {
     await close();
