@@ -2,4 +2,5 @@
 
 pub mod controls;
 pub mod notices;
+pub mod progress;
 pub mod share;

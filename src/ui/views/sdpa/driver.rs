@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::attention::multi_head::HeadConfig;
 use crate::i18n::tf;
 use crate::ui::browser::{next_frame, now_ms, record_metric, yield_to_browser};
+use crate::ui::components::progress::progress_text;
 use crate::view_model::sdpa::{InputKey, Projected, SdpaJob, SdpaResult};
 use crate::view_model::sdpa_params::SdpaParams;
 
@@ -35,12 +36,7 @@ pub struct SdpaRun {
 impl SdpaRun {
     /// "Computing… 40%" while busy.
     pub fn busy_text(&self) -> Signal<Option<String>> {
-        let progress = self.progress;
-        Signal::derive(move || {
-            progress
-                .get()
-                .map(|p| tf("ui.computing", &[("pct", &format!("{:.0}", p * 100.0))]))
-        })
+        progress_text(self.progress)
     }
 }
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::i18n::tf;
 use crate::ui::browser::{next_frame, now_ms, record_metric, yield_to_browser};
+use crate::ui::components::progress::progress_text;
 use crate::view_model::sparse_view::{SparseJob, SparseParams, SparseResult};
 
 /// The reactive outputs of the running computation.
@@ -24,12 +24,7 @@ pub struct SparseRun {
 impl SparseRun {
     /// "Computing… 40%" while busy.
     pub fn busy_text(&self) -> Signal<Option<String>> {
-        let progress = self.progress;
-        Signal::derive(move || {
-            progress
-                .get()
-                .map(|p| tf("ui.computing", &[("pct", &format!("{:.0}", p * 100.0))]))
-        })
+        progress_text(self.progress)
     }
 }
 
