@@ -13,11 +13,11 @@ use attention_atlas::attention::flash::{flash_attend, Tiles};
 use attention_atlas::attention::mask::{Causal, Full};
 use attention_atlas::attention::matrix::{matmul, matmul_transa, matmul_transb, Matrix};
 use attention_atlas::attention::multi_head::{multi_head_attention, HeadConfig, Kernel, LayerWeights};
-use attention_atlas::attention::pooling::PoolMode;
+use attention_atlas::attention::pooling::{pool, PoolMode};
 use attention_atlas::attention::rng::{normal_matrix, stream};
 use attention_atlas::attention::scale::Scale;
 use attention_atlas::attention::tokenizer::example_tokens;
-use attention_atlas::view_model::sdpa::{InputKey, SdpaJob};
+use attention_atlas::view_model::sdpa::{InputKey, SdpaJob, PIPE_PX};
 use common::{matrix, parse_cases, usize_of};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -111,7 +111,7 @@ fn layer_matches_the_numpy_fixture_under_wasm() {
 
 #[wasm_bindgen_test]
 fn the_view_job_reproduces_the_layer_under_wasm() {
-    let tokens = Arc::new(example_tokens(90));
+    let tokens = Arc::new(example_tokens(150));
     let cfg = HeadConfig {
         n_heads: 4,
         scale: Scale::InvSqrtDHead,
@@ -130,5 +130,11 @@ fn the_view_job_reproduces_the_layer_under_wasm() {
         Kernel::Exact,
     )
     .expect("valid");
-    assert!(r.out.max_abs_diff(&want.out) < 1e-5);
+    assert!(
+        r.concat_rows
+            .max_abs_diff(&pool(&want.concat, PIPE_PX, 32, PoolMode::Mean))
+            < 1e-5
+    );
+    let shown = pool(&want.out, PIPE_PX, PIPE_PX, PoolMode::Mean);
+    assert!(r.out_small.max_abs_diff(&shown) < 1e-5);
 }

@@ -10,7 +10,7 @@
 
 use crate::attention::mask::AttentionMask;
 use crate::attention::matrix::{matmul_acc_into, matmul_transb_into, MatRef, Matrix};
-use crate::attention::softmax::exp_nonpositive;
+use crate::attention::softmax::{exp_nonpositive, max_of, sum_of};
 
 /// Running state of one row's online softmax: the max m so far and the sum ℓ of e^(s − m).
 #[derive(Clone, Copy, Debug)]
@@ -33,7 +33,7 @@ impl OnlineSoftmax {
     /// e^(m − m') by which earlier accumulations must be rescaled. A tile with no finite score
     /// leaves the state unchanged and returns 1 (its entries become 0).
     pub fn absorb(&mut self, scores: &mut [f32]) -> f32 {
-        let tile_max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let tile_max = max_of(scores);
         if tile_max == f32::NEG_INFINITY {
             scores.fill(0.0);
             return 1.0;
@@ -44,11 +44,10 @@ impl OnlineSoftmax {
         } else {
             exp_nonpositive(self.max - new_max)
         };
-        let mut tile_sum = 0.0;
         for s in scores.iter_mut() {
             *s = exp_nonpositive(*s - new_max);
-            tile_sum += *s;
         }
+        let tile_sum = sum_of(scores);
         self.sum = self.sum * rescale + tile_sum;
         self.max = new_max;
         rescale

@@ -229,9 +229,27 @@ fn in_bounds(len: usize, offset: usize, rows: usize, cols: usize, rs: usize, cs:
     rows == 0 || cols == 0 || offset + (rows - 1) * rs + (cols - 1) * cs < len
 }
 
-/// C ← α·A·B + β·C with A `m × k`, B `k × n` and C row-major `m × n`, through `matrixmultiply`.
+/// C ← α·A·B + β·C with A `m × k`, B `k × n` and C row-major `m × n` (contiguous rows).
 #[allow(clippy::too_many_arguments)] // the BLAS signature: shapes, α, A, B, β, C
 fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>, beta: f32, c: &mut [f32]) {
+    assert_eq!(c.len(), m * n, "gemm: C must be m × n");
+    gemm_strided(m, k, n, alpha, a, b, beta, c, n);
+}
+
+/// [`gemm`] with C's rows `ldc` apart in `c` (C may be a column range of a wider matrix), through
+/// `matrixmultiply`.
+#[allow(clippy::too_many_arguments)]
+fn gemm_strided(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    beta: f32,
+    c: &mut [f32],
+    ldc: usize,
+) {
     assert!(
         in_bounds(a.data.len(), a.offset, m, k, a.rs, a.cs),
         "gemm: A out of bounds"
@@ -240,12 +258,14 @@ fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>
         in_bounds(b.data.len(), b.offset, k, n, b.rs, b.cs),
         "gemm: B out of bounds"
     );
-    assert_eq!(c.len(), m * n, "gemm: C must be m × n");
+    assert!(n <= ldc && in_bounds(c.len(), 0, m, n, ldc, 1), "gemm: C out of bounds");
     if m == 0 || n == 0 {
         return;
     }
     if k == 0 {
-        c.iter_mut().for_each(|v| *v *= beta);
+        for row in c.chunks_mut(ldc).take(m) {
+            row[..n].iter_mut().for_each(|v| *v *= beta);
+        }
         return;
     }
     // SAFETY: the assertions above keep every index A, B and C are read or written at inside their
@@ -264,7 +284,7 @@ fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>
             b.cs as isize,
             beta,
             c.as_mut_ptr(),
-            n as isize,
+            ldc as isize,
             1,
         );
     }
@@ -286,6 +306,17 @@ pub fn matmul_transb_into(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, out: &mut [f
         a.cols, b.cols
     );
     gemm(a.rows, a.cols, b.rows, alpha, a.plain(), b.transposed(), 0.0, out);
+}
+
+/// C = α·A·Bᵀ written into the first `b.rows` columns of a row-major buffer whose rows are `ldc`
+/// apart (`out[i·ldc + j]`): scores for a range of keys inside a wider score block.
+pub fn matmul_transb_into_strided(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], ldc: usize) {
+    assert_eq!(
+        a.cols, b.cols,
+        "matmul_transb: inner dimensions {} and {}",
+        a.cols, b.cols
+    );
+    gemm_strided(a.rows, a.cols, b.rows, alpha, a.plain(), b.transposed(), 0.0, out, ldc);
 }
 
 /// C = A·Bᵀ as a new matrix.
@@ -317,6 +348,26 @@ mod tests {
         Matrix::from_fn(a.rows, b.cols, |i, j| {
             (0..a.cols).map(|k| a.get(i, k) * b.get(k, j)).sum()
         })
+    }
+
+    #[test]
+    fn a_product_can_fill_a_column_range_of_a_wider_buffer() {
+        let a = Matrix::from_fn(5, 3, |i, j| (i * 3 + j) as f32 * 0.1);
+        let b = Matrix::from_fn(4, 3, |i, j| (i as f32 - j as f32) * 0.2);
+        let want = matmul_transb(a.view(), b.view());
+        let ldc = 9;
+        let mut wide = vec![-7.0f32; 5 * ldc];
+        matmul_transb_into_strided(1.0, a.view(), b.view(), &mut wide[2..], ldc);
+        for i in 0..5 {
+            for j in 0..ldc {
+                let got = wide[i * ldc + j];
+                if (2..6).contains(&j) {
+                    assert!((got - want.get(i, j - 2)).abs() < 1e-6);
+                } else {
+                    assert_eq!(got, -7.0, "cells outside the range are untouched");
+                }
+            }
+        }
     }
 
     #[test]

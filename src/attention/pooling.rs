@@ -7,7 +7,7 @@
 //! Non-finite values (NaN, ±∞) mark masked or undefined cells: they are skipped, and an output cell
 //! that received no finite value is NaN, which the renderer draws as "masked".
 
-use crate::attention::matrix::Matrix;
+use crate::attention::matrix::{matmul, Matrix};
 
 /// How a block of cells becomes one pixel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +19,10 @@ pub enum PoolMode {
 }
 
 /// Streams rows of an `n_rows × n_cols` matrix into at most `out_rows × out_cols` cells.
+///
+/// Both poolings are separable, so rows are first combined column by column into a buffer for the
+/// current output row (a plain elementwise loop the compiler vectorises), and that buffer is folded
+/// into output cells once per output row instead of once per source row.
 #[derive(Clone, Debug)]
 pub struct Pooler {
     n_rows: usize,
@@ -28,7 +32,12 @@ pub struct Pooler {
     mode: PoolMode,
     acc: Vec<f32>,
     counts: Vec<u32>,
-    col_bin: Vec<u32>,
+    /// Output column c covers source columns col_start[c]..col_start[c + 1].
+    col_start: Vec<u32>,
+    /// Column-wise max or sum (and count of finite values) of the rows of output row `pending`.
+    row_acc: Vec<f32>,
+    row_counts: Vec<u32>,
+    pending: Option<usize>,
 }
 
 impl Pooler {
@@ -36,20 +45,24 @@ impl Pooler {
     pub fn new(n_rows: usize, n_cols: usize, max_rows: usize, max_cols: usize, mode: PoolMode) -> Self {
         let out_rows = n_rows.min(max_rows.max(1));
         let out_cols = n_cols.min(max_cols.max(1));
-        let init = match mode {
-            PoolMode::Max => f32::NEG_INFINITY,
-            PoolMode::Mean => 0.0,
-        };
-        let col_bin = (0..n_cols).map(|j| (j * out_cols / n_cols.max(1)) as u32).collect();
+        // The first source column j with ⌊j·C/M⌋ = c is ⌈c·M/C⌉.
+        let col_start = (0..=out_cols)
+            .map(|c| (c * n_cols).div_ceil(out_cols.max(1)) as u32)
+            .collect();
+        let identity = out_rows == n_rows && out_cols == n_cols;
+        let buffer = if identity { 0 } else { n_cols };
         Self {
             n_rows,
             n_cols,
             out_rows,
             out_cols,
             mode,
-            acc: vec![init; out_rows * out_cols],
-            counts: vec![0; out_rows * out_cols],
-            col_bin,
+            acc: vec![mode.init(); out_rows * out_cols],
+            counts: vec![0; if identity { 0 } else { out_rows * out_cols }],
+            col_start,
+            row_acc: vec![mode.init(); buffer],
+            row_counts: vec![0; buffer],
+            pending: None,
         }
     }
 
@@ -72,17 +85,57 @@ impl Pooler {
             return;
         }
         let r = i * self.out_rows / self.n_rows.max(1);
-        let base = r * self.out_cols;
-        for (j, v) in row.iter().enumerate() {
-            if !v.is_finite() {
-                continue;
+        if self.pending.is_some_and(|p| p != r) {
+            self.flush();
+        }
+        self.pending = Some(r);
+        // Compare-and-select rather than f32::max, which compiles to a call in wasm. Max needs no
+        // counts: a column that saw no finite value is still −∞.
+        match self.mode {
+            PoolMode::Max => {
+                for (a, &v) in self.row_acc.iter_mut().zip(row) {
+                    *a = if v.is_finite() && v > *a { v } else { *a };
+                }
             }
-            let c = base + self.col_bin[j] as usize;
-            match self.mode {
-                PoolMode::Max => self.acc[c] = self.acc[c].max(*v),
-                PoolMode::Mean => self.acc[c] += *v,
+            PoolMode::Mean => {
+                let cells = self.row_acc.iter_mut().zip(self.row_counts.iter_mut()).zip(row);
+                for ((a, n), &v) in cells {
+                    let finite = v.is_finite();
+                    *a += if finite { v } else { 0.0 };
+                    *n += finite as u32;
+                }
             }
-            self.counts[c] += 1;
+        }
+    }
+
+    /// Folds the row buffer into its output row's cells and clears it. Columns that saw no finite
+    /// value hold the neutral element (−∞ for max, 0 for a sum), so each run folds without tests;
+    /// a cell's count is then how many finite values (mean) or finite runs (max) it received.
+    fn flush(&mut self) {
+        let Some(r) = self.pending.take() else { return };
+        let cells = r * self.out_cols..(r + 1) * self.out_cols;
+        let (acc, counts) = (&mut self.acc[cells.clone()], &mut self.counts[cells]);
+        let max = self.mode == PoolMode::Max;
+        for (c, (a, n)) in acc.iter_mut().zip(counts.iter_mut()).enumerate() {
+            let run = self.col_start[c] as usize..self.col_start[c + 1] as usize;
+            let vals = &self.row_acc[run.clone()];
+            if max {
+                let m = vals.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+                if m > f32::NEG_INFINITY {
+                    *a = if m > *a { m } else { *a };
+                    *n += 1;
+                }
+            } else {
+                let k: u32 = self.row_counts[run].iter().sum();
+                if k > 0 {
+                    *a += vals.iter().sum::<f32>();
+                    *n += k;
+                }
+            }
+        }
+        self.row_acc.fill(self.mode.init());
+        if !max {
+            self.row_counts.fill(0);
         }
     }
 
@@ -94,7 +147,7 @@ impl Pooler {
     }
 
     /// The pooled matrix; cells that received no finite value are NaN (masked).
-    pub fn finish(self) -> Matrix {
+    pub fn finish(mut self) -> Matrix {
         if self.is_identity() {
             let data = self
                 .acc
@@ -103,6 +156,7 @@ impl Pooler {
                 .collect();
             return Matrix::from_vec(self.out_rows, self.out_cols, data);
         }
+        self.flush();
         let data = self
             .acc
             .iter()
@@ -117,6 +171,16 @@ impl Pooler {
     }
 }
 
+impl PoolMode {
+    /// The empty block's accumulator: −∞ for max, 0 for the sum behind a mean.
+    fn init(self) -> f32 {
+        match self {
+            PoolMode::Max => f32::NEG_INFINITY,
+            PoolMode::Mean => 0.0,
+        }
+    }
+}
+
 /// Pools a whole matrix (see [`Pooler`]).
 pub fn pool(m: &Matrix, max_rows: usize, max_cols: usize, mode: PoolMode) -> Matrix {
     let mut p = Pooler::new(m.rows, m.cols, max_rows, max_cols, mode);
@@ -124,9 +188,38 @@ pub fn pool(m: &Matrix, max_rows: usize, max_cols: usize, mode: PoolMode) -> Mat
     p.finish()
 }
 
+/// The mean-pooled product A·B at most `max_rows × max_cols`, without forming A·B.
+///
+/// Mean pooling is linear: pool(Y) = P_r·Y·P_c with P_r averaging rows into bins and P_c columns,
+/// so pool(A·B) = (P_r·A)·(B·P_c). For an N × d by d × d product shown at p × p this costs p·d·p
+/// multiplications instead of N·d·d — the same reordering that makes linear attention linear.
+/// A and B must be finite (non-finite cells are skipped by pooling, which is not linear).
+pub fn pooled_product_mean(a: &Matrix, b: &Matrix, max_rows: usize, max_cols: usize) -> Matrix {
+    assert_eq!(
+        a.cols, b.rows,
+        "pooled_product_mean: {}×{} · {}×{}",
+        a.rows, a.cols, b.rows, b.cols
+    );
+    let rows_pooled = pool(a, max_rows, a.cols, PoolMode::Mean);
+    let cols_pooled = pool(b, b.rows, max_cols, PoolMode::Mean);
+    matmul(rows_pooled.view(), cols_pooled.view())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pooled_product_equals_pooling_the_product() {
+        let a = Matrix::from_fn(37, 20, |i, j| ((i * 7 + j * 3) % 11) as f32 * 0.1 - 0.5);
+        let b = Matrix::from_fn(20, 29, |i, j| ((i * 5 + j) % 13) as f32 * 0.07 - 0.4);
+        let want = pool(&a.matmul(&b), 8, 6, PoolMode::Mean);
+        let got = pooled_product_mean(&a, &b, 8, 6);
+        assert_eq!((got.rows, got.cols), (8, 6));
+        assert!(got.max_abs_diff(&want) < 1e-5, "{}", got.max_abs_diff(&want));
+        // Below the display size nothing is pooled: the product itself.
+        assert!(pooled_product_mean(&a, &b, 100, 100).max_abs_diff(&a.matmul(&b)) < 1e-5);
+    }
 
     #[test]
     fn pooling_takes_block_max_and_mean() {
@@ -145,6 +238,33 @@ mod tests {
         assert_eq!(mean.data[0], 3.0, "mean of the finite cells 1, 3, 5");
         assert!(mean.data[1].is_nan(), "a block with nothing allowed is masked");
         assert_eq!(pool(&m, 1, 2, PoolMode::Max).data[0], 5.0);
+    }
+
+    #[test]
+    fn each_output_cell_is_the_block_of_source_cells_that_maps_to_it() {
+        for (n, m, r, c) in [(7, 13, 3, 5), (64, 50, 24, 24), (40, 37, 40, 10)] {
+            let src = Matrix::from_fn(n, m, |i, j| ((i * 31 + j * 17) % 23) as f32 - 11.0);
+            for mode in [PoolMode::Max, PoolMode::Mean] {
+                let got = pool(&src, r, c, mode);
+                let (out_r, out_c) = (n.min(r), m.min(c));
+                for oi in 0..out_r {
+                    for oj in 0..out_c {
+                        let cells: Vec<f32> = (0..n * m)
+                            .filter(|t| (t / m) * out_r / n == oi && (t % m) * out_c / m == oj)
+                            .map(|t| src.data[t])
+                            .collect();
+                        let want = match mode {
+                            PoolMode::Max => cells.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+                            PoolMode::Mean => cells.iter().sum::<f32>() / cells.len() as f32,
+                        };
+                        assert!(
+                            (got.get(oi, oj) - want).abs() < 1e-5,
+                            "{n}×{m} → {r}×{c} at ({oi}, {oj})"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

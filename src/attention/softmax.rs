@@ -10,11 +10,15 @@ pub fn exp_nonpositive(x: f32) -> f32 {
     // ln 2 split in a high part exact in float32 and a low correction (Cody–Waite reduction).
     const LN2_HI: f32 = 0.693_145_75;
     const LN2_LO: f32 = 1.428_606_8e-6;
-    let xc = x.max(-87.3);
+    // A compare-and-select, not f32::max, whose NaN rules have no single wasm SIMD instruction.
+    let xc = if x > -87.3 { x } else { -87.3 };
     let n = (xc * LOG2E + 0.5).floor();
     let r = xc - n * LN2_HI - n * LN2_LO;
     let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-    let scale = f32::from_bits(((n as i32 + 127) << 23) as u32);
+    // 2^n without a float→int conversion (which blocks vectorisation): adding 1.5·2²³ puts the
+    // integer n + 127 in the low mantissa bits, and shifting them into the exponent field gives 2^n.
+    let biased = n + (127.0 + 12_582_912.0);
+    let scale = f32::from_bits(biased.to_bits() << 23);
     if x < -87.3 {
         0.0
     } else {
@@ -22,49 +26,109 @@ pub fn exp_nonpositive(x: f32) -> f32 {
     }
 }
 
+/// What a softmax row leaves behind besides its weights: the largest logit m and the normaliser
+/// Z = Σ_j e^(s_j − m) (Z ≥ 1 when any key is allowed, 0 when none is). The largest weight is 1/Z.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SoftmaxStats {
+    pub max_logit: f32,
+    pub sum: f32,
+}
+
+impl SoftmaxStats {
+    /// The largest weight of the row, 1/Z (0 for a row with no allowed key).
+    pub fn max_weight(&self) -> f32 {
+        if self.sum > 0.0 {
+            1.0 / self.sum
+        } else {
+            0.0
+        }
+    }
+
+    /// Entropy H = −Σ_j w_j ln w_j of the row from its logits' weighted mean:
+    /// ln w_j = s_j − m − ln Z, so H = ln Z + m − Σ_j w_j s_j. `weighted_logit` is Σ_j w_j s_j over
+    /// allowed keys. A row with no allowed key has entropy 0.
+    pub fn entropy(&self, weighted_logit: f32) -> f32 {
+        if self.sum > 0.0 {
+            (self.sum.ln() + self.max_logit - weighted_logit).max(0.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Lanes of the reductions below: independent accumulators let the compiler use SIMD (a single
+/// running max or sum is a serial dependency chain it may not reorder).
+const LANES: usize = 8;
+
+/// max_j x_j (−∞ for an empty slice; NaN entries are ignored).
+pub fn max_of(xs: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..LANES {
+            acc[l] = if c[l] > acc[l] { c[l] } else { acc[l] };
+        }
+    }
+    let mut m = rest.iter().fold(f32::NEG_INFINITY, |a, &x| if x > a { x } else { a });
+    for a in acc {
+        m = if a > m { a } else { m };
+    }
+    m
+}
+
+/// Σ_j x_j with lane-parallel accumulators.
+pub fn sum_of(xs: &[f32]) -> f32 {
+    let mut acc = [0.0f32; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let tail: f32 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for l in 0..LANES {
+            acc[l] += c[l];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// Σ_j x_j·y_j with lane-parallel accumulators.
+pub fn dot(xs: &[f32], ys: &[f32]) -> f32 {
+    debug_assert_eq!(xs.len(), ys.len());
+    let mut acc = [0.0f32; LANES];
+    let (xc, yc) = (xs.chunks_exact(LANES), ys.chunks_exact(LANES));
+    let tail: f32 = xc.remainder().iter().zip(yc.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in xc.zip(yc) {
+        for l in 0..LANES {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
 /// In-place softmax of one row: w_j = exp(s_j − m) / Σ_k exp(s_k − m) with m = max_j s_j.
 ///
 /// Entries equal to −∞ (masked) become exactly 0. A row that is entirely −∞ (nothing allowed)
-/// becomes all zeros instead of NaN.
-pub fn softmax_in_place(row: &mut [f32]) {
-    let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+/// becomes all zeros instead of NaN. Returns m and the normaliser (see [`SoftmaxStats`]).
+pub fn softmax_in_place(row: &mut [f32]) -> SoftmaxStats {
+    let m = max_of(row);
     if m == f32::NEG_INFINITY || m.is_nan() {
         row.fill(0.0);
-        return;
+        return SoftmaxStats { max_logit: m, sum: 0.0 };
     }
+    // Separate simple loops: each one vectorises, a fused one does not.
     for v in row.iter_mut() {
         *v = exp_nonpositive(*v - m);
     }
-    let sum: f32 = row.iter().sum();
+    let sum = sum_of(row);
     let inv = 1.0 / sum;
     for v in row.iter_mut() {
         *v *= inv;
     }
+    SoftmaxStats { max_logit: m, sum }
 }
 
 /// Shannon entropy H = −Σ w_j ln w_j of a probability row, in nats (0·ln 0 = 0).
 pub fn entropy(row: &[f32]) -> f32 {
     row.iter().filter(|w| **w > 0.0).map(|w| -w * w.ln()).sum()
-}
-
-/// Entropy of w = softmax(scale·raw + mask) with one logarithm per row instead of one per entry.
-/// With logits s_j = scale·raw_j and m their max over allowed keys, ln w_j = (s_j − m) − ln Z and
-/// ln Z = −ln w_max (the largest weight sits at the largest logit), so, using Σ_j w_j = 1 and
-/// w_j = 0 for masked keys, H = −ln w_max − scale·(Σ_j w_j·raw_j − raw_{argmax w}). A row with no
-/// allowed key has entropy 0.
-pub fn entropy_from_scores(raw: &[f32], weights: &[f32], scale: f32) -> f32 {
-    let (mut w_max, mut j_max, mut dot) = (0.0f32, 0usize, 0.0f32);
-    for (j, (w, r)) in weights.iter().zip(raw).enumerate() {
-        if *w > w_max {
-            w_max = *w;
-            j_max = j;
-        }
-        dot += w * r;
-    }
-    if w_max <= 0.0 {
-        return 0.0;
-    }
-    (-w_max.ln() - scale * (dot - raw[j_max])).max(0.0)
 }
 
 #[cfg(test)]
@@ -107,18 +171,37 @@ mod tests {
     }
 
     #[test]
-    fn entropy_from_scores_equals_the_direct_sum() {
-        let raw = [0.6, -2.4, 5.0, 9.0, 0.0];
+    fn row_stats_give_the_max_weight_and_the_entropy() {
+        let raw = [0.6f32, -2.4, 5.0, 9.0, 0.0, 1.5, -0.5, 2.0, 3.0, 0.25];
         let scale = 0.5;
         // The fourth key is masked.
-        let mut w: Vec<f32> = raw
+        let logits: Vec<f32> = raw
             .iter()
             .enumerate()
             .map(|(j, r)| if j == 3 { f32::NEG_INFINITY } else { r * scale })
             .collect();
-        softmax_in_place(&mut w);
-        assert!((entropy_from_scores(&raw, &w, scale) - entropy(&w)).abs() < 1e-5);
-        assert_eq!(entropy_from_scores(&raw, &[0.0; 5], scale), 0.0);
+        let mut w = logits.clone();
+        let stats = softmax_in_place(&mut w);
+        assert_eq!(stats.max_logit, 2.5);
+        let w_max = w.iter().copied().fold(0.0, f32::max);
+        assert!((stats.max_weight() - w_max).abs() < 1e-7);
+        let weighted = scale * dot(&w, &raw);
+        assert!((stats.entropy(weighted) - entropy(&w)).abs() < 1e-5);
+        let mut empty = [f32::NEG_INFINITY; 3];
+        let none = softmax_in_place(&mut empty);
+        assert_eq!((none.max_weight(), none.entropy(0.0)), (0.0, 0.0));
+    }
+
+    #[test]
+    fn lane_parallel_reductions_match_serial_ones() {
+        for n in [0usize, 1, 7, 8, 9, 33] {
+            let xs: Vec<f32> = (0..n).map(|i| ((i * 37 % 11) as f32 - 5.0) * 0.7).collect();
+            let ys: Vec<f32> = (0..n).map(|i| (i as f32 * 0.3).sin()).collect();
+            let serial_max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            assert_eq!(max_of(&xs), serial_max);
+            let serial_dot: f32 = xs.iter().zip(&ys).map(|(x, y)| x * y).sum();
+            assert!((dot(&xs, &ys) - serial_dot).abs() < 1e-5);
+        }
     }
 
     #[test]

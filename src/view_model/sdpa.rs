@@ -4,17 +4,22 @@
 //! query rows (pooled to display resolution as it streams) → concat · W_O. The job advances by
 //! [`SdpaJob::step`] in slices of bounded work, so the browser can paint progress between slices and
 //! a 4096-token sequence never freezes the tab. The N×N matrices are never stored whole.
+//!
+//! Every weight is computed (the maps show them all), but the tensors after the softmax are shown
+//! mean-pooled to at most [`PIPE_PX`] rows, and mean pooling is linear: P·(W_h·V_h) = (P·W_h)·V_h
+//! with P averaging rows into bins. So the job accumulates P·W_h while the weights stream by and
+//! multiplies that by V_h: exactly the pooled head output, for PIPE_PX/N of the cost.
 
 use std::sync::Arc;
 
 use crate::attention::embedding::embed;
-use crate::attention::exact::{attention_rows, RowBlock};
+use crate::attention::exact::{attention_rows, attention_rows_from_scores, RowBlock};
 use crate::attention::mask::{causal_or_full, scale_and_mask_row, AttentionMask};
-use crate::attention::matrix::{matmul, matmul_transb_into, Matrix};
+use crate::attention::matrix::{matmul, matmul_transb_into, MatRef, Matrix};
 use crate::attention::multi_head::{ConfigError, HeadConfig, LayerWeights, Projections};
-use crate::attention::pooling::{PoolMode, Pooler};
+use crate::attention::pooling::{pool, PoolMode, Pooler};
 use crate::attention::scale::Scale;
-use crate::attention::softmax::entropy_from_scores;
+use crate::attention::softmax::dot;
 
 /// Largest pooled weight map kept per head (pixels per side).
 pub const BIG_PX: usize = 512;
@@ -22,6 +27,8 @@ pub const BIG_PX: usize = 512;
 pub const PIPE_PX: usize = 96;
 /// Upper bound on the floats kept for all heads' big maps (heads × side²).
 const BIG_BUDGET: usize = 4 << 20;
+/// Upper bound on the raw scores kept between runs (heads × N² floats, 16 MB): N ≤ 724 at 8 heads.
+pub const SCORE_BUDGET: usize = 4 << 20;
 
 /// What the embedding and projections depend on (changing anything else reuses them).
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +47,25 @@ pub struct Projected {
     pub q: Matrix,
     pub k: Matrix,
     pub v: Matrix,
+    /// W_O with its columns mean-pooled to at most [`PIPE_PX`]: the right factor of the pooled
+    /// output ([`crate::attention::pooling::pooled_product_mean`]), computed once per weights.
+    pub w_o_cols: Matrix,
+}
+
+/// Raw scores S_h = Q_h·K_hᵀ of every head (row-major N × N each), kept between runs when they fit
+/// in [`SCORE_BUDGET`]: a mask or scale change then skips the score product, and the pipeline's
+/// score maps are pooled from them instead of being recomputed.
+#[derive(Debug)]
+pub struct HeadScores {
+    pub n_heads: usize,
+    pub heads: Vec<Vec<f32>>,
+}
+
+/// What a new job may take over from the previous result.
+#[derive(Clone, Debug)]
+pub struct Reuse {
+    pub projected: Arc<Projected>,
+    pub scores: Option<Arc<HeadScores>>,
 }
 
 /// Per-head results, pooled for display.
@@ -61,13 +87,27 @@ pub struct SdpaResult {
     pub d_head: usize,
     pub pool: PoolMode,
     pub heads: Vec<HeadMaps>,
-    /// Heads side by side, N × d_model.
-    pub concat: Matrix,
-    /// concat · W_O.
-    pub out: Matrix,
+    /// Heads side by side (concat of softmax(·)·V_h), rows mean-pooled to at most [`PIPE_PX`]:
+    /// min(N, PIPE_PX) × d_model (module doc). Equal to the full concat when N ≤ PIPE_PX.
+    pub concat_rows: Matrix,
+    /// The layer output concat · W_O as the view shows it: mean-pooled to at most [`PIPE_PX`]²,
+    /// computed as (pooled rows of concat)·(pooled columns of W_O) (see
+    /// [`crate::attention::pooling::pooled_product_mean`]), which is exact and ~20× cheaper than
+    /// forming the N × d_model output at N = 256, d_model = 512.
+    pub out_small: Matrix,
+    /// Every head's raw scores, when they fit in [`SCORE_BUDGET`].
+    pub scores: Option<Arc<HeadScores>>,
 }
 
 impl SdpaResult {
+    /// The parts of this result a job with other parameters may reuse.
+    pub fn reuse(&self) -> Reuse {
+        Reuse {
+            projected: self.projected.clone(),
+            scores: self.scores.clone(),
+        }
+    }
+
     /// Number of tokens.
     pub fn n(&self) -> usize {
         self.projected.x.rows
@@ -95,6 +135,8 @@ enum Stage {
 
 struct HeadAcc {
     weights: Pooler,
+    /// Σ of the weight rows in each of min(N, PIPE_PX) row bins (then their mean).
+    weight_rows: Vec<f32>,
     entropy_sum: f64,
     max_sum: f64,
 }
@@ -113,11 +155,15 @@ pub struct SdpaJob {
     k: Matrix,
     v: Matrix,
     projected: Option<Arc<Projected>>,
-    concat: Matrix,
-    head_out: Matrix,
+    /// Scores reused from an earlier run (same inputs and head count).
+    cached_scores: Option<Arc<HeadScores>>,
+    /// Scores computed by this run, one N × N block per finished head, when they fit the budget.
+    keep_scores: bool,
+    new_scores: Vec<Vec<f32>>,
+    concat_rows: Matrix,
     acc: Option<HeadAcc>,
     heads: Vec<HeadMaps>,
-    out: Option<Matrix>,
+    out_small: Option<Matrix>,
     done_work: f64,
     total_work: f64,
 }
@@ -127,13 +173,9 @@ const PROJECT_ROWS: usize = 128;
 const ATTN_ROWS: usize = 64;
 
 impl SdpaJob {
-    /// Starts a job; `cached` projections are reused when their key matches.
-    pub fn new(
-        key: InputKey,
-        cfg: HeadConfig,
-        pool: PoolMode,
-        cached: Option<Arc<Projected>>,
-    ) -> Result<Self, ConfigError> {
+    /// Starts a job; the projections of `reuse` are taken over when their key matches, and its scores
+    /// too when the head count matches as well.
+    pub fn new(key: InputKey, cfg: HeadConfig, pool: PoolMode, reuse: Option<Reuse>) -> Result<Self, ConfigError> {
         let d_head = cfg.d_head(key.d_model)?;
         if key.tokens.is_empty() {
             return Err(ConfigError::Zero("N"));
@@ -143,7 +185,13 @@ impl SdpaJob {
         let d = key.d_model as f64;
         let proj_work = 3.0 * n as f64 * d * d;
         let attn_work = 4.0 * (n as f64) * (n as f64) * d;
-        let reuse = cached.filter(|p| p.key == key);
+        let total_work = proj_work + attn_work + out_work(n, key.d_model);
+        let reuse = reuse.filter(|r| r.projected.key == key);
+        let cached_scores = reuse
+            .as_ref()
+            .and_then(|r| r.scores.clone())
+            .filter(|s| s.n_heads == cfg.n_heads && s.heads.len() == cfg.n_heads);
+        let keep_scores = cached_scores.is_none() && cfg.n_heads * n * n <= SCORE_BUDGET;
         let stage = if reuse.is_some() {
             Stage::Heads { head: 0, next_row: 0 }
         } else {
@@ -151,12 +199,14 @@ impl SdpaJob {
         };
         let done_work = if reuse.is_some() { proj_work } else { 0.0 };
         Ok(Self {
-            concat: Matrix::zeros(n, key.d_model),
-            head_out: Matrix::zeros(n, d_head),
+            concat_rows: Matrix::zeros(n.min(PIPE_PX), key.d_model),
             q: Matrix::zeros(0, 0),
             k: Matrix::zeros(0, 0),
             v: Matrix::zeros(0, 0),
-            projected: reuse,
+            projected: reuse.map(|r| r.projected),
+            cached_scores,
+            keep_scores,
+            new_scores: Vec::new(),
             key,
             cfg,
             d_head,
@@ -167,9 +217,9 @@ impl SdpaJob {
             weights: None,
             acc: None,
             heads: Vec::new(),
-            out: None,
+            out_small: None,
             done_work,
-            total_work: proj_work + attn_work + n as f64 * d * d,
+            total_work,
         })
     }
 
@@ -210,10 +260,13 @@ impl SdpaJob {
                 }
                 self.done_work += 3.0 * rows as f64 * (d * d) as f64;
                 if next_row + rows >= n {
+                    let weights = self.weights.take().expect("weights");
+                    let w_o_cols = pool(&weights.w_o, d, PIPE_PX, PoolMode::Mean);
                     self.projected = Some(Arc::new(Projected {
                         key: self.key.clone(),
                         x: self.x.take().expect("embedded"),
-                        weights: self.weights.take().expect("weights"),
+                        weights,
+                        w_o_cols,
                         q: std::mem::replace(&mut self.q, Matrix::zeros(0, 0)),
                         k: std::mem::replace(&mut self.k, Matrix::zeros(0, 0)),
                         v: std::mem::replace(&mut self.v, Matrix::zeros(0, 0)),
@@ -228,8 +281,9 @@ impl SdpaJob {
             Stage::Heads { head, next_row } => self.step_head(head, next_row),
             Stage::Output => {
                 let p = self.projected.as_ref().expect("projected");
-                self.out = Some(matmul(self.concat.view(), p.weights.w_o.view()));
-                self.done_work += n as f64 * (d * d) as f64;
+                // concat_rows is already row-pooled, W_O column-pooled: pool(concat·W_O) (module doc).
+                self.out_small = Some(matmul(self.concat_rows.view(), p.w_o_cols.view()));
+                self.done_work += out_work(n, d);
                 self.stage = Stage::Done;
             }
             Stage::Done => {}
@@ -249,8 +303,10 @@ impl SdpaJob {
         let scale = self.cfg.scale.factor(dh);
         let mask = causal_or_full(self.cfg.causal);
         let (side, pool) = (self.side, self.pool);
+        let bins = n.min(PIPE_PX);
         let acc = self.acc.get_or_insert_with(|| HeadAcc {
             weights: Pooler::new(n, n, side, side, pool),
+            weight_rows: vec![0.0; bins * n],
             entropy_sum: 0.0,
             max_sum: 0.0,
         });
@@ -259,17 +315,44 @@ impl SdpaJob {
         let visit = |b: &RowBlock<'_>| {
             for r in 0..b.rows() {
                 let i = b.start + r;
-                let w = &b.weights[r * n..(r + 1) * n];
-                acc.entropy_sum += entropy_from_scores(&b.raw[r * n..(r + 1) * n], w, scale) as f64;
-                acc.max_sum += w.iter().copied().fold(0.0, f32::max) as f64;
+                let (w, raw) = (&b.weights[r * n..(r + 1) * n], &b.raw[r * n..(r + 1) * n]);
+                let keys = b.keys.clone();
+                let stats = b.stats[r];
+                acc.entropy_sum += stats.entropy(scale * dot(&w[keys.clone()], &raw[keys])) as f64;
+                acc.max_sum += stats.max_weight() as f64;
+                let bin = i * bins / n;
+                let pooled = &mut acc.weight_rows[bin * n..(bin + 1) * n];
+                pooled.iter_mut().zip(w).for_each(|(p, w)| *p += w);
                 // Masked weights are exactly 0; NaN makes them render as "masked", not as "tiny".
                 shown_row.copy_from_slice(w);
                 mark_masked(mask, i, &mut shown_row);
                 acc.weights.add_row(i, &shown_row);
             }
         };
-        let out = &mut self.head_out.data;
-        attention_rows(q, k, v, scale, mask, next_row..next_row + rows, ATTN_ROWS, out, visit);
+        // The kernel's own ·V is skipped (a zero-width V): the pooled output comes from P·W_h below.
+        let no_values = MatRef {
+            data: &[],
+            offset: 0,
+            rows: n,
+            cols: 0,
+            row_stride: 0,
+        };
+        let out: &mut [f32] = &mut [];
+        let row_range = next_row..next_row + rows;
+        if self.keep_scores && next_row == 0 {
+            let mut s_h = vec![0.0f32; n * n];
+            matmul_transb_into(1.0, q, k, &mut s_h);
+            self.new_scores.push(s_h);
+        }
+        let scores = match (&self.cached_scores, self.keep_scores) {
+            (Some(c), _) => Some(c.heads[head].as_slice()),
+            (None, true) => Some(self.new_scores[head].as_slice()),
+            (None, false) => None,
+        };
+        match scores {
+            Some(s_h) => attention_rows_from_scores(s_h, no_values, scale, mask, row_range, ATTN_ROWS, out, visit),
+            None => attention_rows(q, k, no_values, scale, mask, row_range, ATTN_ROWS, out, visit),
+        }
         self.done_work += 4.0 * rows as f64 * n as f64 * dh as f64;
         if next_row + rows < n {
             self.stage = Stage::Heads {
@@ -278,9 +361,23 @@ impl SdpaJob {
             };
             return;
         }
-        let acc = self.acc.take().expect("accumulator");
-        for i in 0..n {
-            self.concat.row_mut(i)[head * dh..(head + 1) * dh].copy_from_slice(self.head_out.row(i));
+        let mut acc = self.acc.take().expect("accumulator");
+        // Bin b holds rows i with ⌊i·bins/N⌋ = b (the pooling rule); divide the sums by their counts.
+        for (b, row) in acc.weight_rows.chunks_exact_mut(n).enumerate() {
+            let count = ((b + 1) * n).div_ceil(bins) - (b * n).div_ceil(bins);
+            let inv = 1.0 / count.max(1) as f32;
+            row.iter_mut().for_each(|x| *x *= inv);
+        }
+        let pooled_w = MatRef {
+            data: &acc.weight_rows,
+            offset: 0,
+            rows: bins,
+            cols: n,
+            row_stride: n,
+        };
+        let head_rows = matmul(pooled_w, v);
+        for b in 0..bins {
+            self.concat_rows.row_mut(b)[head * dh..(head + 1) * dh].copy_from_slice(head_rows.row(b));
         }
         self.heads.push(HeadMaps {
             weights: acc.weights.finish(),
@@ -312,10 +409,23 @@ impl SdpaJob {
             d_head: self.d_head,
             pool: self.pool,
             heads: self.heads,
-            concat: self.concat,
-            out: self.out.expect("output"),
+            concat_rows: self.concat_rows,
+            out_small: self.out_small.expect("output"),
+            scores: match (self.cached_scores, self.keep_scores) {
+                (Some(c), _) => Some(c),
+                (None, true) => Some(Arc::new(HeadScores {
+                    n_heads: self.cfg.n_heads,
+                    heads: self.new_scores,
+                })),
+                (None, false) => None,
+            },
         }
     }
+}
+
+/// Multiplications of the pooled output product (at most PIPE_PX · d · PIPE_PX).
+fn out_work(n: usize, d: usize) -> f64 {
+    (n.min(PIPE_PX) * d * d.min(PIPE_PX)) as f64
 }
 
 /// Sets the masked entries of query row i to NaN (contiguous masks fill only outside their range).
@@ -350,8 +460,14 @@ pub fn head_score_maps(r: &SdpaResult, head: usize) -> (Matrix, Matrix) {
     let mut start = 0;
     while start < n {
         let rows = ATTN_ROWS.min(n - start);
-        let b = &mut block[..rows * n];
-        matmul_transb_into(1.0, q.rows_range(start, rows), k, b);
+        let b: &[f32] = match &r.scores {
+            Some(s) => &s.heads[head][start * n..(start + rows) * n],
+            None => {
+                let b = &mut block[..rows * n];
+                matmul_transb_into(1.0, q.rows_range(start, rows), k, b);
+                b
+            }
+        };
         for (r_i, row) in b.chunks_exact(n).enumerate() {
             raw.add_row(start + r_i, row);
             scale_and_mask_row(mask, start + r_i, row, scale, &mut logits);
@@ -387,7 +503,10 @@ pub fn scale_to_param(s: Scale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attention::exact::attention_weights;
     use crate::attention::multi_head::{multi_head_attention, Kernel};
+    use crate::attention::pooling::pool;
+    use crate::attention::softmax::entropy;
     use crate::attention::tokenizer::example_tokens;
 
     fn key(n: usize, d: usize) -> InputKey {
@@ -409,8 +528,28 @@ mod tests {
             let r = SdpaJob::new(key(150, 32), cfg, PoolMode::Max, None).unwrap().run();
             let x = embed(&example_tokens(150), 32, 3);
             let want = multi_head_attention(&x, &LayerWeights::seeded(32, 3), &cfg, Kernel::Exact).unwrap();
-            assert!(r.out.max_abs_diff(&want.out) < 1e-5);
+            let pooled_concat = pool(&want.concat, PIPE_PX, 32, PoolMode::Mean);
+            assert!(r.concat_rows.max_abs_diff(&pooled_concat) < 1e-5);
+            assert!(
+                r.out_small
+                    .max_abs_diff(&pool(&want.out, PIPE_PX, PIPE_PX, PoolMode::Mean))
+                    < 1e-5
+            );
             assert_eq!(r.heads.len(), 4);
+            // Row statistics from the kernel equal the ones read off the full weight matrix.
+            let p = r.projections();
+            let w = attention_weights(
+                p.q.columns(8, 8),
+                p.k.columns(8, 8),
+                cfg.scale.factor(8),
+                causal_or_full(causal),
+            );
+            let rows = (0..150).map(|i| w.row(i));
+            let (h, m): (Vec<f32>, Vec<f32>) = rows
+                .map(|row| (entropy(row), row.iter().copied().fold(0.0, f32::max)))
+                .unzip();
+            assert!((r.heads[1].mean_entropy - h.iter().sum::<f32>() / 150.0).abs() < 1e-4);
+            assert!((r.heads[1].mean_max_weight - m.iter().sum::<f32>() / 150.0).abs() < 1e-5);
             assert_eq!(r.heads[0].weights.rows, 150);
             let (raw, masked) = head_score_maps(&r, 1);
             assert_eq!((raw.rows, masked.rows), (PIPE_PX, PIPE_PX));
@@ -434,12 +573,57 @@ mod tests {
             key(20, 16),
             HeadConfig { causal: true, ..cfg },
             PoolMode::Max,
-            Some(first.projected.clone()),
+            Some(first.reuse()),
         )
         .unwrap();
         assert!(again.progress() > 0.0, "projection work is skipped");
-        let other = SdpaJob::new(key(21, 16), cfg, PoolMode::Max, Some(first.projected.clone())).unwrap();
+        let other = SdpaJob::new(key(21, 16), cfg, PoolMode::Max, Some(first.reuse())).unwrap();
         assert_eq!(other.progress(), 0.0);
+    }
+
+    #[test]
+    fn reused_scores_give_the_same_result_as_a_fresh_run() {
+        let cfg = HeadConfig {
+            n_heads: 4,
+            scale: Scale::InvSqrtDHead,
+            causal: false,
+        };
+        let first = SdpaJob::new(key(130, 32), cfg, PoolMode::Max, None).unwrap().run();
+        assert_eq!(first.scores.as_ref().map(|s| s.heads.len()), Some(4));
+        for changed in [
+            HeadConfig { causal: true, ..cfg },
+            HeadConfig {
+                scale: Scale::Temperature(0.3),
+                ..cfg
+            },
+            HeadConfig { n_heads: 2, ..cfg },
+        ] {
+            let reused = SdpaJob::new(key(130, 32), changed, PoolMode::Max, Some(first.reuse()))
+                .unwrap()
+                .run();
+            let fresh = SdpaJob::new(key(130, 32), changed, PoolMode::Max, None).unwrap().run();
+            assert!(reused.concat_rows.max_abs_diff(&fresh.concat_rows) < 1e-6);
+            assert!(reused.out_small.max_abs_diff(&fresh.out_small) < 1e-6);
+            for (a, b) in reused.heads.iter().zip(&fresh.heads) {
+                assert_eq!(a.weights.data.len(), b.weights.data.len());
+                let same = a.weights.data.iter().zip(&b.weights.data);
+                assert!(same
+                    .into_iter()
+                    .all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-6));
+                assert!((a.mean_entropy - b.mean_entropy).abs() < 1e-5);
+            }
+            let cached_maps = head_score_maps(&reused, 1);
+            let mut no_scores = fresh;
+            no_scores.scores = None;
+            let computed_maps = head_score_maps(&no_scores, 1);
+            assert!(cached_maps.0.max_abs_diff(&computed_maps.0) < 1e-5);
+        }
+        let eight = HeadConfig { n_heads: 8, ..cfg };
+        let big = SdpaJob::new(key(800, 64), eight, PoolMode::Max, None).unwrap().run();
+        assert!(
+            big.scores.is_none(),
+            "8 × 800² floats exceed the budget: nothing is kept"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, ImageData};
 
 use crate::attention::matrix::Matrix;
+use crate::ui::browser::now_ms;
 use crate::view_model::colormap::{rasterize, Colormap, Lut};
 use crate::view_model::format::quantile;
 
@@ -49,7 +50,7 @@ impl HeatmapSpec {
             .iter()
             .copied()
             .filter(|v| v.is_finite())
-            .fold(0.0f32, |a, v| a.max(v.abs()))
+            .fold(0.0f32, |a, v| if v.abs() > a { v.abs() } else { a })
             .max(1e-6);
         Self {
             matrix,
@@ -64,6 +65,7 @@ impl HeatmapSpec {
 thread_local! {
     static PIXELS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static LUTS: RefCell<Vec<(Colormap, Lut)>> = const { RefCell::new(Vec::new()) };
+    static LAST_PAINT_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
 
 /// Runs `f` with the cached lookup table of `cmap`.
@@ -105,6 +107,13 @@ pub fn paint(canvas: &web_sys::HtmlCanvasElement, spec: &HeatmapSpec) {
             let _ = ctx.put_image_data(&img, 0.0, 0.0);
         }
     });
+    LAST_PAINT_MS.set(now_ms());
+}
+
+/// When the latest heatmap finished painting (`performance.now()` ms): a view's driver subtracts
+/// its start time to report recompute + repaint.
+pub fn last_paint_ms() -> f64 {
+    LAST_PAINT_MS.get()
 }
 
 /// Largest N for which token labels are drawn along the axes.

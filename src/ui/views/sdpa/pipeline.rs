@@ -10,7 +10,7 @@ use crate::attention::pooling::{pool, PoolMode};
 use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::view_model::format::sig3;
-use crate::view_model::sdpa::{head_score_maps, PIPE_PX};
+use crate::view_model::sdpa::{head_score_maps, Projected, PIPE_PX};
 use crate::view_model::sdpa_params::SdpaParams;
 
 use super::SdpaRun;
@@ -34,17 +34,58 @@ fn columns(m: &Matrix, start: usize, width: usize) -> Matrix {
     Matrix::from_view(m.columns(start, width))
 }
 
+/// The projections a result was computed from, compared by identity: a new run that reused them
+/// (mask, scale or head count changed) does not re-pool X, Q, K and V.
+type Inputs = Option<(Arc<Projected>, usize)>;
+
+fn inputs_changed(a: Option<&Inputs>, b: Option<&Inputs>) -> bool {
+    match (a, b) {
+        (Some(Some((x, dx))), Some(Some((y, dy)))) => !Arc::ptr_eq(x, y) || dx != dy,
+        (Some(None), Some(None)) => false,
+        _ => true,
+    }
+}
+
 /// The pipeline strip for the selected head.
 #[component]
 pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
     let head = Memo::new(move |_| params.with(|p| p.head));
+    let inputs = Memo::new_with_compare(
+        move |_| run.result.with(|r| r.as_ref().map(|r| (r.projected.clone(), r.d_head))),
+        inputs_changed,
+    );
+    // X, Q, K, V of the selected head: they change only with the projections or the head.
+    let input_steps = Memo::new(move |_| {
+        let h = head.get();
+        inputs.with(|i| {
+            let Some((p, dh)) = i.as_ref() else { return Vec::new() };
+            let (n, d, dh) = (p.x.rows, p.x.cols, *dh);
+            if (h + 1) * dh > d {
+                return Vec::new();
+            }
+            let step = |name: &str, m: &Matrix, cols: usize| Step {
+                name: name.to_string(),
+                shape: format!("{n}×{cols}"),
+                spec: HeatmapSpec::signed(small(m), (n, cols)),
+            };
+            vec![
+                step(t("sdpa.step.x"), &p.x, d),
+                step(t("sdpa.step.q"), &columns(&p.q, h * dh, dh), dh),
+                step(t("sdpa.step.k"), &columns(&p.k, h * dh, dh), dh),
+                step(t("sdpa.step.v"), &columns(&p.v, h * dh, dh), dh),
+            ]
+        })
+    });
     let steps = Memo::new(move |_| {
         let h = head.get();
+        let mut steps = input_steps.get();
+        if steps.is_empty() {
+            return steps;
+        }
         run.result.with(|r| {
             let Some(r) = r.as_ref() else { return Vec::new() };
             let Some(maps) = r.heads.get(h) else { return Vec::new() };
             let (n, d, dh) = (r.n(), r.projected.x.cols, r.d_head);
-            let p = &r.projected;
             let factor = r.cfg.scale.factor(dh);
             let nn = (n, n);
             let shape = |a: usize, b: usize| format!("{a}×{b}");
@@ -55,28 +96,9 @@ pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
                 raw.cols,
                 raw.data.iter().map(|v| v * factor).collect(),
             ));
-            let head_out = columns(&r.concat, h * dh, dh);
-            vec![
-                Step {
-                    name: t("sdpa.step.x").into(),
-                    shape: shape(n, d),
-                    spec: signed(small(&p.x), (n, d)),
-                },
-                Step {
-                    name: t("sdpa.step.q").into(),
-                    shape: shape(n, dh),
-                    spec: signed(small(&columns(&p.q, h * dh, dh)), (n, dh)),
-                },
-                Step {
-                    name: t("sdpa.step.k").into(),
-                    shape: shape(n, dh),
-                    spec: signed(small(&columns(&p.k, h * dh, dh)), (n, dh)),
-                },
-                Step {
-                    name: t("sdpa.step.v").into(),
-                    shape: shape(n, dh),
-                    spec: signed(small(&columns(&p.v, h * dh, dh)), (n, dh)),
-                },
+            // Rows already mean-pooled by the job (see `SdpaResult::concat_rows`).
+            let head_out = columns(&r.concat_rows, h * dh, dh);
+            steps.extend([
                 Step {
                     name: t("sdpa.step.scores").into(),
                     shape: shape(n, n),
@@ -105,18 +127,21 @@ pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
                 Step {
                     name: t("sdpa.step.concat").into(),
                     shape: shape(n, d),
-                    spec: signed(small(&r.concat), (n, d)),
+                    spec: signed(small(&r.concat_rows), (n, d)),
                 },
                 Step {
                     name: t("sdpa.step.out").into(),
                     shape: shape(n, d),
-                    spec: signed(small(&r.out), (n, d)),
+                    spec: signed(Arc::new(r.out_small.clone()), (n, d)),
                 },
-            ]
+            ]);
+            steps
         })
     });
     let step_view = move |idx: usize| {
-        let spec = Signal::derive(move || steps.with(|s| s.get(idx).map(|s| s.spec.clone())));
+        // A memo per step: a canvas whose picture did not change (X, Q, K, V after a mask
+        // toggle) is not repainted.
+        let spec = Memo::new(move |_| steps.with(|s| s.get(idx).map(|s| s.spec.clone())));
         let (w, h) = steps.with_untracked(|s| {
             s.get(idx)
                 .map(|s| {
