@@ -56,5 +56,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("sdpa.scaling.uniform", "uniform (ln N)"),
     ("sdpa.scaling.current", "your d_head"),
     ("sdpa.cost", "This layer costs {flops}FLOP: {quad}FLOP of it in the N² attention core. Storing every head's N×N weights would take {bytes} in fp32; this page streams them instead."),
+    ("sdpa.cost.kept", "This layer costs {flops}FLOP: {quad}FLOP of it in the N² attention core. Every head's N×N weights would take {bytes} in fp32; this page streams them and keeps only the raw scores Q_h·K_hᵀ (the same size), so changing the mask or the scale skips that product."),
     ("sdpa.timing", "Recomputed and repainted in {ms}."),
 ];

@@ -20,7 +20,7 @@ use crate::ui::components::controls::{Select, Slider, TextBox, Toggle};
 use crate::ui::components::notices::{ErrorBox, Notices};
 use crate::ui::url::{lookup, setter};
 use crate::view_model::format::{bytes, millis, si};
-use crate::view_model::sdpa::scale_to_param;
+use crate::view_model::sdpa::{scale_to_param, SCORE_BUDGET};
 use crate::view_model::sdpa_params::{parse, SdpaParams, MAX_D_MODEL, MAX_HEADS};
 
 pub use driver::SdpaRun;
@@ -206,8 +206,9 @@ fn CostLine(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
     let text = move || {
         let p = params.get();
         let c = ExactCost::new(p.n, p.d_model, p.heads);
+        let kept = p.heads * p.n * p.n <= SCORE_BUDGET;
         tf(
-            "sdpa.cost",
+            if kept { "sdpa.cost.kept" } else { "sdpa.cost" },
             &[
                 ("flops", &si(c.total())),
                 ("quad", &si(c.quadratic())),
