@@ -627,6 +627,21 @@ mod tests {
     }
 
     #[test]
+    fn tiny_and_odd_sizes_run_to_the_end() {
+        for (n, d, heads, causal) in [(1, 8, 1, true), (2, 8, 2, false), (97, 16, 4, true), (300, 48, 3, true)] {
+            let cfg = HeadConfig {
+                n_heads: heads,
+                scale: Scale::InvSqrtDHead,
+                causal,
+            };
+            let r = SdpaJob::new(key(n, d), cfg, PoolMode::Mean, None).unwrap().run();
+            assert_eq!(r.concat_rows.rows, n.min(PIPE_PX));
+            assert!(r.concat_rows.data.iter().chain(&r.out_small.data).all(|v| v.is_finite()));
+            assert!(r.heads.iter().all(|h| h.mean_entropy.is_finite() && h.mean_max_weight > 0.0));
+        }
+    }
+
+    #[test]
     fn bad_configurations_are_errors_not_panics() {
         let cfg = HeadConfig {
             n_heads: 3,
