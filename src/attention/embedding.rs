@@ -13,17 +13,34 @@ use crate::attention::rng::{normal_vec, stream};
 
 /// Sinusoidal position code p(pos) of width `d` (see the module doc).
 pub fn sinusoidal_position(pos: usize, d: usize) -> Vec<f32> {
-    (0..d)
-        .map(|c| {
-            let k = (c / 2) as f64;
-            let angle = pos as f64 / 10000f64.powf(2.0 * k / d as f64);
-            if c % 2 == 0 {
-                angle.sin() as f32
-            } else {
-                angle.cos() as f32
-            }
+    position_row(pos, &wavelengths(d))
+}
+
+/// The divisors 10000^(2k/d) of the position code, one per column (columns 2k and 2k + 1 share one).
+fn wavelengths(d: usize) -> Vec<f64> {
+    (0..d).map(|c| 10000f64.powf(2.0 * (c / 2) as f64 / d as f64)).collect()
+}
+
+fn position_row(pos: usize, wavelengths: &[f64]) -> Vec<f32> {
+    wavelengths
+        .iter()
+        .enumerate()
+        .map(|(c, w)| {
+            let angle = pos as f64 / w;
+            (if c % 2 == 0 { angle.sin() } else { angle.cos() }) as f32
         })
         .collect()
+}
+
+/// Every position code of an N-token sequence, P (N × d) with row i = p(i). It depends on N and d
+/// only, so a view can keep it while the seed or the text changes.
+pub fn position_codes(n: usize, d: usize) -> Matrix {
+    let w = wavelengths(d);
+    let mut p = Matrix::zeros(n, d);
+    for i in 0..n {
+        p.row_mut(i).copy_from_slice(&position_row(i, &w));
+    }
+    p
 }
 
 /// The content vector e(token) of width `d`, seeded by `seed` and the lower-cased token text.
@@ -33,6 +50,16 @@ pub fn token_vector(token: &str, d: usize, seed: u64) -> Vec<f32> {
 
 /// X for `tokens`: row i is (e(token_i) + p(i)) / √1.5.
 pub fn embed(tokens: &[String], d_model: usize, seed: u64) -> Matrix {
+    embed_with_positions(tokens, d_model, seed, &position_codes(tokens.len(), d_model))
+}
+
+/// [`embed`] with the position codes P = [`position_codes`] (N × d_model) given.
+pub fn embed_with_positions(tokens: &[String], d_model: usize, seed: u64, positions: &Matrix) -> Matrix {
+    assert_eq!(
+        (positions.rows, positions.cols),
+        (tokens.len(), d_model),
+        "position codes must be N × d_model"
+    );
     let norm = 1.0 / 1.5f32.sqrt();
     let mut x = Matrix::zeros(tokens.len(), d_model);
     let mut cache: std::collections::HashMap<String, Vec<f32>> = std::collections::HashMap::new();
@@ -40,7 +67,7 @@ pub fn embed(tokens: &[String], d_model: usize, seed: u64) -> Matrix {
         let e = cache
             .entry(tok.to_lowercase())
             .or_insert_with(|| token_vector(tok, d_model, seed));
-        let p = sinusoidal_position(i, d_model);
+        let p = positions.row(i);
         for (c, out) in x.row_mut(i).iter_mut().enumerate() {
             *out = (e[c] + p[c]) * norm;
         }
@@ -64,6 +91,21 @@ mod tests {
         }
         assert_eq!(embed(&toks, 16, 3), x, "embedding is deterministic");
         assert_ne!(embed(&toks, 16, 4), x, "seed changes the embedding");
+    }
+
+    #[test]
+    fn position_codes_are_the_formula_bit_for_bit() {
+        let d = 6;
+        let p = position_codes(5, d);
+        for i in 0..5 {
+            for c in 0..d {
+                let angle = i as f64 / 10000f64.powf(2.0 * (c / 2) as f64 / d as f64);
+                let want = if c % 2 == 0 { angle.sin() } else { angle.cos() } as f32;
+                assert_eq!(p.get(i, c), want);
+            }
+        }
+        let toks: Vec<String> = ["a", "b", "a", "c", "."].iter().map(|s| s.to_string()).collect();
+        assert_eq!(embed_with_positions(&toks, d, 9, &p), embed(&toks, d, 9));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use crate::attention::embedding::embed;
+use crate::attention::embedding::{embed_with_positions, position_codes};
 use crate::attention::exact::{attention_rows, attention_rows_from_scores, RowBlock};
 use crate::attention::mask::{causal_or_full, scale_and_mask_row, AttentionMask};
 use crate::attention::matrix::{matmul, matmul_transb_into, MatRef, Matrix};
@@ -47,6 +47,9 @@ pub struct Projected {
     pub q: Matrix,
     pub k: Matrix,
     pub v: Matrix,
+    /// The position codes P (N × d_model): they depend on N and d_model only, so a job for another
+    /// seed or text of the same shape takes them over.
+    pub positions: Arc<Matrix>,
     /// W_O with its columns mean-pooled to at most [`PIPE_PX`]: the right factor of the pooled
     /// output ([`crate::attention::pooling::pooled_product_mean`]), computed once per weights.
     pub w_o_cols: Matrix,
@@ -155,6 +158,8 @@ pub struct SdpaJob {
     k: Matrix,
     v: Matrix,
     projected: Option<Arc<Projected>>,
+    /// Position codes taken over from an earlier run of the same shape, or made in `Embed`.
+    positions: Option<Arc<Matrix>>,
     /// Scores reused from an earlier run (same inputs and head count).
     cached_scores: Option<Arc<HeadScores>>,
     /// Scores computed by this run, one N × N block per finished head, when they fit the budget.
@@ -186,6 +191,10 @@ impl SdpaJob {
         let proj_work = 3.0 * n as f64 * d * d;
         let attn_work = 4.0 * (n as f64) * (n as f64) * d;
         let total_work = proj_work + attn_work + out_work(n, key.d_model);
+        let positions = reuse
+            .as_ref()
+            .map(|r| r.projected.positions.clone())
+            .filter(|p| p.rows == n && p.cols == key.d_model);
         let reuse = reuse.filter(|r| r.projected.key == key);
         let cached_scores = reuse
             .as_ref()
@@ -204,6 +213,7 @@ impl SdpaJob {
             k: Matrix::zeros(0, 0),
             v: Matrix::zeros(0, 0),
             projected: reuse.map(|r| r.projected),
+            positions,
             cached_scores,
             keep_scores,
             new_scores: Vec::new(),
@@ -240,7 +250,8 @@ impl SdpaJob {
         let d = self.key.d_model;
         match self.stage {
             Stage::Embed => {
-                self.x = Some(embed(&self.key.tokens, d, self.key.seed));
+                let positions = self.positions.get_or_insert_with(|| Arc::new(position_codes(n, d)));
+                self.x = Some(embed_with_positions(&self.key.tokens, d, self.key.seed, positions));
                 self.weights = Some(LayerWeights::seeded(d, self.key.seed));
                 self.q = Matrix::zeros(n, d);
                 self.k = Matrix::zeros(n, d);
@@ -267,6 +278,7 @@ impl SdpaJob {
                         x: self.x.take().expect("embedded"),
                         weights,
                         w_o_cols,
+                        positions: self.positions.clone().expect("positions"),
                         q: std::mem::replace(&mut self.q, Matrix::zeros(0, 0)),
                         k: std::mem::replace(&mut self.k, Matrix::zeros(0, 0)),
                         v: std::mem::replace(&mut self.v, Matrix::zeros(0, 0)),
@@ -503,6 +515,7 @@ pub fn scale_to_param(s: Scale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attention::embedding::embed;
     use crate::attention::exact::attention_weights;
     use crate::attention::multi_head::{multi_head_attention, Kernel};
     use crate::attention::pooling::pool;
@@ -582,6 +595,27 @@ mod tests {
     }
 
     #[test]
+    fn a_new_seed_of_the_same_shape_keeps_the_position_codes() {
+        let cfg = HeadConfig {
+            n_heads: 2,
+            scale: Scale::InvSqrtDHead,
+            causal: false,
+        };
+        let first = SdpaJob::new(key(40, 16), cfg, PoolMode::Max, None).unwrap().run();
+        let other_seed = InputKey { seed: 8, ..key(40, 16) };
+        let second = SdpaJob::new(other_seed.clone(), cfg, PoolMode::Max, Some(first.reuse()))
+            .unwrap()
+            .run();
+        assert!(Arc::ptr_eq(&first.projected.positions, &second.projected.positions));
+        let fresh = SdpaJob::new(other_seed, cfg, PoolMode::Max, None).unwrap().run();
+        assert_eq!(second.projected.x, fresh.projected.x);
+        let longer = SdpaJob::new(key(41, 16), cfg, PoolMode::Max, Some(first.reuse()))
+            .unwrap()
+            .run();
+        assert_eq!(longer.projected.positions.rows, 41);
+    }
+
+    #[test]
     fn reused_scores_give_the_same_result_as_a_fresh_run() {
         let cfg = HeadConfig {
             n_heads: 4,
@@ -636,8 +670,16 @@ mod tests {
             };
             let r = SdpaJob::new(key(n, d), cfg, PoolMode::Mean, None).unwrap().run();
             assert_eq!(r.concat_rows.rows, n.min(PIPE_PX));
-            assert!(r.concat_rows.data.iter().chain(&r.out_small.data).all(|v| v.is_finite()));
-            assert!(r.heads.iter().all(|h| h.mean_entropy.is_finite() && h.mean_max_weight > 0.0));
+            assert!(r
+                .concat_rows
+                .data
+                .iter()
+                .chain(&r.out_small.data)
+                .all(|v| v.is_finite()));
+            assert!(r
+                .heads
+                .iter()
+                .all(|h| h.mean_entropy.is_finite() && h.mean_max_weight > 0.0));
         }
     }
 
