@@ -20,6 +20,10 @@ test("loads with a drawn heatmap, all heads, the pipeline, the chart and no cons
     assert.equal(chartBlank, false, "the scaling chart is drawn");
     const body = await app.page.textContent("body");
     assert.ok(!/NaN|undefined/.test(body), "no NaN or undefined on screen");
+    assert.match(await app.page.textContent("[data-testid=timing]"), /Recomputed and repainted in \d/);
+    assert.match(await app.page.textContent("[data-testid=cost]"), /keeps only the raw scores/);
+    const m = await app.page.evaluate(() => window.__atlas);
+    assert.ok(m.sdpa_work_ms >= m.sdpa_compute_ms && m.sdpa_compute_ms > 0, "work covers compute and repaint");
     await shot(app.page, "sdpa-default", { fullPage: true });
     assert.deepEqual(app.errors, []);
   } finally {
