@@ -10,7 +10,8 @@
 
 use crate::attention::mask::AttentionMask;
 use crate::attention::matrix::{matmul_acc_into, matmul_transb_into, MatRef, Matrix};
-use crate::attention::softmax::{exp_nonpositive, max_of, sum_of};
+use crate::attention::reduce::{max_of, sum_of};
+use crate::attention::softmax::exp_nonpositive;
 
 /// Running state of one row's online softmax: the max m so far and the sum ℓ of e^(s − m).
 #[derive(Clone, Copy, Debug)]

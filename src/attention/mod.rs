@@ -11,6 +11,7 @@ pub mod mask;
 pub mod matrix;
 pub mod multi_head;
 pub mod pooling;
+pub mod reduce;
 pub mod rng;
 pub mod saturation;
 pub mod scale;

@@ -1,5 +1,7 @@
 //! Numerically stable softmax and the statistics the views read off its rows.
 
+use crate::attention::reduce::{max_of, sum_of};
+
 /// e^x for x ≤ 0 (softmax arguments are shifted by the row max), written so the compiler can
 /// vectorise it (wasm `simd128`, SSE/AVX): e^x = 2^n · e^r with n = ⌊x·log₂e + ½⌋ and
 /// r = x − n·ln 2 ∈ [−ln2/2, ln2/2], e^r by its degree-6 Taylor polynomial (relative error < 2e-7,
@@ -56,54 +58,6 @@ impl SoftmaxStats {
     }
 }
 
-/// Lanes of the reductions below: independent accumulators let the compiler use SIMD (a single
-/// running max or sum is a serial dependency chain it may not reorder).
-const LANES: usize = 8;
-
-/// max_j x_j (−∞ for an empty slice; NaN entries are ignored).
-pub fn max_of(xs: &[f32]) -> f32 {
-    let mut acc = [f32::NEG_INFINITY; LANES];
-    let chunks = xs.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for l in 0..LANES {
-            acc[l] = if c[l] > acc[l] { c[l] } else { acc[l] };
-        }
-    }
-    let mut m = rest.iter().fold(f32::NEG_INFINITY, |a, &x| if x > a { x } else { a });
-    for a in acc {
-        m = if a > m { a } else { m };
-    }
-    m
-}
-
-/// Σ_j x_j with lane-parallel accumulators.
-pub fn sum_of(xs: &[f32]) -> f32 {
-    let mut acc = [0.0f32; LANES];
-    let chunks = xs.chunks_exact(LANES);
-    let tail: f32 = chunks.remainder().iter().sum();
-    for c in chunks {
-        for l in 0..LANES {
-            acc[l] += c[l];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
-
-/// Σ_j x_j·y_j with lane-parallel accumulators.
-pub fn dot(xs: &[f32], ys: &[f32]) -> f32 {
-    debug_assert_eq!(xs.len(), ys.len());
-    let mut acc = [0.0f32; LANES];
-    let (xc, yc) = (xs.chunks_exact(LANES), ys.chunks_exact(LANES));
-    let tail: f32 = xc.remainder().iter().zip(yc.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in xc.zip(yc) {
-        for l in 0..LANES {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
-
 /// In-place softmax of one row: w_j = exp(s_j − m) / Σ_k exp(s_k − m) with m = max_j s_j.
 ///
 /// Entries equal to −∞ (masked) become exactly 0. A row that is entirely −∞ (nothing allowed)
@@ -134,6 +88,7 @@ pub fn entropy(row: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attention::reduce::dot;
 
     #[test]
     fn fast_exp_is_within_two_ulp_of_std_exp_and_zero_for_masked() {
@@ -190,18 +145,6 @@ mod tests {
         let mut empty = [f32::NEG_INFINITY; 3];
         let none = softmax_in_place(&mut empty);
         assert_eq!((none.max_weight(), none.entropy(0.0)), (0.0, 0.0));
-    }
-
-    #[test]
-    fn lane_parallel_reductions_match_serial_ones() {
-        for n in [0usize, 1, 7, 8, 9, 33] {
-            let xs: Vec<f32> = (0..n).map(|i| ((i * 37 % 11) as f32 - 5.0) * 0.7).collect();
-            let ys: Vec<f32> = (0..n).map(|i| (i as f32 * 0.3).sin()).collect();
-            let serial_max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            assert_eq!(max_of(&xs), serial_max);
-            let serial_dot: f32 = xs.iter().zip(&ys).map(|(x, y)| x * y).sum();
-            assert!((dot(&xs, &ys) - serial_dot).abs() < 1e-5);
-        }
     }
 
     #[test]

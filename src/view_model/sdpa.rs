@@ -18,8 +18,8 @@ use crate::attention::mask::{causal_or_full, scale_and_mask_row, AttentionMask};
 use crate::attention::matrix::{matmul, matmul_transb_into, MatRef, Matrix};
 use crate::attention::multi_head::{ConfigError, HeadConfig, LayerWeights, Projections};
 use crate::attention::pooling::{pool, PoolMode, Pooler};
+use crate::attention::reduce::dot;
 use crate::attention::scale::Scale;
-use crate::attention::softmax::dot;
 
 /// Largest pooled weight map kept per head (pixels per side).
 pub const BIG_PX: usize = 512;

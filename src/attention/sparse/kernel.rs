@@ -9,6 +9,7 @@
 use std::fmt;
 
 use crate::attention::matrix::{MatRef, Matrix};
+use crate::attention::reduce::dot;
 use crate::attention::softmax::softmax_in_place;
 use crate::attention::sparse::csr::SparsePattern;
 
@@ -41,19 +42,6 @@ impl fmt::Display for KernelError {
 }
 
 impl std::error::Error for KernelError {}
-
-/// q·k with eight independent partial sums (lets the compiler vectorise the reduction).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in ca.zip(cb) {
-        for t in 0..8 {
-            acc[t] += x[t] * y[t];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
 
 fn check(q: MatRef<'_>, k: MatRef<'_>, v: Option<MatRef<'_>>, pattern: &SparsePattern) -> Result<(), KernelError> {
     if q.cols != k.cols {
