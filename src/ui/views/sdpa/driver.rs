@@ -111,7 +111,9 @@ pub fn start(params: Memo<SdpaParams>, tokens: Memo<Arc<Vec<String>>>) -> SdpaRu
                 // From the start of the run to the last heatmap painted: for a run that finishes in
                 // its first slice, the main-thread work that has to fit in a frame (16.7 ms at
                 // 60 Hz) for the change to show in the next one.
-                let work = last_paint_ms() - t0;
+                // A run whose maps came out unchanged repaints nothing: then the work ended with
+                // the computation.
+                let work = last_paint_ms().max(t0 + compute_ms) - t0;
                 run.timing.set(Some(work));
                 record_metric("sdpa_compute_ms", compute_ms);
                 record_metric("sdpa_work_ms", work);
