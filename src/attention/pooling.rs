@@ -7,7 +7,7 @@
 //! Non-finite values (NaN, ±∞) mark masked or undefined cells: they are skipped, and an output cell
 //! that received no finite value is NaN, which the renderer draws as "masked".
 
-use crate::attention::matrix::{matmul, Matrix};
+use crate::attention::matrix::Matrix;
 
 /// How a block of cells becomes one pixel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +48,8 @@ impl Pooler {
         let col_bin = (0..n_cols).map(|j| (j * out_cols / n_cols.max(1)) as u32).collect();
         let identity = out_rows == n_rows && out_cols == n_cols;
         let buffer = if identity { 0 } else { n_cols };
+        // Max needs no per-column counts (a column with no finite value stays −∞).
+        let counted = if mode == PoolMode::Mean { buffer } else { 0 };
         Self {
             n_rows,
             n_cols,
@@ -58,7 +60,7 @@ impl Pooler {
             counts: vec![0; if identity { 0 } else { out_rows * out_cols }],
             col_bin,
             row_acc: vec![mode.init(); buffer],
-            row_counts: vec![0; buffer],
+            row_counts: vec![0; counted],
             pending: None,
         }
     }
@@ -185,37 +187,23 @@ pub fn pool(m: &Matrix, max_rows: usize, max_cols: usize, mode: PoolMode) -> Mat
     p.finish()
 }
 
-/// The mean-pooled product A·B at most `max_rows × max_cols`, without forming A·B.
-///
-/// Mean pooling is linear: pool(Y) = P_r·Y·P_c with P_r averaging rows into bins and P_c columns,
-/// so pool(A·B) = (P_r·A)·(B·P_c). For an N × d by d × d product shown at p × p this costs p·d·p
-/// multiplications instead of N·d·d — the same reordering that makes linear attention linear.
-/// A and B must be finite (non-finite cells are skipped by pooling, which is not linear).
-pub fn pooled_product_mean(a: &Matrix, b: &Matrix, max_rows: usize, max_cols: usize) -> Matrix {
-    assert_eq!(
-        a.cols, b.rows,
-        "pooled_product_mean: {}×{} · {}×{}",
-        a.rows, a.cols, b.rows, b.cols
-    );
-    let rows_pooled = pool(a, max_rows, a.cols, PoolMode::Mean);
-    let cols_pooled = pool(b, b.rows, max_cols, PoolMode::Mean);
-    matmul(rows_pooled.view(), cols_pooled.view())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_pooled_product_equals_pooling_the_product() {
+    fn mean_pooling_a_product_is_the_product_of_the_pooled_factors() {
+        // Mean pooling is linear: pool(A·B) = (P_r·A)·(B·P_c), which is how the views show products
+        // at display resolution without forming them.
         let a = Matrix::from_fn(37, 20, |i, j| ((i * 7 + j * 3) % 11) as f32 * 0.1 - 0.5);
         let b = Matrix::from_fn(20, 29, |i, j| ((i * 5 + j) % 13) as f32 * 0.07 - 0.4);
         let want = pool(&a.matmul(&b), 8, 6, PoolMode::Mean);
-        let got = pooled_product_mean(&a, &b, 8, 6);
+        let got = pool(&a, 8, a.cols, PoolMode::Mean).matmul(&pool(&b, b.rows, 6, PoolMode::Mean));
         assert_eq!((got.rows, got.cols), (8, 6));
         assert!(got.max_abs_diff(&want) < 1e-5, "{}", got.max_abs_diff(&want));
         // Below the display size nothing is pooled: the product itself.
-        assert!(pooled_product_mean(&a, &b, 100, 100).max_abs_diff(&a.matmul(&b)) < 1e-5);
+        let whole = pool(&a, 100, a.cols, PoolMode::Mean).matmul(&pool(&b, b.rows, 100, PoolMode::Mean));
+        assert!(whole.max_abs_diff(&a.matmul(&b)) < 1e-5);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! Every weight is computed (the maps show them all), but the tensors after the softmax are shown
 //! mean-pooled to at most [`PIPE_PX`] rows, and mean pooling is linear: P·(W_h·V_h) = (P·W_h)·V_h
 //! with P averaging rows into bins. So the job accumulates P·W_h while the weights stream by and
-//! multiplies that by V_h: exactly the pooled head output, for PIPE_PX/N of the cost.
+//! multiplies that by V_h: exactly the pooled head output, for PIPE_PX/N of the cost. Likewise the
+//! output: pool(concat·W_O) = (P·concat)·(W_O·P_c) with P_c averaging columns.
 
 use std::sync::Arc;
 
@@ -51,7 +52,7 @@ pub struct Projected {
     /// seed or text of the same shape takes them over.
     pub positions: Arc<Matrix>,
     /// W_O with its columns mean-pooled to at most [`PIPE_PX`]: the right factor of the pooled
-    /// output ([`crate::attention::pooling::pooled_product_mean`]), computed once per weights.
+    /// output (module doc), computed once per weights.
     pub w_o_cols: Matrix,
 }
 
@@ -94,9 +95,8 @@ pub struct SdpaResult {
     /// min(N, PIPE_PX) × d_model (module doc). Equal to the full concat when N ≤ PIPE_PX.
     pub concat_rows: Matrix,
     /// The layer output concat · W_O as the view shows it: mean-pooled to at most [`PIPE_PX`]²,
-    /// computed as (pooled rows of concat)·(pooled columns of W_O) (see
-    /// [`crate::attention::pooling::pooled_product_mean`]), which is exact and ~20× cheaper than
-    /// forming the N × d_model output at N = 256, d_model = 512.
+    /// computed as (pooled rows of concat)·(pooled columns of W_O) (module doc), which is exact and
+    /// ~20× cheaper than forming the N × d_model output at N = 256, d_model = 512.
     pub out_small: Matrix,
     /// Every head's raw scores, when they fit in [`SCORE_BUDGET`].
     pub scores: Option<Arc<HeadScores>>,
