@@ -117,7 +117,11 @@ impl Pooler {
         // One pass over the source columns, each folded into its cell: no per-cell set-up, which
         // dominates when runs are two or three columns long (256 → 100).
         let bins = self.col_bin.iter().map(|&c| c as usize);
-        if max {
+        if self.out_cols == self.n_cols && !max {
+            // Rows pooled, columns kept (P·W): an elementwise add that vectorises.
+            acc.iter_mut().zip(&self.row_acc).for_each(|(a, v)| *a += v);
+            counts.iter_mut().zip(&self.row_counts).for_each(|(n, k)| *n += k);
+        } else if max {
             for (&v, c) in self.row_acc.iter().zip(bins) {
                 let a = &mut acc[c];
                 *a = if v > *a { v } else { *a };
@@ -227,7 +231,7 @@ mod tests {
 
     #[test]
     fn each_output_cell_is_the_block_of_source_cells_that_maps_to_it() {
-        for (n, m, r, c) in [(7, 13, 3, 5), (64, 50, 24, 24), (40, 37, 40, 10)] {
+        for (n, m, r, c) in [(7, 13, 3, 5), (64, 50, 24, 24), (40, 37, 40, 10), (64, 20, 24, 30)] {
             let src = Matrix::from_fn(n, m, |i, j| ((i * 31 + j * 17) % 23) as f32 - 11.0);
             for mode in [PoolMode::Max, PoolMode::Mean] {
                 let got = pool(&src, r, c, mode);
