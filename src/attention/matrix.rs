@@ -166,6 +166,20 @@ impl Matrix {
     }
 }
 
+impl MatRef<'static> {
+    /// A `rows × 0` matrix: as V it makes an attention kernel's output product free, for callers
+    /// that only read the weights.
+    pub fn no_columns(rows: usize) -> Self {
+        MatRef {
+            data: &[],
+            offset: 0,
+            rows,
+            cols: 0,
+            row_stride: 0,
+        }
+    }
+}
+
 impl<'a> MatRef<'a> {
     /// Row i of the view.
     #[inline]

@@ -128,6 +128,16 @@ impl SdpaResult {
     }
 }
 
+/// Where a job's raw scores come from.
+enum ScoreSource {
+    /// An earlier run's, for the same inputs and head count.
+    Reused(Arc<HeadScores>),
+    /// Computed head by head by this run and kept (they fit [`SCORE_BUDGET`]).
+    Kept(Vec<Vec<f32>>),
+    /// Computed block by block inside the kernel and dropped (too large to keep).
+    Streamed,
+}
+
 enum Stage {
     Embed,
     Project { next_row: usize },
@@ -138,8 +148,8 @@ enum Stage {
 
 struct HeadAcc {
     weights: Pooler,
-    /// Σ of the weight rows in each of min(N, PIPE_PX) row bins (then their mean).
-    weight_rows: Vec<f32>,
+    /// The weights with rows mean-pooled to min(N, PIPE_PX): P·W_h.
+    weight_rows: Pooler,
     entropy_sum: f64,
     max_sum: f64,
 }
@@ -160,11 +170,7 @@ pub struct SdpaJob {
     projected: Option<Arc<Projected>>,
     /// Position codes taken over from an earlier run of the same shape, or made in `Embed`.
     positions: Option<Arc<Matrix>>,
-    /// Scores reused from an earlier run (same inputs and head count).
-    cached_scores: Option<Arc<HeadScores>>,
-    /// Scores computed by this run, one N × N block per finished head, when they fit the budget.
-    keep_scores: bool,
-    new_scores: Vec<Vec<f32>>,
+    scores: ScoreSource,
     concat_rows: Matrix,
     acc: Option<HeadAcc>,
     heads: Vec<HeadMaps>,
@@ -200,7 +206,11 @@ impl SdpaJob {
             .as_ref()
             .and_then(|r| r.scores.clone())
             .filter(|s| s.n_heads == cfg.n_heads && s.heads.len() == cfg.n_heads);
-        let keep_scores = cached_scores.is_none() && cfg.n_heads * n * n <= SCORE_BUDGET;
+        let scores = match cached_scores {
+            Some(s) => ScoreSource::Reused(s),
+            None if cfg.n_heads * n * n <= SCORE_BUDGET => ScoreSource::Kept(Vec::new()),
+            None => ScoreSource::Streamed,
+        };
         let stage = if reuse.is_some() {
             Stage::Heads { head: 0, next_row: 0 }
         } else {
@@ -214,9 +224,7 @@ impl SdpaJob {
             v: Matrix::zeros(0, 0),
             projected: reuse.map(|r| r.projected),
             positions,
-            cached_scores,
-            keep_scores,
-            new_scores: Vec::new(),
+            scores,
             key,
             cfg,
             d_head,
@@ -315,10 +323,9 @@ impl SdpaJob {
         let scale = self.cfg.scale.factor(dh);
         let mask = causal_or_full(self.cfg.causal);
         let (side, pool) = (self.side, self.pool);
-        let bins = n.min(PIPE_PX);
         let acc = self.acc.get_or_insert_with(|| HeadAcc {
             weights: Pooler::new(n, n, side, side, pool),
-            weight_rows: vec![0.0; bins * n],
+            weight_rows: Pooler::new(n, n, PIPE_PX, n, PoolMode::Mean),
             entropy_sum: 0.0,
             max_sum: 0.0,
         });
@@ -332,9 +339,7 @@ impl SdpaJob {
                 let stats = b.stats[r];
                 acc.entropy_sum += stats.entropy(scale * dot(&w[keys.clone()], &raw[keys])) as f64;
                 acc.max_sum += stats.max_weight() as f64;
-                let bin = i * bins / n;
-                let pooled = &mut acc.weight_rows[bin * n..(bin + 1) * n];
-                pooled.iter_mut().zip(w).for_each(|(p, w)| *p += w);
+                acc.weight_rows.add_row(i, w);
                 // Masked weights are exactly 0; NaN makes them render as "masked", not as "tiny".
                 shown_row.copy_from_slice(w);
                 mark_masked(mask, i, &mut shown_row);
@@ -342,24 +347,20 @@ impl SdpaJob {
             }
         };
         // The kernel's own ·V is skipped (a zero-width V): the pooled output comes from P·W_h below.
-        let no_values = MatRef {
-            data: &[],
-            offset: 0,
-            rows: n,
-            cols: 0,
-            row_stride: 0,
-        };
+        let no_values = MatRef::no_columns(n);
         let out: &mut [f32] = &mut [];
         let row_range = next_row..next_row + rows;
-        if self.keep_scores && next_row == 0 {
-            let mut s_h = vec![0.0f32; n * n];
-            matmul_transb_into(1.0, q, k, &mut s_h);
-            self.new_scores.push(s_h);
+        if let ScoreSource::Kept(kept) = &mut self.scores {
+            if kept.len() == head {
+                let mut s_h = vec![0.0f32; n * n];
+                matmul_transb_into(1.0, q, k, &mut s_h);
+                kept.push(s_h);
+            }
         }
-        let scores = match (&self.cached_scores, self.keep_scores) {
-            (Some(c), _) => Some(c.heads[head].as_slice()),
-            (None, true) => Some(self.new_scores[head].as_slice()),
-            (None, false) => None,
+        let scores = match &self.scores {
+            ScoreSource::Reused(c) => Some(c.heads[head].as_slice()),
+            ScoreSource::Kept(kept) => Some(kept[head].as_slice()),
+            ScoreSource::Streamed => None,
         };
         match scores {
             Some(s_h) => attention_rows_from_scores(s_h, no_values, scale, mask, row_range, ATTN_ROWS, out, visit),
@@ -373,22 +374,11 @@ impl SdpaJob {
             };
             return;
         }
-        let mut acc = self.acc.take().expect("accumulator");
-        // Bin b holds rows i with ⌊i·bins/N⌋ = b (the pooling rule); divide the sums by their counts.
-        for (b, row) in acc.weight_rows.chunks_exact_mut(n).enumerate() {
-            let count = ((b + 1) * n).div_ceil(bins) - (b * n).div_ceil(bins);
-            let inv = 1.0 / count.max(1) as f32;
-            row.iter_mut().for_each(|x| *x *= inv);
-        }
-        let pooled_w = MatRef {
-            data: &acc.weight_rows,
-            offset: 0,
-            rows: bins,
-            cols: n,
-            row_stride: n,
-        };
-        let head_rows = matmul(pooled_w, v);
-        for b in 0..bins {
+        let acc = self.acc.take().expect("accumulator");
+        // Masked weights are 0 (finite), so the mean over a bin's rows is P·W_h exactly.
+        let pooled_w = acc.weight_rows.finish();
+        let head_rows = matmul(pooled_w.view(), v);
+        for b in 0..pooled_w.rows {
             self.concat_rows.row_mut(b)[head * dh..(head + 1) * dh].copy_from_slice(head_rows.row(b));
         }
         self.heads.push(HeadMaps {
@@ -423,13 +413,13 @@ impl SdpaJob {
             heads: self.heads,
             concat_rows: self.concat_rows,
             out_small: self.out_small.expect("output"),
-            scores: match (self.cached_scores, self.keep_scores) {
-                (Some(c), _) => Some(c),
-                (None, true) => Some(Arc::new(HeadScores {
+            scores: match self.scores {
+                ScoreSource::Reused(c) => Some(c),
+                ScoreSource::Kept(heads) => Some(Arc::new(HeadScores {
                     n_heads: self.cfg.n_heads,
-                    heads: self.new_scores,
+                    heads,
                 })),
-                (None, false) => None,
+                ScoreSource::Streamed => None,
             },
         }
     }

@@ -85,13 +85,7 @@ pub fn mass_kept_rows(
         return 0.0;
     }
     // Only the weights are needed: a zero-width V makes the output product free.
-    let no_values = MatRef {
-        data: &[],
-        offset: 0,
-        rows: k.rows,
-        cols: 0,
-        row_stride: 0,
-    };
+    let no_values = MatRef::no_columns(k.rows);
     let mut kept = 0.0f64;
     attention_rows(q, k, no_values, scale, reference, rows, 64, &mut [], |block| {
         for r in 0..block.rows() {
