@@ -9,6 +9,7 @@ pub mod exact;
 pub mod flash;
 pub mod mask;
 pub mod matrix;
+pub mod message;
 pub mod multi_head;
 pub mod pooling;
 pub mod reduce;

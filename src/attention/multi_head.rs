@@ -4,6 +4,7 @@
 //! Weights are row-vector convention (x·W), d_model × d_model, drawn N(0, 1/d_model) so projections
 //! keep unit-variance entries.
 
+use crate::attention::message::{Explain, Message};
 use std::fmt;
 
 use crate::attention::exact::attention_rows;
@@ -30,6 +31,17 @@ impl fmt::Display for ConfigError {
                 write!(f, "n_heads = {n_heads} does not divide d_model = {d_model}")
             }
             ConfigError::Zero(what) => write!(f, "{what} must be at least 1"),
+        }
+    }
+}
+
+impl Explain for ConfigError {
+    fn message(&self) -> Message {
+        match self {
+            ConfigError::HeadsDoNotDivide { d_model, n_heads } => Message::new("error.heads_divide")
+                .arg("heads", n_heads)
+                .arg("d_model", d_model),
+            ConfigError::Zero(what) => Message::new("error.zero").arg("what", what),
         }
     }
 }

@@ -23,15 +23,18 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("ui.dismiss", "Dismiss"),
     ("ui.open_full", "Open in Attention Atlas"),
     ("ui.lang", "Language"),
+    ("lang.en", "English"),
+    ("lang.zh", "中文"),
     ("ui.error", "This configuration cannot be computed: {msg}"),
     ("notice.range", "{key}={given} is outside {min}…{max}; using {used}."),
     ("notice.nan", "{key}={given} is not a valid value; using {used}."),
+    (
+        "notice.allowed",
+        "{key}={given} is not one of {allowed}; using the nearest, {used}.",
+    ),
+    ("ui.new_seed", "New seed"),
     ("notice.choice", "{key}={given} is not one of {allowed}; using {used}."),
     ("notice.too_long", "{key} is longer than {max}; using the first {max}."),
-    (
-        "notice.view",
-        "view={given} is not a chapter of the atlas; showing {used}.",
-    ),
     (
         "error.panic",
         "Attention Atlas hit an internal error: {msg}. Reload the page; if it happens again, please report this URL.",

@@ -23,7 +23,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("sdpa.pool", "Pooling for large N"),
     ("sdpa.d_head", "d_head = d_model / heads = {d_head}"),
     ("sdpa.rule.heads", "heads={given} does not divide d_model; using {used} heads (the nearest divisor)."),
-    ("sdpa.rule.head", "head={given} does not exist; showing head {used}."),
     ("sdpa.rule.text", "text has no tokens; using the built-in passage."),
     ("sdpa.map.title", "Head {h}: attention weights"),
     ("sdpa.map.axes", "Rows are queries i (who is looking), columns are keys j (what is looked at). Each row sums to 1."),

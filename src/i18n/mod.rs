@@ -8,8 +8,11 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::attention::message::Message;
+
 mod en_approx;
 mod en_common;
+mod en_errors;
 mod en_heads;
 mod en_sdpa;
 mod en_sparse;
@@ -58,9 +61,10 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 6] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 7] {
     [
         en_common::MESSAGES,
+        en_errors::MESSAGES,
         en_sdpa::MESSAGES,
         en_heads::MESSAGES,
         en_sparse::MESSAGES,
@@ -100,6 +104,12 @@ pub fn tf(id: &str, args: &[(&str, &str)]) -> String {
         s = s.replace(&format!("{{{k}}}"), v);
     }
     s
+}
+
+/// An engine message ([`Message`]) in the current language.
+pub fn tm(m: &Message) -> String {
+    let args: Vec<(&str, &str)> = m.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    tf(m.id, &args)
 }
 
 #[cfg(test)]

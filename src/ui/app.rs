@@ -10,7 +10,8 @@ use crate::ui::components::notices::Notices;
 use crate::ui::components::share::CopyLink;
 use crate::ui::url::lookup;
 use crate::ui::views::{self, ViewId};
-use crate::view_model::params::{Notice, NoticeReason, ParamReader};
+use crate::view_model::schema::UrlChoice;
+use crate::view_model::shell;
 
 /// Reads `lang=` from the page URL before anything renders (messages are looked up once).
 fn init_lang() {
@@ -43,34 +44,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let query = use_query_map();
-    let shell = Memo::new(move |_| {
-        query.with(|m| {
-            let get = lookup(m);
-            let mut r = ParamReader::new(get);
-            let embed = r.flag("embed", false);
-            let raw_view = r.raw("view");
-            let view = raw_view
-                .as_deref()
-                .map(ViewId::from_param)
-                .unwrap_or(Some(ViewId::Sdpa));
-            let mut notices = r.notices;
-            let view = view.unwrap_or_else(|| {
-                notices.push(Notice {
-                    key: "view".into(),
-                    given: raw_view.clone().unwrap_or_default(),
-                    used: ViewId::Sdpa.param().into(),
-                    reason: NoticeReason::Rule {
-                        message_id: "notice.view",
-                    },
-                });
-                ViewId::Sdpa
-            });
-            (view, embed, notices)
-        })
-    });
-    let view_id = Memo::new(move |_| shell.with(|s| s.0));
-    let embed = Memo::new(move |_| shell.with(|s| s.1));
-    let notices = Signal::derive(move || shell.with(|s| s.2.clone()));
+    let shell = Memo::new(move |_| query.with(|m| shell::parse(&lookup(m))));
+    let view_id = Memo::new(move |_| shell.with(|s| s.view));
+    let embed = Memo::new(move |_| shell.with(|s| s.embed));
+    let notices = Signal::derive(move || shell.with(|s| s.notices.clone()));
     Effect::new(move |_| {
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
             body.set_class_name(if embed.get() { "embed" } else { "" });
@@ -88,14 +65,14 @@ fn Shell() -> impl IntoView {
             .iter()
             .map(|v| {
                 let v = *v;
-                let href = format!("?view={}{}", v.param(), lang_suffix());
+                let href = format!("?view={}{}", v.word(), lang_suffix());
                 view! {
                     <a
                         href=href
-                        data-testid=format!("nav-{}", v.param())
+                        data-testid=format!("nav-{}", v.word())
                         aria-current=move || (view_id.get() == v).then_some("page")
                     >
-                        {t(v.nav_id())}
+                        {t(v.label_id())}
                     </a>
                 }
             })

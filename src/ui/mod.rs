@@ -4,6 +4,7 @@
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod jobs;
 pub mod panic;
 pub mod render;
 pub mod url;

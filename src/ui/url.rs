@@ -44,6 +44,10 @@ pub fn notice_text(n: &Notice) -> String {
                 &[base[0], base[1], base[2], ("allowed", list.as_str())],
             )
         }
+        NoticeReason::NotAllowed { allowed } => tf(
+            "notice.allowed",
+            &[base[0], base[1], base[2], ("allowed", allowed.as_str())],
+        ),
         NoticeReason::TooLong { max } => tf("notice.too_long", &[base[0], ("max", &max.to_string())]),
         NoticeReason::Rule { message_id } => {
             let s = tf(message_id, &base);

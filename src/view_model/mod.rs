@@ -3,9 +3,11 @@
 
 pub mod colormap;
 pub mod format;
+pub mod job;
 pub mod params;
+pub mod schema;
 pub mod sdpa;
-pub mod sdpa_params;
+pub mod shell;
 
 // One file per chapter view (parameters, derived display data), owned by that chapter.
 pub mod approx_view;

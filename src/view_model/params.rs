@@ -15,6 +15,8 @@ pub enum NoticeReason {
     UnknownChoice { allowed: Vec<&'static str> },
     /// Longer than allowed (characters or tokens).
     TooLong { max: usize },
+    /// Not one of a fixed list of numbers (snapped to the nearest).
+    NotAllowed { allowed: String },
     /// A view-specific rule (the message id explains it).
     Rule { message_id: &'static str },
 }
@@ -51,7 +53,8 @@ impl<'a> ParamReader<'a> {
         (self.get)(key).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
     }
 
-    fn note(&mut self, key: &str, given: String, used: String, reason: NoticeReason) {
+    /// Records that `key=given` was replaced by `used`.
+    pub fn note(&mut self, key: &str, given: String, used: String, reason: NoticeReason) {
         self.notices.push(Notice {
             key: key.to_string(),
             given,
@@ -178,24 +181,6 @@ pub fn pairs_lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     move |key: &str| owned.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
 }
 
-/// Formats query pairs as `?k=v&…` with percent-encoding of reserved characters.
-pub fn to_query(pairs: &[(&str, String)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
-    if body.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", body.join("&"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,14 +220,5 @@ mod tests {
         assert_eq!(r.text("text", 3).as_deref(), Some("abc"));
         assert_eq!(r.notices.len(), 3);
         assert!(r.float("nan", 2.0, 0.0, 3.0) == 2.0);
-    }
-
-    #[test]
-    fn query_strings_are_percent_encoded() {
-        assert_eq!(
-            to_query(&[("text", "a b&c".into()), ("n", "3".into())]),
-            "?text=a%20b%26c&n=3"
-        );
-        assert_eq!(to_query(&[]), "");
     }
 }

@@ -1,5 +1,6 @@
 //! The one input error of fixed-length token mixers (Synthesizer, MLP-Mixer).
 
+use crate::attention::message::{Explain, Message};
 use std::fmt;
 
 /// A Synthesizer or token-mixing MLP has weights for at most `max_len` positions, because its
@@ -23,6 +24,12 @@ impl fmt::Display for SequenceTooLong {
 }
 
 impl std::error::Error for SequenceTooLong {}
+
+impl Explain for SequenceTooLong {
+    fn message(&self) -> Message {
+        Message::new("error.too_long").arg("n", self.n).arg("max", self.max_len)
+    }
+}
 
 /// `Ok(())` when `n ≤ max_len`, otherwise the error.
 pub fn check_length(n: usize, max_len: usize) -> Result<(), SequenceTooLong> {

@@ -7,6 +7,7 @@
 //! raw q and k as in its paper. The token mixer is applied to V (Y = W2·gelu(W1·V)), so its output is
 //! comparable with O = A·V.
 
+use crate::attention::message::{Explain, Message};
 use std::fmt;
 
 use crate::attention::approx::cost::{
@@ -72,6 +73,15 @@ impl fmt::Display for MethodError {
 }
 
 impl std::error::Error for MethodError {}
+
+impl Explain for MethodError {
+    fn message(&self) -> Message {
+        match self {
+            MethodError::CausalUnsupported { method } => Message::new("error.no_causal").arg("method", method),
+            MethodError::TooLong(e) => e.message(),
+        }
+    }
+}
 
 impl From<SequenceTooLong> for MethodError {
     fn from(e: SequenceTooLong) -> Self {

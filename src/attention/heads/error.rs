@@ -1,6 +1,7 @@
 //! Why a heads-chapter configuration cannot be computed. Every public kernel of this chapter checks its
 //! sizes up front and returns one of these instead of panicking on user input.
 
+use crate::attention::message::{Explain, Message};
 use std::fmt;
 
 /// A configuration the GQA, RoPE or MLA kernels refuse, with the numbers that make it invalid.
@@ -39,6 +40,23 @@ impl fmt::Display for HeadsError {
 }
 
 impl std::error::Error for HeadsError {}
+
+impl Explain for HeadsError {
+    fn message(&self) -> Message {
+        match self {
+            HeadsError::Zero(what) => Message::new("error.zero").arg("what", what),
+            HeadsError::KvHeadsDoNotDivide { n_heads, n_kv_heads } => Message::new("error.kv_divide")
+                .arg("kv", n_kv_heads)
+                .arg("heads", n_heads),
+            HeadsError::OddRopeWidth(d) => Message::new("error.odd_rope").arg("d", d),
+            HeadsError::WidthMismatch { what, expected, got } => Message::new("error.width")
+                .arg("what", what)
+                .arg("expected", expected)
+                .arg("got", got),
+            HeadsError::SvdFailed => Message::new("error.svd"),
+        }
+    }
+}
 
 /// `Err(Zero(what))` when `value` is 0.
 pub(crate) fn positive(value: usize, what: &'static str) -> Result<usize, HeadsError> {

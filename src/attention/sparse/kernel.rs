@@ -6,6 +6,7 @@
 //! exactly 0. Work is 2·nnz·d (scores) + 2·nnz·d_v (values): proportional to the allowed pairs, not N².
 //! A query with no allowed key gets a zero output row.
 
+use crate::attention::message::{Explain, Message};
 use std::fmt;
 
 use crate::attention::matrix::{MatRef, Matrix};
@@ -37,6 +38,18 @@ impl fmt::Display for KernelError {
                 "pattern is {}×{} but attention is {}×{}",
                 pattern.0, pattern.1, expected.0, expected.1
             ),
+        }
+    }
+}
+
+impl Explain for KernelError {
+    fn message(&self) -> Message {
+        match self {
+            KernelError::QueryKeyWidth { q, k } => Message::new("error.qk_width").arg("q", q).arg("k", k),
+            KernelError::KeyValueLength { k, v } => Message::new("error.kv_length").arg("k", k).arg("v", v),
+            KernelError::PatternShape { pattern, expected } => Message::new("error.pattern_shape")
+                .arg("shape", format!("{}×{}", pattern.0, pattern.1))
+                .arg("expected", format!("{}×{}", expected.0, expected.1)),
         }
     }
 }

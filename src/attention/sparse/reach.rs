@@ -11,6 +11,7 @@
 //! whose closure misses part of that target (e.g. disconnected blocks) never reaches it.
 //! Rows are bitsets of u64 words, so a layer costs (nnz + N)·⌈N/64⌉ word operations.
 
+use crate::attention::message::{Explain, Message};
 use std::fmt;
 
 use crate::attention::sparse::csr::SparsePattern;
@@ -31,6 +32,16 @@ impl fmt::Display for ReachError {
                     "a {n_queries}×{n_keys} pattern cannot be stacked (it must be square)"
                 )
             }
+        }
+    }
+}
+
+impl Explain for ReachError {
+    fn message(&self) -> Message {
+        match self {
+            ReachError::NotSquare { n_queries, n_keys } => Message::new("error.not_square")
+                .arg("rows", n_queries)
+                .arg("cols", n_keys),
         }
     }
 }

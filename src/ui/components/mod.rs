@@ -2,5 +2,6 @@
 
 pub mod controls;
 pub mod notices;
+pub mod param_controls;
 pub mod progress;
 pub mod share;

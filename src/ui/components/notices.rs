@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::t;
+use crate::attention::message::Message;
+use crate::i18n::{t, tf, tm};
 use crate::ui::url::notice_text;
 use crate::view_model::params::Notice;
 
@@ -26,9 +27,10 @@ pub fn Notices(#[prop(into)] notices: Signal<Vec<Notice>>) -> impl IntoView {
 
 /// An error box for a configuration the engine refused.
 #[component]
-pub fn ErrorBox(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+pub fn ErrorBox(#[prop(into)] message: Signal<Option<Message>>) -> impl IntoView {
     move || {
         message.get().map(|m| {
+            let m = tf("ui.error", &[("msg", &tm(&m))]);
             view! {
                 <div class="error-box" role="alert" data-testid="config-error">
                     {m}

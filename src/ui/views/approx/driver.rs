@@ -9,6 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::attention::message::{Explain, Message};
 use crate::i18n::tf;
 use crate::ui::browser::{next_frame, now_ms, record_metric, yield_to_browser};
 use crate::view_model::approx_view::{
@@ -37,7 +38,7 @@ pub struct ApproxRun {
     /// Recompute + repaint time of the comparison, in ms.
     pub timing: RwSignal<Option<f64>>,
     /// A configuration the engine refused.
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<Message>>,
 }
 
 impl ApproxRun {
@@ -91,7 +92,7 @@ pub fn start(params: Memo<ApproxParams>) -> ApproxRun {
                     run.comparison.set(Some(Arc::new(complete(&p, exact, method_run))));
                 }
                 Err(e) => {
-                    run.error.set(Some(tf("ui.error", &[("msg", &e.to_string())])));
+                    run.error.set(Some(e.message()));
                     run.comparison.set(None);
                 }
             }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::attention::heads::error::HeadsError;
+use crate::attention::message::{Explain, Message};
 use crate::i18n::tf;
 use crate::ui::browser::{next_frame, now_ms, record_metric, yield_to_browser};
 use crate::view_model::heads_view::{low_rank_curve, mla_toy, sharing, HeadsParams, LowRankCurve, MlaToy, Sharing};
@@ -22,7 +24,7 @@ pub struct HeadsRun {
     /// Recompute + repaint time of the last run, in ms.
     pub timing: RwSignal<Option<f64>>,
     /// A configuration the engine refused.
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<Message>>,
 }
 
 impl HeadsRun {
@@ -65,14 +67,14 @@ pub fn start(params: Memo<HeadsParams>) -> HeadsRun {
         run.busy.set(true);
         spawn_local(async move {
             let t0 = now_ms();
-            let fail = |e: String| {
-                run.error.set(Some(tf("ui.error", &[("msg", &e)])));
+            let fail = |e: HeadsError| {
+                run.error.set(Some(e.message()));
                 run.busy.set(false);
             };
             let t = now_ms();
             match sharing(&p) {
                 Ok(s) => run.sharing.set(Some(Arc::new(s))),
-                Err(e) => return fail(e.to_string()),
+                Err(e) => return fail(e),
             }
             record_metric("heads_sharing_ms", now_ms() - t);
             yield_to_browser().await;
@@ -82,7 +84,7 @@ pub fn start(params: Memo<HeadsParams>) -> HeadsRun {
             let t = now_ms();
             match mla_toy(&p) {
                 Ok(m) => run.mla.set(Some(Arc::new(m))),
-                Err(e) => return fail(e.to_string()),
+                Err(e) => return fail(e),
             }
             record_metric("heads_mla_ms", now_ms() - t);
             yield_to_browser().await;
@@ -92,7 +94,7 @@ pub fn start(params: Memo<HeadsParams>) -> HeadsRun {
             let t = now_ms();
             match low_rank_curve(&p) {
                 Ok(c) => run.low_rank.set(Some(Arc::new(c))),
-                Err(e) => return fail(e.to_string()),
+                Err(e) => return fail(e),
             }
             record_metric("heads_low_rank_ms", now_ms() - t);
             run.error.set(None);

@@ -14,7 +14,7 @@ use crate::ui::render::legend::Legend;
 use crate::ui::url::setter;
 use crate::view_model::colormap::Colormap;
 use crate::view_model::format::{fixed4, sig3};
-use crate::view_model::sdpa_params::SdpaParams;
+use crate::view_model::sdpa::params::SdpaParams;
 
 use super::SdpaRun;
 

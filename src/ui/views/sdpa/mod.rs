@@ -12,16 +12,17 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::attention::cost::{score_matrix_bytes, ExactCost};
-use crate::attention::pooling::PoolMode;
 use crate::attention::scale::Scale;
-use crate::attention::tokenizer::MAX_TOKENS;
 use crate::i18n::{t, tf};
-use crate::ui::components::controls::{Select, Slider, TextBox, Toggle};
+use crate::ui::components::controls::{Select, TextBox};
 use crate::ui::components::notices::{ErrorBox, Notices};
+use crate::ui::components::param_controls::{ChoiceSelect, FlagToggle, IntSlider, SeedInput};
 use crate::ui::url::{lookup, setter};
 use crate::view_model::format::{bytes, millis, si};
-use crate::view_model::sdpa::{scale_to_param, SCORE_BUDGET};
-use crate::view_model::sdpa_params::{parse, SdpaParams, MAX_D_MODEL, MAX_HEADS};
+use crate::view_model::sdpa::params::{
+    parse, scale_word, SdpaParams, CAUSAL, D_MODEL, HEAD, HEADS, N, POOL, SCALE, SEED, TEMPERATURE, TEXT,
+};
+use crate::view_model::sdpa::SCORE_BUDGET;
 
 pub use driver::SdpaRun;
 
@@ -56,15 +57,11 @@ pub fn SdpaView() -> impl IntoView {
     }
 }
 
-/// The control panel: every control writes its URL key, the URL drives everything else.
+/// The control panel: each widget takes its range and URL key from the view's schema.
 #[component]
 fn Controls(params: Memo<SdpaParams>) -> impl IntoView {
-    let (set_text, set_n, set_dm, set_heads) = (setter("text"), setter("n"), setter("d_model"), setter("heads"));
-    let (set_seed, set_causal, set_scale, set_head) =
-        (setter("seed"), setter("causal"), setter("scale"), setter("head"));
-    let set_pool = setter("pool");
+    let (set_text, set_n, set_scale) = (setter(TEXT.key), setter(N.key), setter(SCALE.key));
     let p = move || params.get();
-    let head_count = Memo::new(move |_| params.with(|p| p.heads));
     let scale_kind = Signal::derive(move || {
         match p().scale {
             Scale::InvSqrtDHead => "sqrt",
@@ -73,31 +70,25 @@ fn Controls(params: Memo<SdpaParams>) -> impl IntoView {
         }
         .to_string()
     });
-    let temperature = Signal::derive(move || match p().scale {
-        Scale::Temperature(t) => (t * 10.0).round() as i64,
-        _ => 10,
+    let hundredths = Signal::derive(move || match p().scale {
+        Scale::Temperature(t) => (t as f64 * 100.0).round() as i64,
+        _ => TEMPERATURE.default,
     });
     let d_head_hint = Signal::derive(move || {
         let p = p();
         tf("sdpa.d_head", &[("d_head", &(p.d_model / p.heads).to_string())])
     });
-    let d_models: Vec<(String, String)> = [8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024]
-        .iter()
-        .map(|d| (d.to_string(), d.to_string()))
-        .collect();
+    let d_models: Vec<(String, String)> = D_MODEL.allowed.iter().map(|d| (d.to_string(), d.to_string())).collect();
     let scales = vec![
         ("sqrt".to_string(), t("sdpa.scale.sqrt").to_string()),
         ("none".to_string(), t("sdpa.scale.none").to_string()),
         ("temp".to_string(), t("sdpa.scale.temp").to_string()),
     ];
-    let pools = vec![
-        ("max".to_string(), t("pool.label.max").to_string()),
-        ("mean".to_string(), t("pool.label.mean").to_string()),
-    ];
+    let set_dm = setter(D_MODEL.key);
     view! {
         <aside class="controls" data-testid="controls">
             <TextBox
-                label=t("sdpa.text").to_string()
+                label=t(TEXT.label).to_string()
                 placeholder=t("sdpa.text.placeholder").to_string()
                 value=Signal::derive(move || p().text.unwrap_or_default())
                 on_change=Callback::new(move |s: String| {
@@ -106,96 +97,53 @@ fn Controls(params: Memo<SdpaParams>) -> impl IntoView {
                 hint=t("sdpa.text.note").to_string()
                 test_id="text"
             />
-            <Slider
-                label=t("sdpa.n").to_string()
+            <IntSlider
+                spec=&N
                 value=Signal::derive(move || p().n as i64)
-                min=1
-                max=MAX_TOKENS as i64
-                log=true
                 on_change=Callback::new(move |v: i64| {
                     set_text.set(None);
                     set_n.set(Some(v.to_string()));
                 })
-                test_id="n"
             />
             <Select
-                label=t("sdpa.d_model").to_string()
+                label=t(D_MODEL.label).to_string()
                 options=d_models
                 value=Signal::derive(move || p().d_model.to_string())
                 on_change=Callback::new(move |v: String| set_dm.set(Some(v)))
                 test_id="d_model"
             />
-            <Slider
-                label=t("sdpa.heads").to_string()
-                value=Signal::derive(move || p().heads as i64)
-                min=1
-                max=16.min(MAX_HEADS as i64)
-                on_change=Callback::new(move |v: i64| set_heads.set(Some(v.to_string())))
-                hint=d_head_hint
-                test_id="heads"
+            <IntSlider spec=&HEADS value=Signal::derive(move || p().heads as i64) hint=d_head_hint />
+            <IntSlider
+                spec=&HEAD
+                value=Signal::derive(move || p().head as i64)
+                max=Signal::derive(move || params.with(|p| p.heads as i64 - 1))
             />
-            // Rebuilt only when the head count changes, so the range always matches it.
-            {move || {
-                let last = head_count.get() as i64 - 1;
-                view! {
-                    <Slider
-                        label=t("sdpa.head").to_string()
-                        value=Signal::derive(move || p().head as i64)
-                        min=0
-                        max=last
-                        on_change=Callback::new(move |v: i64| set_head.set(Some(v.to_string())))
-                        test_id="head"
-                    />
-                }
-            }}
-            <Toggle
-                label=t("sdpa.causal").to_string()
-                value=Signal::derive(move || p().causal)
-                on_change=Callback::new(move |c: bool| set_causal.set(Some(if c { "1" } else { "0" }.to_string())))
-                test_id="causal"
-            />
+            <FlagToggle spec=&CAUSAL value=Signal::derive(move || p().causal) />
             <Select
-                label=t("sdpa.scale").to_string()
+                label=t(SCALE.label).to_string()
                 options=scales
                 value=scale_kind
                 on_change=Callback::new(move |v: String| {
                     let s = match v.as_str() {
                         "none" => Scale::None,
-                        "temp" => Scale::Temperature(2.0),
+                        "temp" => Scale::Temperature(TEMPERATURE.default as f32 / 100.0),
                         _ => Scale::InvSqrtDHead,
                     };
-                    set_scale.set(Some(scale_to_param(s)));
+                    set_scale.set(Some(scale_word(s)));
                 })
                 test_id="scale"
             />
             <Show when=move || matches!(p().scale, Scale::Temperature(_))>
-                <Slider
-                    label=t("sdpa.temp").to_string()
-                    value=temperature
-                    min=1
-                    max=500
-                    log=true
-                    on_change=Callback::new(move |v: i64| set_scale.set(Some(format!("{}", v as f32 / 10.0))))
-                    hint=Signal::derive(move || format!("τ = {}", temperature.get() as f32 / 10.0))
+                <IntSlider
+                    spec=&TEMPERATURE
+                    value=hundredths
+                    on_change=Callback::new(move |v: i64| set_scale.set(Some(format!("{}", v as f32 / 100.0))))
+                    hint=Signal::derive(move || format!("τ = {}", hundredths.get() as f32 / 100.0))
                     test_id="temp"
                 />
             </Show>
-            <Slider
-                label=t("sdpa.seed").to_string()
-                value=Signal::derive(move || p().seed as i64)
-                min=0
-                max=999
-                on_change=Callback::new(move |v: i64| set_seed.set(Some(v.to_string())))
-                test_id="seed"
-            />
-            <Select
-                label=t("sdpa.pool").to_string()
-                options=pools
-                value=Signal::derive(move || if p().pool == PoolMode::Mean { "mean" } else { "max" }.to_string())
-                on_change=Callback::new(move |v: String| set_pool.set(Some(v)))
-                test_id="pool"
-            />
-            <div class="derived">{move || format!("d_model ≤ {MAX_D_MODEL}, N ≤ {MAX_TOKENS}")}</div>
+            <SeedInput spec=&SEED value=Signal::derive(move || p().seed as i64) />
+            <ChoiceSelect spec=&POOL value=Signal::derive(move || p().pool) />
         </aside>
     }
 }

@@ -10,8 +10,8 @@ use crate::attention::pooling::{pool, PoolMode};
 use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::view_model::format::sig3;
+use crate::view_model::sdpa::params::SdpaParams;
 use crate::view_model::sdpa::{head_score_maps, Projected, PIPE_PX};
-use crate::view_model::sdpa_params::SdpaParams;
 
 use super::SdpaRun;
 

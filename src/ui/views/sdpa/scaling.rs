@@ -7,7 +7,7 @@ use plotters::style::RGBColor;
 use crate::attention::saturation::{saturation_curve, SWEEP_D_HEAD};
 use crate::i18n::t;
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
-use crate::view_model::sdpa_params::SdpaParams;
+use crate::view_model::sdpa::params::SdpaParams;
 
 /// Keys (and queries) per sample in the sweep; the uniform entropy is ln of this.
 const SWEEP_N: usize = 64;

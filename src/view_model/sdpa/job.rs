@@ -1,9 +1,8 @@
-//! The "Scaled dot-product attention" view's computation, as a resumable job.
+//! The "Scaled dot-product attention" view's computation, as a resumable [`Job`].
 //!
 //! Stages: tokens → X (embedding) → Q, K, V (row blocks of X·W) → every head's attention by blocks of
-//! query rows (pooled to display resolution as it streams) → concat · W_O. The job advances by
-//! [`SdpaJob::step`] in slices of bounded work, so the browser can paint progress between slices and
-//! a 4096-token sequence never freezes the tab. The N×N matrices are never stored whole.
+//! query rows (pooled to display resolution as it streams) → concat · W_O. Each stage carries the data
+//! it works on, so a step never opens an `Option`. The N×N matrices are never stored whole.
 //!
 //! Every weight is computed (the maps show them all), but the tensors after the softmax are shown
 //! mean-pooled to at most [`PIPE_PX`] rows, and mean pooling is linear: P·(W_h·V_h) = (P·W_h)·V_h
@@ -15,118 +14,19 @@ use std::sync::Arc;
 
 use crate::attention::embedding::{embed_with_positions, position_codes};
 use crate::attention::exact::{attention_rows, attention_rows_from_scores, RowBlock};
-use crate::attention::mask::{causal_or_full, scale_and_mask_row, AttentionMask};
+use crate::attention::mask::{causal_or_full, AttentionMask};
 use crate::attention::matrix::{matmul, matmul_transb_into, MatRef, Matrix};
-use crate::attention::multi_head::{ConfigError, HeadConfig, LayerWeights, Projections};
+use crate::attention::message::{Explain, Message};
+use crate::attention::multi_head::{HeadConfig, LayerWeights};
 use crate::attention::pooling::{pool, PoolMode, Pooler};
 use crate::attention::reduce::dot;
-use crate::attention::scale::Scale;
+use crate::view_model::job::Job;
+use crate::view_model::sdpa::result::{
+    HeadMaps, HeadScores, InputKey, Projected, Reuse, SdpaResult, ATTN_ROWS, BIG_BUDGET, BIG_PX, PIPE_PX, SCORE_BUDGET,
+};
 
-/// Largest pooled weight map kept per head (pixels per side).
-pub const BIG_PX: usize = 512;
-/// Pooled size of the small pipeline maps (pixels per side).
-pub const PIPE_PX: usize = 96;
-/// Upper bound on the floats kept for all heads' big maps (heads × side²).
-const BIG_BUDGET: usize = 4 << 20;
-/// Upper bound on the raw scores kept between runs (heads × N² floats, 16 MB): N ≤ 724 at 8 heads.
-pub const SCORE_BUDGET: usize = 4 << 20;
-
-/// What the embedding and projections depend on (changing anything else reuses them).
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputKey {
-    pub tokens: Arc<Vec<String>>,
-    pub d_model: usize,
-    pub seed: u64,
-}
-
-/// Embedding, weights and projections for one [`InputKey`].
-#[derive(Debug)]
-pub struct Projected {
-    pub key: InputKey,
-    pub x: Matrix,
-    pub weights: LayerWeights,
-    pub q: Matrix,
-    pub k: Matrix,
-    pub v: Matrix,
-    /// The position codes P (N × d_model): they depend on N and d_model only, so a job for another
-    /// seed or text of the same shape takes them over.
-    pub positions: Arc<Matrix>,
-    /// W_O with its columns mean-pooled to at most [`PIPE_PX`]: the right factor of the pooled
-    /// output (module doc), computed once per weights.
-    pub w_o_cols: Matrix,
-}
-
-/// Raw scores S_h = Q_h·K_hᵀ of every head (row-major N × N each), kept between runs when they fit
-/// in [`SCORE_BUDGET`]: a mask or scale change then skips the score product, and the pipeline's
-/// score maps are pooled from them instead of being recomputed.
-#[derive(Debug)]
-pub struct HeadScores {
-    pub n_heads: usize,
-    pub heads: Vec<Vec<f32>>,
-}
-
-/// What a new job may take over from the previous result.
-#[derive(Clone, Debug)]
-pub struct Reuse {
-    pub projected: Arc<Projected>,
-    pub scores: Option<Arc<HeadScores>>,
-}
-
-/// Per-head results, pooled for display.
-#[derive(Clone, Debug)]
-pub struct HeadMaps {
-    /// softmax weights pooled to ≤ side × side; masked cells are NaN.
-    pub weights: Matrix,
-    /// Mean row entropy of the weights, in nats.
-    pub mean_entropy: f32,
-    /// Mean over rows of the largest weight.
-    pub mean_max_weight: f32,
-}
-
-/// Everything the view draws.
-#[derive(Debug)]
-pub struct SdpaResult {
-    pub projected: Arc<Projected>,
-    pub cfg: HeadConfig,
-    pub d_head: usize,
-    pub pool: PoolMode,
-    pub heads: Vec<HeadMaps>,
-    /// Heads side by side (concat of softmax(·)·V_h), rows mean-pooled to at most [`PIPE_PX`]:
-    /// min(N, PIPE_PX) × d_model (module doc). Equal to the full concat when N ≤ PIPE_PX.
-    pub concat_rows: Matrix,
-    /// The layer output concat · W_O as the view shows it: mean-pooled to at most [`PIPE_PX`]²,
-    /// computed as (pooled rows of concat)·(pooled columns of W_O) (module doc), which is exact and
-    /// ~20× cheaper than forming the N × d_model output at N = 256, d_model = 512.
-    pub out_small: Matrix,
-    /// Every head's raw scores, when they fit in [`SCORE_BUDGET`].
-    pub scores: Option<Arc<HeadScores>>,
-}
-
-impl SdpaResult {
-    /// The parts of this result a job with other parameters may reuse.
-    pub fn reuse(&self) -> Reuse {
-        Reuse {
-            projected: self.projected.clone(),
-            scores: self.scores.clone(),
-        }
-    }
-
-    /// Number of tokens.
-    pub fn n(&self) -> usize {
-        self.projected.x.rows
-    }
-
-    /// Q, K, V of the layer as head views.
-    pub fn projections(&self) -> Projections {
-        let p = &self.projected;
-        Projections {
-            q: p.q.clone(),
-            k: p.k.clone(),
-            v: p.v.clone(),
-            d_head: self.d_head,
-        }
-    }
-}
+/// Rows of X·W computed per step.
+const PROJECT_ROWS: usize = 128;
 
 /// Where a job's raw scores come from.
 enum ScoreSource {
@@ -138,20 +38,38 @@ enum ScoreSource {
     Streamed,
 }
 
-enum Stage {
-    Embed,
-    Project { next_row: usize },
-    Heads { head: usize, next_row: usize },
-    Output,
-    Done,
-}
-
+/// One head's running sums while its query rows stream by.
 struct HeadAcc {
+    /// Softmax weights pooled to ≤ side × side (masked cells NaN).
     weights: Pooler,
     /// The weights with rows mean-pooled to min(N, PIPE_PX): P·W_h.
     weight_rows: Pooler,
     entropy_sum: f64,
     max_sum: f64,
+}
+
+/// Where the job stands, with the data that stage works on.
+enum Stage {
+    Embed,
+    Project {
+        x: Matrix,
+        weights: LayerWeights,
+        qkv: [Matrix; 3],
+        next_row: usize,
+    },
+    Heads {
+        projected: Arc<Projected>,
+        head: usize,
+        next_row: usize,
+        acc: HeadAcc,
+    },
+    Output {
+        projected: Arc<Projected>,
+    },
+    Done {
+        projected: Arc<Projected>,
+        out_small: Matrix,
+    },
 }
 
 /// A resumable computation of the view's result.
@@ -162,34 +80,22 @@ pub struct SdpaJob {
     pool: PoolMode,
     side: usize,
     stage: Stage,
-    x: Option<Matrix>,
-    weights: Option<LayerWeights>,
-    q: Matrix,
-    k: Matrix,
-    v: Matrix,
-    projected: Option<Arc<Projected>>,
     /// Position codes taken over from an earlier run of the same shape, or made in `Embed`.
     positions: Option<Arc<Matrix>>,
     scores: ScoreSource,
     concat_rows: Matrix,
-    acc: Option<HeadAcc>,
     heads: Vec<HeadMaps>,
-    out_small: Option<Matrix>,
     done_work: f64,
     total_work: f64,
 }
 
-/// Rows of X·W computed per step, and query rows per attention block.
-const PROJECT_ROWS: usize = 128;
-const ATTN_ROWS: usize = 64;
-
 impl SdpaJob {
     /// Starts a job; the projections of `reuse` are taken over when their key matches, and its scores
     /// too when the head count matches as well.
-    pub fn new(key: InputKey, cfg: HeadConfig, pool: PoolMode, reuse: Option<Reuse>) -> Result<Self, ConfigError> {
-        let d_head = cfg.d_head(key.d_model)?;
+    pub fn new(key: InputKey, cfg: HeadConfig, pool: PoolMode, reuse: Option<Reuse>) -> Result<Self, Message> {
+        let d_head = cfg.d_head(key.d_model).map_err(|e| e.message())?;
         if key.tokens.is_empty() {
-            return Err(ConfigError::Zero("N"));
+            return Err(Message::new("error.zero").arg("what", "N"));
         }
         let n = key.tokens.len();
         let side = BIG_PX.min(((BIG_BUDGET / cfg.n_heads) as f64).sqrt() as usize).max(32);
@@ -211,18 +117,8 @@ impl SdpaJob {
             None if cfg.n_heads * n * n <= SCORE_BUDGET => ScoreSource::Kept(Vec::new()),
             None => ScoreSource::Streamed,
         };
-        let stage = if reuse.is_some() {
-            Stage::Heads { head: 0, next_row: 0 }
-        } else {
-            Stage::Embed
-        };
-        let done_work = if reuse.is_some() { proj_work } else { 0.0 };
-        Ok(Self {
+        let mut job = Self {
             concat_rows: Matrix::zeros(n.min(PIPE_PX), key.d_model),
-            q: Matrix::zeros(0, 0),
-            k: Matrix::zeros(0, 0),
-            v: Matrix::zeros(0, 0),
-            projected: reuse.map(|r| r.projected),
             positions,
             scores,
             key,
@@ -230,91 +126,80 @@ impl SdpaJob {
             d_head,
             pool,
             side,
-            stage,
-            x: None,
-            weights: None,
-            acc: None,
+            stage: Stage::Embed,
             heads: Vec::new(),
-            out_small: None,
-            done_work,
+            done_work: 0.0,
             total_work,
-        })
-    }
-
-    /// Fraction of the work done, 0..=1.
-    pub fn progress(&self) -> f64 {
-        (self.done_work / self.total_work.max(1.0)).min(1.0)
-    }
-
-    /// True once [`SdpaJob::finish`] may be called.
-    pub fn is_done(&self) -> bool {
-        matches!(self.stage, Stage::Done)
-    }
-
-    /// Advances by one slice of work (a block of projection rows, a block of query rows of one head,
-    /// or the output projection). Returns true when the job is complete.
-    pub fn step(&mut self) -> bool {
-        let n = self.key.tokens.len();
-        let d = self.key.d_model;
-        match self.stage {
-            Stage::Embed => {
-                let positions = self.positions.get_or_insert_with(|| Arc::new(position_codes(n, d)));
-                self.x = Some(embed_with_positions(&self.key.tokens, d, self.key.seed, positions));
-                self.weights = Some(LayerWeights::seeded(d, self.key.seed));
-                self.q = Matrix::zeros(n, d);
-                self.k = Matrix::zeros(n, d);
-                self.v = Matrix::zeros(n, d);
-                self.stage = Stage::Project { next_row: 0 };
-            }
-            Stage::Project { next_row } => {
-                let (x, w) = (
-                    self.x.as_ref().expect("embedded"),
-                    self.weights.as_ref().expect("weights"),
-                );
-                let rows = PROJECT_ROWS.min(n - next_row);
-                let xb = x.rows_view(next_row, rows);
-                for (dst, wm) in [(&mut self.q, &w.w_q), (&mut self.k, &w.w_k), (&mut self.v, &w.w_v)] {
-                    let part = matmul(xb, wm.view());
-                    dst.data[next_row * d..(next_row + rows) * d].copy_from_slice(&part.data);
-                }
-                self.done_work += 3.0 * rows as f64 * (d * d) as f64;
-                if next_row + rows >= n {
-                    let weights = self.weights.take().expect("weights");
-                    let w_o_cols = pool(&weights.w_o, d, PIPE_PX, PoolMode::Mean);
-                    self.projected = Some(Arc::new(Projected {
-                        key: self.key.clone(),
-                        x: self.x.take().expect("embedded"),
-                        weights,
-                        w_o_cols,
-                        positions: self.positions.clone().expect("positions"),
-                        q: std::mem::replace(&mut self.q, Matrix::zeros(0, 0)),
-                        k: std::mem::replace(&mut self.k, Matrix::zeros(0, 0)),
-                        v: std::mem::replace(&mut self.v, Matrix::zeros(0, 0)),
-                    }));
-                    self.stage = Stage::Heads { head: 0, next_row: 0 };
-                } else {
-                    self.stage = Stage::Project {
-                        next_row: next_row + rows,
-                    };
-                }
-            }
-            Stage::Heads { head, next_row } => self.step_head(head, next_row),
-            Stage::Output => {
-                let p = self.projected.as_ref().expect("projected");
-                // concat_rows is already row-pooled, W_O column-pooled: pool(concat·W_O) (module doc).
-                self.out_small = Some(matmul(self.concat_rows.view(), p.w_o_cols.view()));
-                self.done_work += out_work(n, d);
-                self.stage = Stage::Done;
-            }
-            Stage::Done => {}
+        };
+        if let Some(r) = reuse {
+            job.stage = job.head_stage(r.projected, 0);
+            job.done_work = proj_work;
         }
-        self.is_done()
+        Ok(job)
     }
 
-    fn step_head(&mut self, head: usize, next_row: usize) {
+    /// The stage that starts head `head`.
+    fn head_stage(&self, projected: Arc<Projected>, head: usize) -> Stage {
         let n = self.key.tokens.len();
-        let p = Arc::clone(self.projected.as_ref().expect("projected"));
+        Stage::Heads {
+            projected,
+            head,
+            next_row: 0,
+            acc: HeadAcc {
+                weights: Pooler::new(n, n, self.side, self.side, self.pool),
+                weight_rows: Pooler::new(n, n, PIPE_PX, n, PoolMode::Mean),
+                entropy_sum: 0.0,
+                max_sum: 0.0,
+            },
+        }
+    }
+
+    fn embed(&mut self) -> Stage {
+        let (n, d) = (self.key.tokens.len(), self.key.d_model);
+        let positions = self.positions.get_or_insert_with(|| Arc::new(position_codes(n, d)));
+        Stage::Project {
+            x: embed_with_positions(&self.key.tokens, d, self.key.seed, positions),
+            weights: LayerWeights::seeded(d, self.key.seed),
+            qkv: [Matrix::zeros(n, d), Matrix::zeros(n, d), Matrix::zeros(n, d)],
+            next_row: 0,
+        }
+    }
+
+    fn project(&mut self, x: Matrix, weights: LayerWeights, mut qkv: [Matrix; 3], next_row: usize) -> Stage {
+        let (n, d) = (self.key.tokens.len(), self.key.d_model);
+        let rows = PROJECT_ROWS.min(n - next_row);
+        let xb = x.rows_view(next_row, rows);
+        for (dst, w) in qkv.iter_mut().zip([&weights.w_q, &weights.w_k, &weights.w_v]) {
+            let part = matmul(xb, w.view());
+            dst.data[next_row * d..(next_row + rows) * d].copy_from_slice(&part.data);
+        }
+        self.done_work += 3.0 * rows as f64 * (d * d) as f64;
+        if next_row + rows < n {
+            return Stage::Project {
+                x,
+                weights,
+                qkv,
+                next_row: next_row + rows,
+            };
+        }
+        let [q, k, v] = qkv;
+        let projected = Arc::new(Projected {
+            key: self.key.clone(),
+            w_o_cols: pool(&weights.w_o, d, PIPE_PX, PoolMode::Mean),
+            positions: self.positions.clone().unwrap_or_else(|| Arc::new(position_codes(n, d))),
+            x,
+            weights,
+            q,
+            k,
+            v,
+        });
+        self.head_stage(projected, 0)
+    }
+
+    fn step_head(&mut self, projected: Arc<Projected>, head: usize, next_row: usize, mut acc: HeadAcc) -> Stage {
+        let n = self.key.tokens.len();
         let dh = self.d_head;
+        let p = &projected;
         let (q, k, v) = (
             p.q.columns(head * dh, dh),
             p.k.columns(head * dh, dh),
@@ -322,13 +207,6 @@ impl SdpaJob {
         );
         let scale = self.cfg.scale.factor(dh);
         let mask = causal_or_full(self.cfg.causal);
-        let (side, pool) = (self.side, self.pool);
-        let acc = self.acc.get_or_insert_with(|| HeadAcc {
-            weights: Pooler::new(n, n, side, side, pool),
-            weight_rows: Pooler::new(n, n, PIPE_PX, n, PoolMode::Mean),
-            entropy_sum: 0.0,
-            max_sum: 0.0,
-        });
         let rows = ATTN_ROWS.min(n - next_row);
         let mut shown_row = vec![0.0f32; n];
         let visit = |b: &RowBlock<'_>| {
@@ -368,13 +246,13 @@ impl SdpaJob {
         }
         self.done_work += 4.0 * rows as f64 * n as f64 * dh as f64;
         if next_row + rows < n {
-            self.stage = Stage::Heads {
+            return Stage::Heads {
+                projected,
                 head,
                 next_row: next_row + rows,
+                acc,
             };
-            return;
         }
-        let acc = self.acc.take().expect("accumulator");
         // Masked weights are 0 (finite), so the mean over a bin's rows is P·W_h exactly.
         let pooled_w = acc.weight_rows.finish();
         let head_rows = matmul(pooled_w.view(), v);
@@ -386,33 +264,72 @@ impl SdpaJob {
             mean_entropy: (acc.entropy_sum / n as f64) as f32,
             mean_max_weight: (acc.max_sum / n as f64) as f32,
         });
-        self.stage = if head + 1 < self.cfg.n_heads {
-            Stage::Heads {
-                head: head + 1,
-                next_row: 0,
-            }
+        if head + 1 < self.cfg.n_heads {
+            self.head_stage(projected, head + 1)
         } else {
-            Stage::Output
-        };
+            Stage::Output { projected }
+        }
     }
 
     /// Runs every remaining step (native callers and tests).
-    pub fn run(mut self) -> SdpaResult {
-        while !self.step() {}
-        self.finish()
+    pub fn run(self) -> SdpaResult {
+        crate::view_model::job::run_to_end(self)
+    }
+}
+
+impl Job for SdpaJob {
+    type Output = SdpaResult;
+
+    /// One slice of work: a block of projection rows, a block of query rows of one head, or the
+    /// output projection.
+    fn step(&mut self) {
+        self.stage = match std::mem::replace(&mut self.stage, Stage::Embed) {
+            Stage::Embed => self.embed(),
+            Stage::Project {
+                x,
+                weights,
+                qkv,
+                next_row,
+            } => self.project(x, weights, qkv, next_row),
+            Stage::Heads {
+                projected,
+                head,
+                next_row,
+                acc,
+            } => self.step_head(projected, head, next_row, acc),
+            Stage::Output { projected } => {
+                // concat_rows is already row-pooled, W_O column-pooled: pool(concat·W_O) (module doc).
+                let out_small = matmul(self.concat_rows.view(), projected.w_o_cols.view());
+                self.done_work += out_work(self.key.tokens.len(), self.key.d_model);
+                Stage::Done { projected, out_small }
+            }
+            done @ Stage::Done { .. } => done,
+        };
     }
 
-    /// The finished result; call only when [`SdpaJob::is_done`].
-    pub fn finish(self) -> SdpaResult {
-        assert!(self.is_done(), "SdpaJob::finish before the job is done");
+    fn progress(&self) -> f64 {
+        (self.done_work / self.total_work.max(1.0)).min(1.0)
+    }
+
+    fn is_done(&self) -> bool {
+        matches!(self.stage, Stage::Done { .. })
+    }
+
+    fn finish(mut self) -> SdpaResult {
+        while !self.is_done() {
+            self.step();
+        }
+        let Stage::Done { projected, out_small } = self.stage else {
+            unreachable!("the loop above ends only in Done")
+        };
         SdpaResult {
-            projected: self.projected.expect("projected"),
+            projected,
             cfg: self.cfg,
             d_head: self.d_head,
             pool: self.pool,
             heads: self.heads,
             concat_rows: self.concat_rows,
-            out_small: self.out_small.expect("output"),
+            out_small,
             scores: match self.scores {
                 ScoreSource::Reused(c) => Some(c),
                 ScoreSource::Kept(heads) => Some(Arc::new(HeadScores {
@@ -445,63 +362,6 @@ fn mark_masked(mask: &dyn AttentionMask, i: usize, row: &mut [f32]) {
     }
 }
 
-/// The selected head's score maps for the pipeline, computed on demand (one head, so switching
-/// heads stays cheap): raw Q_h·K_hᵀ pooled by mean, and the scaled, masked logits pooled by max with
-/// masked cells NaN. Both at most [`PIPE_PX`]².
-pub fn head_score_maps(r: &SdpaResult, head: usize) -> (Matrix, Matrix) {
-    let n = r.n();
-    let dh = r.d_head;
-    let p = &r.projected;
-    let (q, k) = (p.q.columns(head * dh, dh), p.k.columns(head * dh, dh));
-    let scale = r.cfg.scale.factor(dh);
-    let mask = causal_or_full(r.cfg.causal);
-    let mut raw = Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Mean);
-    let mut masked = Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max);
-    let mut block = vec![0.0f32; ATTN_ROWS * n];
-    let mut logits = vec![0.0f32; n];
-    let mut start = 0;
-    while start < n {
-        let rows = ATTN_ROWS.min(n - start);
-        let b: &[f32] = match &r.scores {
-            Some(s) => &s.heads[head][start * n..(start + rows) * n],
-            None => {
-                let b = &mut block[..rows * n];
-                matmul_transb_into(1.0, q.rows_range(start, rows), k, b);
-                b
-            }
-        };
-        for (r_i, row) in b.chunks_exact(n).enumerate() {
-            raw.add_row(start + r_i, row);
-            scale_and_mask_row(mask, start + r_i, row, scale, &mut logits);
-            masked.add_row(start + r_i, &logits);
-        }
-        start += rows;
-    }
-    (raw.finish(), masked.finish())
-}
-
-/// Parses the URL's `scale` value: `sqrt` (1/√d_head), `none`, or a temperature τ > 0.
-pub fn scale_from_param(s: &str) -> Option<Scale> {
-    match s {
-        "sqrt" => Some(Scale::InvSqrtDHead),
-        "none" => Some(Scale::None),
-        t => t
-            .parse::<f32>()
-            .ok()
-            .filter(|t| t.is_finite() && *t >= 0.01 && *t <= 1000.0)
-            .map(Scale::Temperature),
-    }
-}
-
-/// The URL form of a scale (inverse of [`scale_from_param`]).
-pub fn scale_to_param(s: Scale) -> String {
-    match s {
-        Scale::InvSqrtDHead => "sqrt".into(),
-        Scale::None => "none".into(),
-        Scale::Temperature(t) => format!("{t}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,8 +369,10 @@ mod tests {
     use crate::attention::exact::attention_weights;
     use crate::attention::multi_head::{multi_head_attention, Kernel};
     use crate::attention::pooling::pool;
+    use crate::attention::scale::Scale;
     use crate::attention::softmax::entropy;
     use crate::attention::tokenizer::example_tokens;
+    use crate::view_model::sdpa::result::head_score_maps;
 
     fn key(n: usize, d: usize) -> InputKey {
         InputKey {
@@ -680,10 +542,8 @@ mod tests {
             scale: Scale::None,
             causal: false,
         };
-        assert!(SdpaJob::new(key(5, 16), cfg, PoolMode::Max, None).is_err());
-        assert_eq!(scale_from_param("abc"), None);
-        assert_eq!(scale_from_param("2.5"), Some(Scale::Temperature(2.5)));
-        assert_eq!(scale_from_param("0"), None);
+        let refused = SdpaJob::new(key(5, 16), cfg, PoolMode::Max, None).err();
+        assert_eq!(refused.map(|m| m.id), Some("error.heads_divide"));
     }
 
     #[test]

@@ -1,0 +1,168 @@
+//! The one runner every view's computation goes through: it starts a [`Job`] whenever the view's
+//! input memo changes, runs it in time slices with a yield to the browser between slices (so a large
+//! N shows progress instead of freezing the tab), drops it when a newer input arrives, and publishes
+//! the result, progress, timing and any refusal as one [`JobRun`].
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::attention::message::Message;
+use crate::i18n::tf;
+use crate::ui::browser::{next_frame, now_ms, record_metric, yield_to_browser};
+use crate::ui::render::heatmap::last_paint_ms;
+use crate::view_model::job::Job;
+
+/// How long the runner works before it yields.
+#[derive(Clone, Copy, Debug)]
+pub struct Slicing {
+    /// Work before the first yield, in ms: a result ready within it appears in the same frame (a
+    /// yield costs a frame); anything longer shows progress after it.
+    pub first_ms: f64,
+    /// Longest stretch of work between two later yields, in ms.
+    pub slice_ms: f64,
+}
+
+/// The default: 50 ms before the first yield, then 12 ms slices (a frame is 16.7 ms at 60 Hz).
+pub const SLICED: Slicing = Slicing {
+    first_ms: 50.0,
+    slice_ms: 12.0,
+};
+
+/// What a running view shows: the latest result (kept on screen while a newer one computes), the
+/// progress, the time of the last run and the refusal of the last configuration.
+pub struct JobRun<T: Send + Sync + 'static> {
+    pub result: RwSignal<Option<Arc<T>>>,
+    /// 0..1 while computing, None when idle.
+    pub progress: RwSignal<Option<f64>>,
+    /// Recompute + repaint time of the last finished run, in ms.
+    pub timing: RwSignal<Option<f64>>,
+    /// Why the engine refused the configuration (the result is cleared then).
+    pub error: RwSignal<Option<Message>>,
+}
+
+impl<T: Send + Sync + 'static> Clone for JobRun<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Send + Sync + 'static> Copy for JobRun<T> {}
+
+impl<T: Send + Sync + 'static> JobRun<T> {
+    fn new() -> Self {
+        Self {
+            result: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            timing: RwSignal::new(None),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// "Computing… 40%" while busy, None when idle: the busy text of every canvas.
+    pub fn busy_text(&self) -> Signal<Option<String>> {
+        let progress = self.progress;
+        Signal::derive(move || {
+            progress
+                .get()
+                .map(|p| tf("ui.computing", &[("pct", &format!("{:.0}", p * 100.0))]))
+        })
+    }
+}
+
+/// Cancels a run when a newer one starts: each run holds the generation it started at.
+#[derive(Clone, Copy)]
+struct Generation(StoredValue<u64>);
+
+impl Generation {
+    fn next(self) -> u64 {
+        self.0.update_value(|g| *g += 1);
+        self.0.get_value()
+    }
+
+    fn is_current(self, gen: u64) -> bool {
+        self.0.get_value() == gen
+    }
+}
+
+/// Runs `make(input)` whenever `input` changes and publishes its result.
+///
+/// `name` prefixes the metrics recorded on `window.__atlas` for tests and benchmarks:
+/// `{name}_runs` (a counter), `{name}_compute_ms`, `{name}_work_ms` (start to last heatmap painted),
+/// `{name}_total_ms` (to the next animation frame) and `{name}_longest_step_ms`.
+/// `done` sees each finished result before it is shown (to keep a cache for the next run).
+pub fn drive<K, J>(
+    name: &'static str,
+    input: Memo<K>,
+    slicing: Slicing,
+    make: impl Fn(&K) -> Result<J, Message> + 'static,
+    done: impl Fn(&J::Output) + 'static,
+) -> JobRun<J::Output>
+where
+    K: Clone + PartialEq + Send + Sync + 'static,
+    J: Job + 'static,
+    J::Output: Send + Sync + 'static,
+{
+    let run = JobRun::new();
+    let generation = Generation(StoredValue::new(0));
+    let make = Rc::new(make);
+    let done = Rc::new(done);
+    Effect::new(move |_| {
+        let key = input.get();
+        let gen = generation.next();
+        let (make, done) = (make.clone(), done.clone());
+        spawn_local(async move {
+            let t0 = now_ms();
+            let mut job = match make(&key) {
+                Ok(job) => job,
+                Err(message) => {
+                    run.error.set(Some(message));
+                    run.result.set(None);
+                    run.progress.set(None);
+                    return;
+                }
+            };
+            run.error.set(None);
+            let mut longest = 0.0f64;
+            let mut budget = slicing.first_ms;
+            loop {
+                let slice = now_ms();
+                while !job.is_done() && now_ms() - slice < budget {
+                    let t = now_ms();
+                    job.step();
+                    longest = longest.max(now_ms() - t);
+                }
+                if job.is_done() {
+                    break;
+                }
+                budget = slicing.slice_ms;
+                if let Some(partial) = job.partial() {
+                    run.result.set(Some(Arc::new(partial)));
+                }
+                run.progress.set(Some(job.progress()));
+                yield_to_browser().await;
+                if !generation.is_current(gen) {
+                    return;
+                }
+            }
+            let compute_ms = now_ms() - t0;
+            let result = job.finish();
+            done(&result);
+            run.result.set(Some(Arc::new(result)));
+            run.progress.set(None);
+            next_frame().await;
+            if generation.is_current(gen) {
+                // A run whose maps came out unchanged repaints nothing: its work ends with the compute.
+                let work = last_paint_ms().max(t0 + compute_ms) - t0;
+                run.timing.set(Some(work));
+                record_metric(&format!("{name}_compute_ms"), compute_ms);
+                record_metric(&format!("{name}_work_ms"), work);
+                record_metric(&format!("{name}_total_ms"), now_ms() - t0);
+                record_metric(&format!("{name}_longest_step_ms"), longest);
+                record_metric(&format!("{name}_runs"), gen as f64);
+            }
+        });
+    });
+    run
+}

@@ -1,0 +1,153 @@
+//! What the "Scaled dot-product attention" job produces and what the next job may take over, and the
+//! selected head's score maps, computed on demand.
+
+use std::sync::Arc;
+
+use crate::attention::mask::{causal_or_full, scale_and_mask_row};
+use crate::attention::matrix::{matmul_transb_into, Matrix};
+use crate::attention::multi_head::{HeadConfig, LayerWeights, Projections};
+use crate::attention::pooling::{PoolMode, Pooler};
+
+/// Query rows per attention block (the job's and [`head_score_maps`]' block height).
+pub(crate) const ATTN_ROWS: usize = 64;
+
+/// Largest pooled weight map kept per head (pixels per side).
+pub const BIG_PX: usize = 512;
+/// Pooled size of the small pipeline maps (pixels per side).
+pub const PIPE_PX: usize = 96;
+/// Upper bound on the floats kept for all heads' big maps (heads × side²).
+pub(crate) const BIG_BUDGET: usize = 4 << 20;
+/// Upper bound on the raw scores kept between runs (heads × N² floats, 16 MB): N ≤ 724 at 8 heads.
+pub const SCORE_BUDGET: usize = 4 << 20;
+
+/// What the embedding and projections depend on (changing anything else reuses them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputKey {
+    pub tokens: Arc<Vec<String>>,
+    pub d_model: usize,
+    pub seed: u64,
+}
+
+/// Embedding, weights and projections for one [`InputKey`].
+#[derive(Debug)]
+pub struct Projected {
+    pub key: InputKey,
+    pub x: Matrix,
+    pub weights: LayerWeights,
+    pub q: Matrix,
+    pub k: Matrix,
+    pub v: Matrix,
+    /// The position codes P (N × d_model): they depend on N and d_model only, so a job for another
+    /// seed or text of the same shape takes them over.
+    pub positions: Arc<Matrix>,
+    /// W_O with its columns mean-pooled to at most [`PIPE_PX`]: the right factor of the pooled
+    /// output (module doc), computed once per weights.
+    pub w_o_cols: Matrix,
+}
+
+/// Raw scores S_h = Q_h·K_hᵀ of every head (row-major N × N each), kept between runs when they fit
+/// in [`SCORE_BUDGET`]: a mask or scale change then skips the score product, and the pipeline's
+/// score maps are pooled from them instead of being recomputed.
+#[derive(Debug)]
+pub struct HeadScores {
+    pub n_heads: usize,
+    pub heads: Vec<Vec<f32>>,
+}
+
+/// What a new job may take over from the previous result.
+#[derive(Clone, Debug)]
+pub struct Reuse {
+    pub projected: Arc<Projected>,
+    pub scores: Option<Arc<HeadScores>>,
+}
+
+/// Per-head results, pooled for display.
+#[derive(Clone, Debug)]
+pub struct HeadMaps {
+    /// softmax weights pooled to ≤ side × side; masked cells are NaN.
+    pub weights: Matrix,
+    /// Mean row entropy of the weights, in nats.
+    pub mean_entropy: f32,
+    /// Mean over rows of the largest weight.
+    pub mean_max_weight: f32,
+}
+
+/// Everything the view draws.
+#[derive(Debug)]
+pub struct SdpaResult {
+    pub projected: Arc<Projected>,
+    pub cfg: HeadConfig,
+    pub d_head: usize,
+    pub pool: PoolMode,
+    pub heads: Vec<HeadMaps>,
+    /// Heads side by side (concat of softmax(·)·V_h), rows mean-pooled to at most [`PIPE_PX`]:
+    /// min(N, PIPE_PX) × d_model (module doc). Equal to the full concat when N ≤ PIPE_PX.
+    pub concat_rows: Matrix,
+    /// The layer output concat · W_O as the view shows it: mean-pooled to at most [`PIPE_PX`]²,
+    /// computed as (pooled rows of concat)·(pooled columns of W_O) (module doc), which is exact and
+    /// ~20× cheaper than forming the N × d_model output at N = 256, d_model = 512.
+    pub out_small: Matrix,
+    /// Every head's raw scores, when they fit in [`SCORE_BUDGET`].
+    pub scores: Option<Arc<HeadScores>>,
+}
+
+impl SdpaResult {
+    /// The parts of this result a job with other parameters may reuse.
+    pub fn reuse(&self) -> Reuse {
+        Reuse {
+            projected: self.projected.clone(),
+            scores: self.scores.clone(),
+        }
+    }
+
+    /// Number of tokens.
+    pub fn n(&self) -> usize {
+        self.projected.x.rows
+    }
+
+    /// Q, K, V of the layer as head views.
+    pub fn projections(&self) -> Projections {
+        let p = &self.projected;
+        Projections {
+            q: p.q.clone(),
+            k: p.k.clone(),
+            v: p.v.clone(),
+            d_head: self.d_head,
+        }
+    }
+}
+
+/// The selected head's score maps for the pipeline, computed on demand (one head, so switching
+/// heads stays cheap): raw Q_h·K_hᵀ pooled by mean, and the scaled, masked logits pooled by max with
+/// masked cells NaN. Both at most [`PIPE_PX`]².
+pub fn head_score_maps(r: &SdpaResult, head: usize) -> (Matrix, Matrix) {
+    let n = r.n();
+    let dh = r.d_head;
+    let p = &r.projected;
+    let (q, k) = (p.q.columns(head * dh, dh), p.k.columns(head * dh, dh));
+    let scale = r.cfg.scale.factor(dh);
+    let mask = causal_or_full(r.cfg.causal);
+    let mut raw = Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Mean);
+    let mut masked = Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max);
+    let mut block = vec![0.0f32; ATTN_ROWS * n];
+    let mut logits = vec![0.0f32; n];
+    let mut start = 0;
+    while start < n {
+        let rows = ATTN_ROWS.min(n - start);
+        let b: &[f32] = match &r.scores {
+            Some(s) => &s.heads[head][start * n..(start + rows) * n],
+            None => {
+                let b = &mut block[..rows * n];
+                matmul_transb_into(1.0, q.rows_range(start, rows), k, b);
+                b
+            }
+        };
+        for (r_i, row) in b.chunks_exact(n).enumerate() {
+            raw.add_row(start + r_i, row);
+            scale_and_mask_row(mask, start + r_i, row, scale, &mut logits);
+            masked.add_row(start + r_i, &logits);
+        }
+        start += rows;
+    }
+    (raw.finish(), masked.finish())
+}
