@@ -33,6 +33,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "The pattern is {shape} but attention is {expected}.",
     ),
     (
+        "error.budget_time",
+        "This would take about {need} of work, more than the {limit} one recomputation may take here; {fits}.",
+    ),
+    (
         "error.budget",
         "This would need about {need} of memory, more than the {limit} this page allows itself; {fits}.",
     ),

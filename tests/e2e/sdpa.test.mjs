@@ -36,9 +36,10 @@ test("moving a slider changes the canvas and the URL, and reloading restores the
   try {
     let runs = await waitForRuns(app.page);
     const before = await canvasHash(app.page, MAIN);
-    await setRange(app.page, "seed", 7);
+    await app.page.click("[data-testid=seed-new]");
     runs = await waitForRuns(app.page, runs);
     await app.page.waitForFunction(() => location.search.includes("seed="));
+    assert.doesNotMatch(app.page.url(), /seed=1(&|$)/, "a new seed, not the default");
     const after = await canvasHash(app.page, MAIN);
     assert.notEqual(after, before, "new seed → new weights");
     const url = app.page.url();
@@ -112,7 +113,12 @@ test("a garbage query is clamped with a visible notice, never a panic", async ()
     }
     const bad = await openApp("?view=nonsense");
     try {
-      assert.match(await bad.page.textContent("[data-testid=notices]"), /view=nonsense is not a chapter/);
+      assert.match(
+        await bad.page.textContent("[data-testid=notices]"),
+        /view=nonsense is not one of sdpa, heads, sparse, approx, speed; using sdpa/,
+      );
+      await bad.page.waitForSelector("[data-testid=view-sdpa]");
+      assert.deepEqual(bad.errors, []);
     } finally {
       await bad.close();
     }

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use crate::attention::budget::Estimate;
 use crate::attention::embedding::{embed_with_positions, position_codes};
 use crate::attention::exact::{attention_rows, attention_rows_from_scores, RowBlock};
 use crate::attention::mask::{causal_or_full, AttentionMask};
@@ -98,6 +99,14 @@ impl SdpaJob {
             return Err(Message::new("error.zero").arg("what", "N"));
         }
         let n = key.tokens.len();
+        let estimate = Self::estimate(n, key.d_model, cfg.n_heads);
+        estimate.check(|| {
+            let fits = (1..=n).rev().step_by(64.max(n / 64)).find(|&m| {
+                let e = Self::estimate(m, key.d_model, cfg.n_heads);
+                e.check(String::new).is_ok()
+            });
+            format!("N ≤ {}", fits.unwrap_or(1))
+        })?;
         let side = BIG_PX.min(((BIG_BUDGET / cfg.n_heads) as f64).sqrt() as usize).max(32);
         let d = key.d_model as f64;
         let proj_work = 3.0 * n as f64 * d * d;
@@ -136,6 +145,22 @@ impl SdpaJob {
             job.done_work = proj_work;
         }
         Ok(job)
+    }
+
+    /// What a job of N tokens, width d and h heads holds and does: X, Q, K, V (4·N·d), the four
+    /// weight matrices (4·d²), the kept scores (h·N² when they fit the score budget, else one block
+    /// of rows), every head's pooled map (h·side²); 2·3·N·d² FLOPs for the projections and 4·N²·d
+    /// for scores and weights·V.
+    pub fn estimate(n: usize, d: usize, heads: usize) -> Estimate {
+        let (nf, df, hf) = (n as f64, d as f64, heads.max(1) as f64);
+        let side = BIG_PX.min(((BIG_BUDGET / heads.max(1)) as f64).sqrt() as usize).max(32) as f64;
+        let scores = if hf * nf * nf <= SCORE_BUDGET as f64 {
+            hf * nf * nf
+        } else {
+            ATTN_ROWS as f64 * nf
+        };
+        let floats = 4.0 * nf * df + 4.0 * df * df + scores + hf * side * side + ATTN_ROWS as f64 * nf;
+        Estimate::new(floats, 6.0 * nf * df * df + 4.0 * nf * nf * df)
     }
 
     /// The stage that starts head `head`.
@@ -365,6 +390,7 @@ fn mark_masked(mask: &dyn AttentionMask, i: usize, row: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attention::budget::Estimate;
     use crate::attention::embedding::embed;
     use crate::attention::exact::attention_weights;
     use crate::attention::multi_head::{multi_head_attention, Kernel};
@@ -533,6 +559,21 @@ mod tests {
                 .iter()
                 .all(|h| h.mean_entropy.is_finite() && h.mean_max_weight > 0.0));
         }
+    }
+
+    #[test]
+    fn the_largest_configuration_the_schema_allows_fits_the_budget_and_a_larger_one_is_refused() {
+        use crate::view_model::sdpa::params::{D_MODEL, HEADS, N};
+        let d_max = *D_MODEL.allowed.last().unwrap();
+        for heads in [1, 8, HEADS.max as usize] {
+            assert!(SdpaJob::estimate(N.max as usize, d_max, heads)
+                .check(String::new)
+                .is_ok());
+        }
+        let refused = SdpaJob::estimate(200_000, d_max, 8)
+            .check(|| "N ≤ 4096".into())
+            .unwrap_err();
+        assert_eq!(refused.id, "error.budget");
     }
 
     #[test]

@@ -302,6 +302,24 @@ mod tests {
     }
 
     #[test]
+    fn long_blank_and_hostile_texts_are_cut_or_replaced_with_a_notice() {
+        let long = "a ".repeat(10_000);
+        let p = parse_pairs(&[("text", &long)]);
+        assert_eq!(p.tokens.len(), MAX_TOKENS);
+        assert_eq!(p.notices.len(), 1);
+        assert_eq!(p.notices[0].reason, NoticeReason::TooLong { max: MAX_TOKENS });
+        let p = parse_pairs(&[("text", &"x".repeat(30_000))]);
+        assert_eq!(p.notices[0].reason, NoticeReason::TooLong { max: TEXT.max_chars });
+        assert_eq!(p.tokens.len(), 1);
+        let p = parse_pairs(&[("text", "   \u{200B} ")]);
+        assert_eq!(p.params.text, None, "blank text falls back to the passage");
+        let p = parse_pairs(&[("text", "<img src=x onerror=alert(1)> 👍🏽")]);
+        assert_eq!(p.tokens.first().map(String::as_str), Some("<"));
+        assert_eq!(p.tokens.last().map(String::as_str), Some("👍🏽"));
+        assert!(p.notices.is_empty());
+    }
+
+    #[test]
     fn the_writer_writes_exactly_the_schema_keys() {
         let p = parse_pairs(&[("n", "7"), ("scale", "none")]).params;
         let keys: Vec<&str> = to_query(&p).iter().map(|(k, _)| *k).skip(1).collect();
