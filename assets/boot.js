@@ -13,7 +13,9 @@ function fail(err) {
 }
 
 init({ module_or_path: new URL("./attention-atlas_bg.wasm", import.meta.url) })
-  .then(() => {
+  .then((wasm) => {
+    // For the memory figures of the soak test and benchmarks: the wasm heap's current size in bytes.
+    window.__atlasWasmBytes = () => wasm.memory.buffer.byteLength;
     const loading = document.getElementById("boot-loading");
     if (loading) loading.remove();
   })

@@ -159,11 +159,6 @@ impl Matrix {
     pub fn to_nalgebra(&self) -> nalgebra::DMatrix<f32> {
         nalgebra::DMatrix::from_row_slice(self.rows, self.cols, &self.data)
     }
-
-    /// Converts from a column-major nalgebra matrix.
-    pub fn from_nalgebra(m: &nalgebra::DMatrix<f32>) -> Matrix {
-        Matrix::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)])
-    }
 }
 
 impl MatRef<'static> {

@@ -27,7 +27,12 @@ export function serve(dir = DIST) {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404); res.end("not found"); return; }
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      // Like most static hosts, allow any origin to read the files: a sandboxed embed (opaque origin)
+      // loads its module script and wasm with CORS.
+      res.writeHead(200, {
+        "content-type": TYPES[path.extname(file)] || "application/octet-stream",
+        "access-control-allow-origin": "*",
+      });
       res.end(body);
     });
   });

@@ -176,3 +176,19 @@ test("N = 4096 computes in slices with visible progress and stays responsive", a
     await app.close();
   }
 });
+
+test("text that looks like markup is shown as text, emoji and right-to-left words as tokens", async () => {
+  const text = `<img src=x onerror="window.__pwned=1"> שָׁלוֹם 👍🏽 cafe\u0301`;
+  const app = await openApp(`?view=sdpa&text=${encodeURIComponent(text)}`);
+  try {
+    await waitForRuns(app.page);
+    assert.equal(await app.page.$("main img"), null, "no element was made from the text");
+    assert.equal(await app.page.evaluate(() => window.__pwned), undefined);
+    const shown = await app.page.textContent("[data-testid=view-sdpa]");
+    for (const token of ["<", "img", "שָׁלוֹם", "👍🏽", "cafe\u0301"]) assert.ok(shown.includes(token), `token ${token} is shown`);
+    assert.doesNotMatch(shown, /\bNaN\b|undefined/);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

@@ -6,17 +6,6 @@ use leptos::task::spawn_local;
 use crate::i18n::t;
 use crate::ui::browser::{copy_text, href};
 
-/// The permalink of `url` as an embed (`embed=1` added).
-pub fn embed_url(url: &str) -> String {
-    if url.contains("embed=1") {
-        url.to_string()
-    } else if url.contains('?') {
-        format!("{url}&embed=1")
-    } else {
-        format!("{url}?embed=1")
-    }
-}
-
 /// A "Copy link" button; shows the link in a box when the clipboard is unavailable.
 #[component]
 pub fn CopyLink() -> impl IntoView {

@@ -390,7 +390,6 @@ fn mark_masked(mask: &dyn AttentionMask, i: usize, row: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attention::budget::Estimate;
     use crate::attention::embedding::embed;
     use crate::attention::exact::attention_weights;
     use crate::attention::multi_head::{multi_head_attention, Kernel};

@@ -1,0 +1,153 @@
+// Soak: 2,000 rapid control changes across the chapters and 200 hostile URLs in one page, then the
+// same checks as a person would make — no console error, no panic text, no NaN or "undefined" on
+// screen — and memory after the run within 10 % of memory after the warm-up (JS heap after a forced
+// GC, and the wasm heap, which never shrinks). Figures go to tests/e2e/out/soak.json.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { openApp } from "./harness.mjs";
+
+const VIEWS = ["sdpa", "heads", "sparse", "approx", "speed"];
+const KEYS = [
+  "view", "embed", "lang", "text", "n", "d_model", "heads", "head", "seed", "causal", "scale", "pool", "kv", "d_c",
+  "d_r", "theta", "layout", "model", "ctx", "batch", "dtype", "part", "pattern", "d", "w", "s", "c", "dil", "g", "b",
+  "gb", "r", "buckets", "hashes", "chunk", "k", "tau", "layers", "vs", "tile", "method", "qk", "proj", "m",
+  "features", "fseed", "synth", "rank", "hidden", "max_n", "zzz",
+];
+const VALUES = [
+  "-1", "0", "1", "2", "3", "7", "64", "513", "4097", "1e309", "-1e309", "NaN", "Infinity", "", " ", "%00", "0x1F",
+  "1.5", "99999999999999999999", "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "🙂👍🏽", "שָׁלוֹם",
+  "cafe\u0301", "sqrt", "none", "max", "mean", "bigbird", "lsh", "performer", "mixer", "gpt2", "fp8", "all", "x".repeat(300),
+];
+
+/** A small seeded generator, so a failure can be replayed. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+function hostileQuery(rand) {
+  const pairs = [];
+  const count = 1 + Math.floor(rand() * 8);
+  for (let i = 0; i < count; i++) {
+    const k = KEYS[Math.floor(rand() * KEYS.length)];
+    const v = VALUES[Math.floor(rand() * VALUES.length)];
+    pairs.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  }
+  if (rand() < 0.8) pairs.unshift(`view=${VIEWS[Math.floor(rand() * VIEWS.length)]}`);
+  return "?" + pairs.join("&");
+}
+
+/** Changes one random control of the current view (never the speed benchmark's Run). */
+async function poke(page, rand) {
+  return page.evaluate((r) => {
+    const controls = [...document.querySelectorAll("[data-testid=controls] input, [data-testid=controls] select, .controls input, .controls select")]
+      .filter((el) => !el.disabled && el.offsetParent !== null && el.dataset.testid !== "run");
+    if (!controls.length) return "none";
+    const el = controls[Math.floor(r[0] * controls.length)];
+    if (el.type === "range") {
+      el.value = String(Math.floor(r[1] * 1001));
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    } else if (el.type === "checkbox") {
+      el.checked = !el.checked;
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    } else if (el.tagName === "SELECT") {
+      el.selectedIndex = Math.floor(r[1] * el.options.length);
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    } else if (el.type === "number") {
+      el.value = String(Math.floor((r[1] - 0.2) * 5000));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    } else {
+      return "skip";
+    }
+    return el.dataset.testid || el.tagName;
+  }, [rand(), rand()]);
+}
+
+/** Navigates inside the page (no reload): the router re-parses the query as a pasted link would. */
+async function goto(page, query) {
+  await page.evaluate((q) => {
+    history.pushState({}, "", q);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  }, query);
+}
+
+async function settle(page) {
+  // Let sliced jobs run out (bounded: a later change would cancel them anyway).
+  await page.waitForFunction(() => !document.body.innerText.includes("Computing…"), null, { timeout: 60000 }).catch(() => {});
+}
+
+async function memory(page, cdp) {
+  await cdp.send("HeapProfiler.collectGarbage");
+  const heap = await cdp.send("Runtime.getHeapUsage");
+  const wasm = await page.evaluate(() => window.__atlasWasmBytes());
+  return { js: heap.usedSize, wasm };
+}
+
+async function screenText(page) {
+  return page.evaluate(() => document.body.innerText);
+}
+
+async function run(page, rand, changes, urls) {
+  const perUrl = Math.max(1, Math.floor(changes / Math.max(1, urls)));
+  let done = 0;
+  for (let u = 0; u < urls || done < changes; u++) {
+    if (u < urls) await goto(page, hostileQuery(rand));
+    else await goto(page, `?view=${VIEWS[u % VIEWS.length]}`);
+    for (let i = 0; i < perUrl && done < changes; i++, done++) {
+      await poke(page, rand);
+      if (i % 5 === 4) await page.waitForTimeout(1);
+    }
+    if (u % 25 === 24) {
+      await settle(page);
+      const text = await screenText(page);
+      assert.doesNotMatch(text, /\bNaN\b|undefined|panicked|could not start/, `after URL ${u}`);
+    }
+  }
+  return done;
+}
+
+test("2,000 rapid control changes and 200 hostile URLs: no error, no NaN, flat memory", { timeout: 900000 }, async () => {
+  const app = await openApp("?view=sdpa");
+  try {
+    const { page } = app;
+    const cdp = await page.context().newCDPSession(page);
+    await page.waitForFunction(() => typeof window.__atlasWasmBytes === "function");
+    const rand = rng(20261201);
+    // Warm-up: the largest configurations each chapter allows, then a random stretch like the run.
+    for (const q of [
+      "?view=sdpa&n=4096&d_model=1024&heads=16", "?view=sparse&n=512&pattern=lsh&hashes=8", "?view=sparse&n=512&pattern=sinkhorn",
+      "?view=approx&n=256&m=1024&d=64", "?view=heads&n=96&heads=16&kv=16&d_c=64&d_r=32", "?view=sdpa",
+    ]) {
+      await goto(page, q);
+      await settle(page);
+    }
+    await run(page, rand, 300, 30);
+    await settle(page);
+    const warm = await memory(page, cdp);
+    const t0 = Date.now();
+    const changes = await run(page, rand, 2000, 200);
+    await settle(page);
+    const end = await memory(page, cdp);
+    const text = await screenText(page);
+    assert.doesNotMatch(text, /\bNaN\b|undefined|panicked/);
+    const figures = {
+      changes, hostileUrls: 200, seconds: (Date.now() - t0) / 1000,
+      afterWarmUp: warm, afterRun: end,
+      jsRatio: end.js / warm.js, wasmRatio: end.wasm / warm.wasm,
+    };
+    fs.mkdirSync(path.join("tests", "e2e", "out"), { recursive: true });
+    fs.writeFileSync(path.join("tests", "e2e", "out", "soak.json"), JSON.stringify(figures, null, 2));
+    console.log("soak:", JSON.stringify(figures));
+    assert.equal(changes, 2000);
+    assert.ok(figures.jsRatio < 1.1, `JS heap grew ${figures.jsRatio}`);
+    assert.ok(figures.wasmRatio < 1.1, `wasm memory grew ${figures.wasmRatio}`);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});
