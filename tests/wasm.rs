@@ -85,7 +85,8 @@ fn layer_matches_the_numpy_fixture_under_wasm() {
             let scale = match run["scale"].as_str().expect("scale") {
                 "none" => Scale::None,
                 "temperature" => Scale::Temperature(run["tau"].as_f64().expect("tau") as f32),
-                _ => Scale::InvSqrtDHead,
+                "inv_sqrt_d_head" => Scale::InvSqrtDHead,
+                other => panic!("unknown scale {other:?} in the fixture"),
             };
             let cfg = HeadConfig {
                 n_heads: usize_of(case, "n_heads"),

@@ -71,7 +71,9 @@ impl<T: Send + Sync + 'static> JobRun<T> {
     }
 }
 
-/// Cancels a run when a newer one starts: each run holds the generation it started at.
+/// Cancels a run when a newer one starts: each run holds the generation it started at. A run whose
+/// view was closed (its reactive values disposed) is never current again, so it stops at its next
+/// check instead of touching a disposed signal.
 #[derive(Clone, Copy)]
 struct Generation(StoredValue<u64>);
 
@@ -82,7 +84,7 @@ impl Generation {
     }
 
     fn is_current(self, gen: u64) -> bool {
-        self.0.get_value() == gen
+        self.0.try_get_value() == Some(gen)
     }
 }
 
@@ -148,6 +150,9 @@ where
             }
             let compute_ms = now_ms() - t0;
             let result = job.finish();
+            if !generation.is_current(gen) {
+                return;
+            }
             done(&result);
             run.result.set(Some(Arc::new(result)));
             run.progress.set(None);
