@@ -173,7 +173,7 @@ pub fn Heatmap(
         labels_for(row_labels, rows).map(|ls| {
             let h = height as f64 / rows as f64;
             ls.into_iter()
-                .map(|l| view! { <span style=format!("height:{h}px") title=l.clone()>{l.clone()}</span> })
+                .map(|l| view! { <span style:height=format!("{h}px") title=l.clone()>{l.clone()}</span> })
                 .collect_view()
         })
     };
@@ -182,7 +182,7 @@ pub fn Heatmap(
         labels_for(col_labels, cols).map(|ls| {
             let w = width as f64 / cols as f64;
             ls.into_iter()
-                .map(|l| view! { <span style=format!("width:{w}px") title=l.clone()>{l.clone()}</span> })
+                .map(|l| view! { <span style:width=format!("{w}px") title=l.clone()>{l.clone()}</span> })
                 .collect_view()
         })
     };
@@ -191,14 +191,16 @@ pub fn Heatmap(
             let (rows, cols) = source();
             let (cw, ch) = (width as f64 / cols as f64, height as f64 / rows as f64);
             (cw >= 4.0 && ch >= 4.0).then(|| {
-                let style = format!(
-                    "left:{}px;top:{}px;width:{}px;height:{}px",
-                    j as f64 * cw,
-                    i as f64 * ch,
-                    cw,
-                    ch
-                );
-                view! { <div class="hl" style=style></div> }
+                // Style properties, not a style attribute: the CSP allows no inline style attributes.
+                view! {
+                    <div
+                        class="hl"
+                        style:left=format!("{}px", j as f64 * cw)
+                        style:top=format!("{}px", i as f64 * ch)
+                        style:width=format!("{cw}px")
+                        style:height=format!("{ch}px")
+                    ></div>
+                }
             })
         })
     };
@@ -211,7 +213,8 @@ pub fn Heatmap(
                     node_ref=canvas
                     role="img"
                     aria-label=aria_label
-                    style=format!("width:{width}px;height:{height}px")
+                    style:width=format!("{width}px")
+                    style:height=format!("{height}px")
                     on:mousemove=move |ev| {
                         let cell = cell_at(&ev);
                         if hover.get_untracked() != Some(cell) {

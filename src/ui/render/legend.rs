@@ -21,7 +21,7 @@ pub fn Legend(
     view! {
         <div class="legend" data-testid="legend">
             <span>{label}</span>
-            <div class="bar" style=format!("background:{gradient}")></div>
+            <div class="bar" style:background=gradient></div>
             <div class="ticks">
                 <span>{move || sig3(lo.get() as f64)}</span>
                 <span>{move || sig3(((lo.get() + hi.get()) / 2.0) as f64)}</span>
@@ -31,7 +31,7 @@ pub fn Legend(
                 .then(|| {
                     view! {
                         <span>
-                            <span class="swatch" style=format!("background:rgb({r},{g},{b})")></span>
+                            <span class="swatch" style:background=format!("rgb({r},{g},{b})")></span>
                             {t("legend.masked")}
                         </span>
                     }
