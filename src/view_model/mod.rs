@@ -5,6 +5,7 @@ pub mod colormap;
 pub mod format;
 pub mod job;
 pub mod params;
+pub mod permalink;
 pub mod schema;
 pub mod sdpa;
 pub mod shell;

@@ -192,3 +192,25 @@ test("text that looks like markup is shown as text, emoji and right-to-left word
     await app.close();
   }
 });
+
+test("Copy link copies the canonical permalink: every parameter, no unknown keys", async () => {
+  const app = await openApp("?view=sdpa&n=7&zzz=1&causal=yes");
+  try {
+    await app.page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.base.replace(/\/$/, "") });
+    await waitForRuns(app.page);
+    await app.page.click("[data-testid=copy-link]");
+    await app.page.waitForSelector("[data-testid=copied], [data-testid=link-box]");
+    const link = (await app.page.$("[data-testid=copied]"))
+      ? await app.page.evaluate(() => navigator.clipboard.readText())
+      : await app.page.inputValue("[data-testid=link-box]");
+    const url = new URL(link);
+    assert.equal(url.origin + url.pathname, app.base);
+    assert.equal(url.searchParams.get("n"), "7");
+    assert.equal(url.searchParams.get("causal"), "1", "written in canonical form");
+    assert.equal(url.searchParams.get("zzz"), null, "unknown keys are dropped");
+    for (const key of ["view", "d_model", "heads", "head", "seed", "scale", "pool"]) assert.ok(url.searchParams.has(key), key);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
+});

@@ -3,15 +3,24 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::i18n::t;
+use leptos_router::hooks::use_query_map;
+
+use crate::i18n::{lang, t};
+use crate::ui::url::lookup;
+use crate::view_model::permalink::canonical_query;
 use crate::ui::browser::{copy_text, href};
 
 /// A "Copy link" button; shows the link in a box when the clipboard is unavailable.
 #[component]
 pub fn CopyLink() -> impl IntoView {
     let status = RwSignal::new(None::<(bool, String)>);
+    let query = use_query_map();
     let copy = move |_| {
-        let url = href();
+        // The canonical permalink: every parameter of the view, nothing else.
+        let canonical = query.with_untracked(|m| canonical_query(&lookup(m), lang()));
+        let here = href();
+        let base = here.split(['?', '#']).next().unwrap_or_default();
+        let url = format!("{base}{canonical}");
         spawn_local(async move {
             let ok = copy_text(&url).await;
             status.set(Some((ok, url)));
