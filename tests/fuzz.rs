@@ -201,3 +201,90 @@ proptest! {
         }
     }
 }
+
+mod patterns_and_heads {
+    use super::{finite, matrix};
+    use attention_atlas::attention::heads::grouped::{grouped_query_attention, GqaConfig, GqaWeights};
+    use attention_atlas::attention::heads::mla::{mla_absorbed, mla_naive, MlaConfig, MlaWeights};
+    use attention_atlas::attention::sparse::bigbird::{bigbird, BigBirdConfig};
+    use attention_atlas::attention::sparse::csr::SparsePattern;
+    use attention_atlas::attention::sparse::global::global_tokens;
+    use attention_atlas::attention::sparse::longformer::longformer;
+    use attention_atlas::attention::sparse::reach::reach_after;
+    use attention_atlas::attention::sparse::sinkhorn::{sinkhorn_attention, SinkhornConfig};
+    use attention_atlas::attention::sparse::strided::{fixed, strided};
+    use attention_atlas::attention::sparse::window::{local_window, Direction};
+    use proptest::prelude::*;
+
+    /// Every row's keys are in range and strictly increasing.
+    fn valid(p: &SparsePattern, n: usize) -> bool {
+        p.n_queries == n
+            && (0..p.n_queries).all(|i| p.row(i).windows(2).all(|w| w[0] < w[1]) && p.row(i).iter().all(|&j| j < n))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// Any sizes, zero and larger than N included: every position-based builder clamps to a valid
+        /// N × N pattern, and stacking it over layers never panics.
+        #[test]
+        fn position_patterns_are_valid_for_any_parameters(
+            n in 1usize..80, w in 0usize..200, s in 0usize..200, c in 0usize..200, dil in 0usize..80,
+            g in proptest::collection::vec(0usize..300, 0..6), b in 0usize..200, gb in 0usize..20, r in 0usize..20,
+            seed in any::<u64>(), causal in any::<bool>(), layers in 0usize..6,
+        ) {
+            let dir = if causal { Direction::Causal } else { Direction::Symmetric };
+            let built = [
+                local_window(n, w, dir).value,
+                strided(n, s, causal).value,
+                fixed(n, s, c, causal).value,
+                longformer(n, w, dil, &g).value,
+                global_tokens(n, &g).value,
+                bigbird(n, &BigBirdConfig { block: b, global_blocks: gb, random_blocks: r }, seed, 0).value.pattern,
+            ];
+            for p in &built {
+                prop_assert!(valid(p, n));
+                prop_assert!(reach_after(p, layers).is_ok());
+            }
+        }
+
+        /// Sinkhorn on zero, tiny and huge inputs, any block, iteration count and temperature.
+        #[test]
+        fn sinkhorn_sorting_is_valid_for_any_input(
+            n in 1usize..64, d in 1usize..6, exp in prop_oneof![Just(-40i32), -8i32..20], seed in any::<u64>(),
+            block in 0usize..80, iterations in 0usize..60, tau in prop_oneof![Just(0.0f32), Just(0.01), Just(1.0), Just(1e6)],
+        ) {
+            let x = if exp == -40 { attention_atlas::attention::matrix::Matrix::zeros(n, d) } else { matrix(n, d, exp, seed) };
+            let config = SinkhornConfig { block, hidden: 8, iterations, temperature: tau };
+            let s = sinkhorn_attention(x.view(), &config, seed).value;
+            prop_assert!(valid(&s.pattern, n));
+        }
+
+        /// GQA (every divisor of the head count) and MLA naive = absorbed on extreme inputs: finite, or a
+        /// typed refusal for sizes that cannot work.
+        #[test]
+        fn grouped_and_latent_attention_are_finite_or_refuse(
+            n in 1usize..24, heads in 0usize..9, kv in 0usize..9, d_head in 0usize..9, exp in -6i32..6,
+            seed in any::<u64>(), causal in any::<bool>(), d_c in 0usize..12, d_r in 0usize..7,
+        ) {
+            let d_model = 16;
+            let x = matrix(n, d_model, exp, seed);
+            let cfg = GqaConfig { n_heads: heads, n_kv_heads: kv, d_head, causal };
+            match GqaWeights::seeded(d_model, &cfg, seed).and_then(|w| grouped_query_attention(&x, &w, &cfg)) {
+                Ok(o) => prop_assert!(finite(&o.out) && finite(&o.concat)),
+                Err(_) => prop_assert!(heads == 0 || kv == 0 || d_head == 0 || heads % kv != 0),
+            }
+            let mla = MlaConfig { n_heads: heads, d_head, d_c, d_r, d_cq: None, rope_base: 10000.0, causal };
+            match MlaWeights::seeded(d_model, &mla, seed) {
+                Ok(w) => {
+                    let naive = mla_naive(&x, &w, &mla).expect("validated config");
+                    let absorbed = mla_absorbed(&x, &w, &mla).expect("validated config");
+                    prop_assert!(finite(&naive.out) && finite(&absorbed.out));
+                    let scale = naive.out.data.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+                    prop_assert!(naive.out.max_abs_diff(&absorbed.out) <= 1e-3 * scale, "absorbed = naive");
+                }
+                Err(_) => prop_assert!(heads == 0 || d_head == 0 || d_c == 0 || d_r == 0 || d_r % 2 == 1),
+            }
+        }
+    }
+}

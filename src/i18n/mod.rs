@@ -150,7 +150,11 @@ mod tests {
     fn lookups_fall_back_to_english_then_to_the_id() {
         set_lang(Lang::Zh);
         assert_eq!(t("nav.sparse"), "稀疏注意力");
-        assert_eq!(t("sdpa.map.axes"), table(Lang::En)["sdpa.map.axes"], "untranslated: English");
+        assert_eq!(
+            t("sdpa.map.axes"),
+            table(Lang::En)["sdpa.map.axes"],
+            "untranslated: English"
+        );
         set_lang(Lang::En);
         assert_eq!(t("no.such.message"), "no.such.message");
         let args = [("key", "n"), ("given", "-5"), ("used", "1"), ("min", "1"), ("max", "9")];

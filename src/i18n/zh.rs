@@ -25,11 +25,20 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("ui.new_seed", "新种子"),
     ("notice.range", "{key}={given} 超出 {min}…{max} 的范围；改用 {used}。"),
     ("notice.nan", "{key}={given} 不是有效值；改用 {used}。"),
-    ("notice.allowed", "{key}={given} 不在 {allowed} 之中；改用最接近的 {used}。"),
+    (
+        "notice.allowed",
+        "{key}={given} 不在 {allowed} 之中；改用最接近的 {used}。",
+    ),
     ("notice.choice", "{key}={given} 不在 {allowed} 之中；改用 {used}。"),
     ("notice.too_long", "{key} 超过 {max}；只使用前 {max}。"),
-    ("error.panic", "Attention Atlas 遇到内部错误：{msg}。请重新加载页面；如果再次出现，请报告此链接。"),
-    ("footer.text", "用 Rust 和 WebAssembly 在你的浏览器中计算。不向任何地方发送数据；页面可离线使用。"),
+    (
+        "error.panic",
+        "Attention Atlas 遇到内部错误：{msg}。请重新加载页面；如果再次出现，请报告此链接。",
+    ),
+    (
+        "footer.text",
+        "用 Rust 和 WebAssembly 在你的浏览器中计算。不向任何地方发送数据；页面可离线使用。",
+    ),
     ("legend.weight", "注意力权重（最亮的颜色由前 0.5% 的单元格共享）"),
     ("legend.score", "分数"),
     ("legend.value", "数值"),
@@ -45,12 +54,21 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("error.odd_rope", "RoPE 宽度 {d} 是奇数；RoPE 按坐标对旋转。"),
     ("error.width", "{what} 的宽度是 {got}，应为 {expected}。"),
     ("error.svd", "奇异值分解失败（存在非有限值或未收敛）。"),
-    ("error.too_long", "N = {n} 超过了这些按位置索引的权重所覆盖的 {max} 个位置。"),
+    (
+        "error.too_long",
+        "N = {n} 超过了这些按位置索引的权重所覆盖的 {max} 个位置。",
+    ),
     ("error.no_causal", "{method} 没有因果形式。"),
     ("error.not_square", "{rows}×{cols} 的模式不能逐层叠加：它必须是方阵。"),
     ("error.qk_width", "查询的宽度是 {q}，键的宽度却是 {k}。"),
     ("error.kv_length", "{k} 个键，却有 {v} 个值。"),
     ("error.pattern_shape", "模式的形状是 {shape}，注意力却是 {expected}。"),
-    ("error.budget_time", "这大约需要 {need} 的计算量，超过了此处单次重算允许的 {limit}；{fits}。"),
-    ("error.budget", "这大约需要 {need} 内存，超过了本页给自己设定的 {limit}；{fits}。"),
+    (
+        "error.budget_time",
+        "这大约需要 {need} 的计算量，超过了此处单次重算允许的 {limit}；{fits}。",
+    ),
+    (
+        "error.budget",
+        "这大约需要 {need} 内存，超过了本页给自己设定的 {limit}；{fits}。",
+    ),
 ];

@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn a_permalink_drops_junk_keeps_every_parameter_and_parses_back_to_the_same_view() {
-        let q = canonical_query(&pairs_lookup(&[("view", "sdpa"), ("n", "7"), ("zzz", "1"), ("embed", "1")]), Lang::Zh);
+        let q = canonical_query(
+            &pairs_lookup(&[("view", "sdpa"), ("n", "7"), ("zzz", "1"), ("embed", "1")]),
+            Lang::Zh,
+        );
         assert!(q.starts_with("?view=sdpa&n=7&d_model=64"), "{q}");
         assert!(q.ends_with("&embed=1&lang=zh"), "{q}");
         assert!(!q.contains("zzz"));
@@ -41,6 +44,9 @@ mod tests {
         let again = sdpa::params::parse(&pairs_lookup(&borrowed));
         assert!(again.notices.is_empty());
         assert_eq!(again.params.n, 7);
-        assert_eq!(canonical_query(&pairs_lookup(&[]), Lang::En), canonical_query(&pairs_lookup(&[("view", "sdpa")]), Lang::En));
+        assert_eq!(
+            canonical_query(&pairs_lookup(&[]), Lang::En),
+            canonical_query(&pairs_lookup(&[("view", "sdpa")]), Lang::En)
+        );
     }
 }

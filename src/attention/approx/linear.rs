@@ -34,10 +34,15 @@ pub fn elu_features(x: MatRef<'_>) -> Matrix {
     Matrix::from_fn(x.rows, x.cols, |i, j| elu_plus_one(x.get(i, j)))
 }
 
-/// Divides `row` by `den`; a zero denominator (possible only with signed features) gives a zero row.
+/// Divides `row` by `den`; a zero or non-finite denominator gives a zero row. Each entry is divided
+/// (not multiplied by 1/den): with φ(q) ≈ e^(−100) the denominator is subnormal, 1/den overflows to
+/// ∞, while numerator/denominator is an ordinary number.
 fn divide_row(row: &mut [f32], den: f32) {
-    let inv = if den != 0.0 { 1.0 / den } else { 0.0 };
-    row.iter_mut().for_each(|o| *o *= inv);
+    if den != 0.0 && den.is_finite() {
+        row.iter_mut().for_each(|o| *o /= den);
+    } else {
+        row.fill(0.0);
+    }
 }
 
 /// O = Φ_Q·(Φ_Kᵀ·V) / (Φ_Q·(Φ_Kᵀ·1)) in the linear order: Φ_Q, Φ_K are N × m feature matrices.
@@ -151,6 +156,17 @@ pub fn linear_attend_quadratic(q: MatRef<'_>, k: MatRef<'_>, v: MatRef<'_>, caus
 mod tests {
     use super::*;
     use crate::attention::rng::{normal_matrix, stream};
+
+    #[test]
+    fn a_subnormal_denominator_still_gives_the_weighted_mean() {
+        // q = −100: φ(q) = e^(−100) ≈ 3.7e-44 (subnormal); 1/(φ(q)·Σφ(k)) would be ∞.
+        let q = Matrix::from_vec(1, 1, vec![-100.0]);
+        let k = Matrix::from_vec(2, 1, vec![50.0, 150.0]);
+        let v = Matrix::from_vec(2, 1, vec![1.0, 3.0]);
+        let o = linear_attend(q.view(), k.view(), v.view(), false).output;
+        // Weights ∝ φ(k) = 51, 151: (51·1 + 151·3)/202.
+        assert!((o.get(0, 0) - (51.0 + 453.0) / 202.0).abs() < 1e-3, "{:?}", o.data);
+    }
 
     #[test]
     fn elu_plus_one_by_hand() {

@@ -6,9 +6,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{lang, t};
+use crate::ui::browser::{copy_text, href};
 use crate::ui::url::lookup;
 use crate::view_model::permalink::canonical_query;
-use crate::ui::browser::{copy_text, href};
 
 /// A "Copy link" button; shows the link in a box when the clipboard is unavailable.
 #[component]
