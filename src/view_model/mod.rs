@@ -9,6 +9,7 @@ pub mod permalink;
 pub mod schema;
 pub mod sdpa;
 pub mod shell;
+pub mod slider;
 
 // One file per chapter view (parameters, derived display data), owned by that chapter.
 pub mod approx_view;

@@ -3,29 +3,7 @@
 
 use leptos::prelude::*;
 
-/// Slider position 0..=1000 ↔ value, linear or logarithmic between `min` and `max`.
-fn to_pos(v: i64, min: i64, max: i64, log: bool) -> i64 {
-    if max <= min {
-        return 0;
-    }
-    let v = v.clamp(min, max);
-    if log && min >= 1 {
-        ((v as f64 / min as f64).ln() / (max as f64 / min as f64).ln() * 1000.0).round() as i64
-    } else {
-        ((v - min) as f64 / (max - min) as f64 * 1000.0).round() as i64
-    }
-}
-
-fn from_pos(p: i64, min: i64, max: i64, log: bool, step: i64) -> i64 {
-    let f = p.clamp(0, 1000) as f64 / 1000.0;
-    let raw = if log && min >= 1 {
-        (min as f64 * (max as f64 / min as f64).powf(f)).round() as i64
-    } else {
-        (min as f64 + f * (max - min) as f64).round() as i64
-    };
-    let step = step.max(1);
-    (((raw - min) / step) * step + min).clamp(min, max)
-}
+use crate::view_model::slider::{from_position as from_pos, to_position as to_pos};
 
 /// An integer slider with a typed-in number box; `log` spaces the slider logarithmically.
 #[component]
