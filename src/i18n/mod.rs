@@ -18,6 +18,7 @@ mod en_sdpa;
 mod en_sparse;
 mod en_speed;
 mod zh;
+mod zh_sdpa;
 
 /// A language of the interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,12 +74,17 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 7] {
     ]
 }
 
+/// Every Simplified Chinese section, in one list.
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 2] {
+    [zh::MESSAGES, zh_sdpa::MESSAGES]
+}
+
 fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
     static EN: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     static ZH: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     match lang {
         Lang::En => EN.get_or_init(|| english_sections().iter().flat_map(|s| s.iter().copied()).collect()),
-        Lang::Zh => ZH.get_or_init(|| zh::MESSAGES.iter().copied().collect()),
+        Lang::Zh => ZH.get_or_init(|| chinese_sections().iter().flat_map(|s| s.iter().copied()).collect()),
     }
 }
 
@@ -131,7 +137,7 @@ mod tests {
     #[test]
     fn translations_keep_the_english_placeholders() {
         let en = table(Lang::En);
-        for (id, text) in zh::MESSAGES {
+        for (id, text) in chinese_sections().iter().flat_map(|s| s.iter()) {
             let english = en
                 .get(id)
                 .unwrap_or_else(|| panic!("zh message {id} has no English original"));
@@ -152,9 +158,12 @@ mod tests {
         assert_eq!(t("nav.sparse"), "稀疏注意力");
         assert_eq!(
             t("sdpa.map.axes"),
-            table(Lang::En)["sdpa.map.axes"],
-            "untranslated: English"
+            "行是查询 i（谁在看），列是键 j（被看的是什么）。每一行的和为 1。"
         );
+        let (en, zh) = (table(Lang::En), table(Lang::Zh));
+        if let Some(id) = en.keys().find(|id| !zh.contains_key(*id)) {
+            assert_eq!(t(id), en[id], "an untranslated id falls back to English");
+        }
         set_lang(Lang::En);
         assert_eq!(t("no.such.message"), "no.such.message");
         let args = [("key", "n"), ("given", "-5"), ("used", "1"), ("min", "1"), ("max", "9")];
