@@ -56,6 +56,18 @@ pub trait ParamSpec: Sync {
     fn default_text(&self) -> String;
 }
 
+/// The two [`ParamSpec`] methods every parameter type answers from its own fields.
+macro_rules! key_and_doc {
+    () => {
+        fn key(&self) -> &'static str {
+            self.key
+        }
+        fn doc(&self) -> &'static str {
+            self.doc
+        }
+    };
+}
+
 /// A view's parameters, in the order its README table lists them.
 pub struct Schema {
     /// The `view=` value (or `shared` for the shell's keys).
@@ -150,12 +162,7 @@ impl IntParam {
 }
 
 impl ParamSpec for IntParam {
-    fn key(&self) -> &'static str {
-        self.key
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
+    key_and_doc!();
     fn values(&self) -> String {
         format!("{} … {}", self.min, self.max)
     }
@@ -181,12 +188,7 @@ impl FloatParam {
 }
 
 impl ParamSpec for FloatParam {
-    fn key(&self) -> &'static str {
-        self.key
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
+    key_and_doc!();
     fn values(&self) -> String {
         format!("{} … {}", self.min, self.max)
     }
@@ -219,12 +221,7 @@ impl FlagParam {
 }
 
 impl ParamSpec for FlagParam {
-    fn key(&self) -> &'static str {
-        self.key
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
+    key_and_doc!();
     fn values(&self) -> String {
         "`0`, `1`".into()
     }
@@ -256,12 +253,7 @@ impl<T: UrlChoice> ChoiceParam<T> {
 }
 
 impl<T: UrlChoice> ParamSpec for ChoiceParam<T> {
-    fn key(&self) -> &'static str {
-        self.key
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
+    key_and_doc!();
     fn values(&self) -> String {
         words_doc(&T::words())
     }
@@ -316,12 +308,7 @@ impl SnapParam {
 }
 
 impl ParamSpec for SnapParam {
-    fn key(&self) -> &'static str {
-        self.key
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
+    key_and_doc!();
     fn values(&self) -> String {
         self.allowed
             .iter()
@@ -352,12 +339,7 @@ impl TextParam {
 }
 
 impl ParamSpec for TextParam {
-    fn key(&self) -> &'static str {
-        self.key
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
+    key_and_doc!();
     fn values(&self) -> String {
         format!("any text (≤ {} characters)", self.max_chars)
     }
@@ -377,12 +359,7 @@ pub struct CustomParam {
 }
 
 impl ParamSpec for CustomParam {
-    fn key(&self) -> &'static str {
-        self.key
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
+    key_and_doc!();
     fn values(&self) -> String {
         self.values.into()
     }

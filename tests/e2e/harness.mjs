@@ -4,6 +4,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import os from "node:os";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
@@ -78,6 +79,20 @@ export async function openApp(query = "") {
     page, errors, base: server.url,
     close: async () => { await browser.close(); await server.close(); },
   };
+}
+
+/**
+ * The shape of every end-to-end test: opens `query`, runs `body(app)`, then asserts that the page
+ * logged no console error, page error or off-origin request, and closes the browser either way.
+ */
+export async function withApp(query, body) {
+  const app = await openApp(query);
+  try {
+    await body(app);
+    assert.deepEqual(app.errors, []);
+  } finally {
+    await app.close();
+  }
 }
 
 /** Waits until the view reports a finished computation newer than `after` runs. */

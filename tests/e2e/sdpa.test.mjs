@@ -1,13 +1,12 @@
 // End-to-end: the "Scaled dot-product attention" view, driven in headless Chromium.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, waitForRuns, canvasHash, setRange, shot } from "./harness.mjs";
+import { withApp, waitForRuns, canvasHash, setRange, shot } from "./harness.mjs";
 
 const MAIN = "[data-testid=main-heatmap] canvas";
 
 test("loads with a drawn heatmap, all heads, the pipeline, the chart and no console errors", async () => {
-  const app = await openApp("?view=sdpa");
-  try {
+  await withApp("?view=sdpa", async (app) => {
     await waitForRuns(app.page);
     const hash = await canvasHash(app.page, MAIN);
     assert.match(hash, /^24x24:/, "24 tokens → a 24×24 map drawn one pixel per cell");
@@ -25,15 +24,11 @@ test("loads with a drawn heatmap, all heads, the pipeline, the chart and no cons
     const m = await app.page.evaluate(() => window.__atlas);
     assert.ok(m.sdpa_work_ms >= m.sdpa_compute_ms && m.sdpa_compute_ms > 0, "work covers compute and repaint");
     await shot(app.page, "sdpa-default", { fullPage: true });
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test("moving a slider changes the canvas and the URL, and reloading restores the picture", async () => {
-  const app = await openApp("?view=sdpa");
-  try {
+  await withApp("?view=sdpa", async (app) => {
     let runs = await waitForRuns(app.page);
     const before = await canvasHash(app.page, MAIN);
     await app.page.click("[data-testid=seed-new]");
@@ -64,15 +59,11 @@ test("moving a slider changes the canvas and the URL, and reloading restores the
     const history = await app.page.evaluate(() => history.length);
     assert.ok(history <= 2, `slider ticks replace the history entry (history.length = ${history})`);
     assert.equal(app.page.url(), permalink);
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test("hovering a cell reads out tokens, raw score and weight; clicking a head selects it", async () => {
-  const app = await openApp("?view=sdpa&n=12");
-  try {
+  await withApp("?view=sdpa&n=12", async (app) => {
     await waitForRuns(app.page);
     const box = await app.page.locator(MAIN).boundingBox();
     await app.page.mouse.move(box.x + box.width * (6.5 / 12), box.y + box.height * (3.5 / 12));
@@ -86,15 +77,11 @@ test("hovering a cell reads out tokens, raw score and weight; clicking a head se
     await app.page.click("[data-testid=head-2]");
     await app.page.waitForFunction(() => location.search.includes("head=2"));
     await app.page.waitForFunction(() => document.querySelector("[data-testid=view-sdpa] h3").textContent.includes("Head 2"));
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test("a garbage query is clamped with a visible notice, never a panic", async () => {
-  const app = await openApp("?view=sdpa&n=-5&heads=abc&d_model=99999&scale=hot&causal=maybe");
-  try {
+  await withApp("?view=sdpa&n=-5&heads=abc&d_model=99999&scale=hot&causal=maybe", async (app) => {
     await waitForRuns(app.page);
     const notices = await app.page.textContent("[data-testid=notices]");
     assert.match(notices, /n=-5 is outside 1…4096; using 1/);
@@ -103,34 +90,22 @@ test("a garbage query is clamped with a visible notice, never a panic", async ()
     assert.match(notices, /scale=hot/);
     assert.equal(await app.page.locator("[data-testid=panic]").count(), 0);
     assert.match(await canvasHash(app.page, MAIN), /^1x1:/);
-    const heads = await openApp("?view=sdpa&d_model=64&heads=5");
-    try {
+    await withApp("?view=sdpa&d_model=64&heads=5", async (heads) => {
       await waitForRuns(heads.page);
       assert.match(await heads.page.textContent("[data-testid=notices]"), /heads=5 does not divide d_model; using 4 heads/);
-      assert.deepEqual(heads.errors, []);
-    } finally {
-      await heads.close();
-    }
-    const bad = await openApp("?view=nonsense");
-    try {
+    });
+    await withApp("?view=nonsense", async (bad) => {
       assert.match(
         await bad.page.textContent("[data-testid=notices]"),
         /view=nonsense is not one of sdpa, heads, sparse, approx, speed; using sdpa/,
       );
       await bad.page.waitForSelector("[data-testid=view-sdpa]");
-      assert.deepEqual(bad.errors, []);
-    } finally {
-      await bad.close();
-    }
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+    });
+  });
 });
 
 test("typed text becomes the tokens on the axes", async () => {
-  const app = await openApp("?view=sdpa");
-  try {
+  await withApp("?view=sdpa", async (app) => {
     let runs = await waitForRuns(app.page);
     await app.page.fill("[data-testid=text]", "Rust makes attention fast, and the browser draws it.");
     runs = await waitForRuns(app.page, runs);
@@ -138,29 +113,21 @@ test("typed text becomes the tokens on the axes", async () => {
     assert.match(await canvasHash(app.page, MAIN), /^11x11:/);
     const labels = await app.page.locator("[data-testid=main-heatmap] .row-labels span").allTextContents();
     assert.deepEqual(labels.slice(0, 4), ["Rust", "makes", "attention", "fast"]);
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test("embed mode renders the view alone", async () => {
-  const app = await openApp("?view=sdpa&embed=1&n=16");
-  try {
+  await withApp("?view=sdpa&embed=1&n=16", async (app) => {
     await waitForRuns(app.page);
     assert.equal(await app.page.locator("header.app-header").count(), 0);
     assert.equal(await app.page.locator("footer").count(), 0);
     assert.equal(await app.page.locator("[data-testid=view-sdpa]").count(), 1);
     await shot(app.page, "sdpa-embed");
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test("N = 4096 computes in slices with visible progress and stays responsive", async () => {
-  const app = await openApp("?view=sdpa&n=64");
-  try {
+  await withApp("?view=sdpa&n=64", async (app) => {
     const runs = await waitForRuns(app.page);
     await setRange(app.page, "n", 1000);
     await app.page.waitForSelector(".busy", { timeout: 10000 });
@@ -171,31 +138,23 @@ test("N = 4096 computes in slices with visible progress and stays responsive", a
     await waitForRuns(app.page, runs);
     assert.match(await canvasHash(app.page, MAIN), /^512x512:/, "4096² weights pooled to 512²");
     assert.match(await app.page.textContent("[data-testid=pool-note]"), /4096×4096 matrix shown at 512×512/);
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test("text that looks like markup is shown as text, emoji and right-to-left words as tokens", async () => {
   const text = `<img src=x onerror="window.__pwned=1"> שָׁלוֹם 👍🏽 cafe\u0301`;
-  const app = await openApp(`?view=sdpa&text=${encodeURIComponent(text)}`);
-  try {
+  await withApp(`?view=sdpa&text=${encodeURIComponent(text)}`, async (app) => {
     await waitForRuns(app.page);
     assert.equal(await app.page.$("main img"), null, "no element was made from the text");
     assert.equal(await app.page.evaluate(() => window.__pwned), undefined);
     const shown = await app.page.textContent("[data-testid=view-sdpa]");
     for (const token of ["<", "img", "שָׁלוֹם", "👍🏽", "cafe\u0301"]) assert.ok(shown.includes(token), `token ${token} is shown`);
     assert.doesNotMatch(shown, /\bNaN\b|undefined/);
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test("Copy link copies the canonical permalink: every parameter, no unknown keys", async () => {
-  const app = await openApp("?view=sdpa&n=7&zzz=1&causal=yes");
-  try {
+  await withApp("?view=sdpa&n=7&zzz=1&causal=yes", async (app) => {
     await app.page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.base.replace(/\/$/, "") });
     await waitForRuns(app.page);
     await app.page.click("[data-testid=copy-link]");
@@ -209,8 +168,5 @@ test("Copy link copies the canonical permalink: every parameter, no unknown keys
     assert.equal(url.searchParams.get("causal"), "1", "written in canonical form");
     assert.equal(url.searchParams.get("zzz"), null, "unknown keys are dropped");
     for (const key of ["view", "d_model", "heads", "head", "seed", "scale", "pool"]) assert.ok(url.searchParams.has(key), key);
-    assert.deepEqual(app.errors, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
