@@ -3,6 +3,7 @@
 
 pub mod colormap;
 pub mod format;
+pub mod heads;
 pub mod job;
 pub mod params;
 pub mod permalink;
@@ -13,6 +14,5 @@ pub mod slider;
 
 // One file per chapter view (parameters, derived display data), owned by that chapter.
 pub mod approx_view;
-pub mod heads_view;
 pub mod sparse_view;
 pub mod speed_view;

@@ -9,3 +9,5 @@ pub mod low_rank;
 pub mod mla;
 pub mod presets;
 pub mod rope;
+pub mod total_variation;
+pub mod variants;

@@ -20,6 +20,9 @@ pub fn IntSlider(
     #[prop(optional, into)]
     max: Option<Signal<i64>>,
     #[prop(optional, into)] hint: Option<Signal<String>>,
+    /// Slider step (1 by default; 2 for a width that must stay even).
+    #[prop(optional)]
+    step: Option<i64>,
     /// Replaces the default action (write `spec.key`).
     #[prop(optional, into)]
     on_change: Option<Callback<i64>>,
@@ -38,6 +41,7 @@ pub fn IntSlider(
                 value=value
                 min=spec.min
                 max=hi
+                step=step.unwrap_or(1)
                 log=spec.log
                 on_change=on_change
                 test_id=test_id

@@ -6,16 +6,18 @@ use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::attention::heads::kv_cache::{to_gib, weight_bytes, AttentionKind, Dtype, ACCELERATORS};
+use crate::attention::heads::kv_cache::{to_gib, weight_bytes, AttentionKind, ACCELERATORS};
 use crate::attention::heads::presets::PRESETS;
+use crate::attention::heads::variants::Variant;
 use crate::i18n::{t, tf};
-use crate::ui::components::controls::{Select, Slider};
+use crate::ui::components::controls::Select;
+use crate::ui::components::param_controls::{ChoiceSelect, IntSlider};
 use crate::ui::render::plot::{PlotCanvas, FONT};
 use crate::ui::url::setter;
 use crate::view_model::format::{bytes, si, sig3};
-use crate::view_model::heads_view::{
-    cache_numbers, cache_series, chart_contexts, dtype_param, variant_rows, HeadsParams, Variant, MAX_BATCH, MAX_CTX,
-};
+use crate::view_model::heads::calculator::{cache_numbers, cache_series, chart_contexts, variant_rows};
+use crate::view_model::heads::params::{BATCH, CTX, DTYPE, MAX_CTX, MODEL};
+use crate::view_model::heads::HeadsParams;
 
 use super::memory_bars::MemoryBars;
 use super::variant_table::VariantTable;
@@ -177,16 +179,12 @@ fn draw_memory(
 /// The panel.
 #[component]
 pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
-    let (set_model, set_dtype, set_ctx, set_batch) = (setter("model"), setter("dtype"), setter("ctx"), setter("batch"));
+    let set_model = setter(MODEL.key);
     let numbers = Memo::new(move |_| params.with(cache_numbers));
     let models: Vec<(String, String)> = PRESETS.iter().map(|p| (p.id.to_string(), p.name.to_string())).collect();
-    let dtypes: Vec<(String, String)> = Dtype::ALL
-        .iter()
-        .map(|d| (dtype_param(*d).to_string(), d.name().to_string()))
-        .collect();
     let shape_line = move || {
         let p = params.get();
-        let m = p.preset();
+        let m = p.preset;
         let s = m.shape;
         let kind = match s.kind {
             AttentionKind::Mla { d_c, d_r, .. } => tf(
@@ -224,13 +222,13 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
             ],
         )
     };
-    let source = move || params.with(|p| p.preset().source);
+    let source = move || params.with(|p| p.preset.source);
     let beyond = move || {
         let p = params.get();
-        (p.ctx > p.preset().max_context).then(|| {
+        (p.context > p.preset.max_context).then(|| {
             view! {
                 <p class="notices" data-testid="beyond-context">
-                    {tf("heads.calc.beyond", &[("max", &p.preset().max_context.to_string())])}
+                    {tf("heads.calc.beyond", &[("max", &p.preset.max_context.to_string())])}
                 </p>
             }
         })
@@ -251,7 +249,7 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
         view! {
             <table>
                 <tr><td>{t("heads.calc.per_token")}</td><td data-testid="per-token">{bytes(n.bytes_per_token)}</td></tr>
-                <tr><td>{tf("heads.calc.kv", &[("ctx", &p.ctx.to_string()), ("batch", &p.batch.to_string())])}</td><td data-testid="kv-total">{bytes(n.kv_bytes)}</td></tr>
+                <tr><td>{tf("heads.calc.kv", &[("ctx", &p.context.to_string()), ("batch", &p.batch.to_string())])}</td><td data-testid="kv-total">{bytes(n.kv_bytes)}</td></tr>
                 <tr><td>{t("heads.calc.weights")}</td><td data-testid="weights">{bytes(n.weight_bytes)}</td></tr>
                 <tr><td>{t("heads.calc.total")}</td><td data-testid="total">{bytes(n.kv_bytes + n.weight_bytes)}</td></tr>
                 <tr><td>{t("heads.calc.decode.flops")}</td><td data-testid="decode-flops">{si(n.decode_flops)}</td></tr>
@@ -264,7 +262,7 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
     };
     let lines = Memo::new(move |_| {
         params.with(|p| {
-            let as_is = p.preset().shape.kind;
+            let as_is = p.preset.shape.kind;
             let mut v: Vec<Line> = vec![(
                 tf("heads.calc.chart.asis", &[("kind", as_is.label())]),
                 RGBColor(44, 95, 212),
@@ -287,7 +285,7 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
             v
         })
     });
-    let weights_gib = Memo::new(move |_| params.with(|p| to_gib(weight_bytes(p.preset().params, p.dtype))));
+    let weights_gib = Memo::new(move |_| params.with(|p| to_gib(weight_bytes(p.preset.params, p.dtype))));
     let rows = Memo::new(move |_| params.with(variant_rows));
     view! {
         <div class="card" data-testid="calculator">
@@ -296,37 +294,15 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
             <div class="row-wrap">
                 <div class="controls" style="position:static;min-width:18rem;flex:0 0 18rem">
                     <Select
-                        label=t("heads.calc.model").to_string()
+                        label=t(MODEL.label).to_string()
                         options=models
-                        value=Signal::derive(move || params.with(|p| p.model.to_string()))
+                        value=Signal::derive(move || params.with(|p| p.preset.id.to_string()))
                         on_change=Callback::new(move |v: String| set_model.set(Some(v)))
-                        test_id="model"
+                        test_id=MODEL.key
                     />
-                    <Select
-                        label=t("heads.calc.dtype").to_string()
-                        options=dtypes
-                        value=Signal::derive(move || params.with(|p| dtype_param(p.dtype).to_string()))
-                        on_change=Callback::new(move |v: String| set_dtype.set(Some(v)))
-                        test_id="dtype"
-                    />
-                    <Slider
-                        label=t("heads.calc.ctx").to_string()
-                        value=Signal::derive(move || params.with(|p| p.ctx as i64))
-                        min=1
-                        max=MAX_CTX as i64
-                        log=true
-                        on_change=Callback::new(move |v: i64| set_ctx.set(Some(v.to_string())))
-                        test_id="ctx"
-                    />
-                    <Slider
-                        label=t("heads.calc.batch").to_string()
-                        value=Signal::derive(move || params.with(|p| p.batch as i64))
-                        min=1
-                        max=MAX_BATCH as i64
-                        log=true
-                        on_change=Callback::new(move |v: i64| set_batch.set(Some(v.to_string())))
-                        test_id="batch"
-                    />
+                    <ChoiceSelect spec=&DTYPE value=Signal::derive(move || params.with(|p| p.dtype)) />
+                    <IntSlider spec=&CTX value=Signal::derive(move || params.with(|p| p.context as i64)) />
+                    <IntSlider spec=&BATCH value=Signal::derive(move || params.with(|p| p.batch as i64)) />
                 </div>
                 <div class="figures" style="flex:1;min-width:20rem">
                     <p class="stats" data-testid="model-shape">{shape_line}</p>
@@ -343,8 +319,8 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
                 height=CHART_H
                 test_id="memory-chart"
                 draw=move |root| {
-                    let ctx = params.with(|p| p.ctx);
-                    let window = params.with(|p| p.preset().shape.local.map(|l| l.window));
+                    let ctx = params.with(|p| p.context);
+                    let window = params.with(|p| p.preset.shape.local.map(|l| l.window));
                     lines.with(|l| draw_memory(root, l, weights_gib.get(), ctx, window))
                 }
             />

@@ -11,7 +11,7 @@ use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
 use crate::view_model::format::sig3;
-use crate::view_model::heads_view::HeadsParams;
+use crate::view_model::heads::HeadsParams;
 
 use super::HeadsRun;
 
@@ -39,7 +39,7 @@ pub fn Latent(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
         run.mla.with(|m| {
             m.as_ref().map(|m| {
                 let max = m.cache_mha.max(m.cache_gqa).max(m.cache_mla);
-                let kv = params.with(|p| p.kv);
+                let kv = params.with(|p| p.n_kv_heads);
                 view! {
                     {bar(t("heads.mla.bar.mha").to_string(), m.cache_mha, max, "#d64545", "bar-mha")}
                     {bar(tf("heads.mla.bar.gqa", &[("kv", &kv.to_string())]), m.cache_gqa, max, "#b7791f", "bar-gqa")}
@@ -53,9 +53,9 @@ pub fn Latent(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
         tf(
             "heads.mla.cache",
             &[
-                ("h", &p.heads.to_string()),
+                ("h", &p.n_heads.to_string()),
                 ("dh", &p.d_head().to_string()),
-                ("mha", &(2 * p.heads * p.d_head()).to_string()),
+                ("mha", &(2 * p.n_heads * p.d_head()).to_string()),
                 ("dc", &p.d_c.to_string()),
                 ("dr", &p.d_r.to_string()),
                 ("mla", &(p.d_c + p.d_r).to_string()),
@@ -146,7 +146,7 @@ pub fn Latent(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                     <p class="caption">{t("heads.mla.absorbed")}</p>
                 </div>
                 <div>
-                    <h4 style="margin:.2rem 0">{move || tf("heads.mla.map", &[("h", &params.with(|p| p.head).to_string())])}</h4>
+                    <h4 style="margin:.2rem 0">{move || tf("heads.mla.map", &[("h", &params.with(|p| p.selected_head).to_string())])}</h4>
                     <Heatmap spec=map width=MAP_PX height=MAP_PX busy=run.busy_text() aria_label=t("heads.mla.map.aria").to_string() test_id="mla-heatmap" />
                 </div>
             </div>

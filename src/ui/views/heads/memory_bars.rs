@@ -9,10 +9,11 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 
 use crate::attention::heads::kv_cache::{to_gib, AttentionKind, ACCELERATORS};
+use crate::attention::heads::variants::Variant;
 use crate::i18n::{t, tf};
 use crate::ui::render::plot::{PlotCanvas, FONT};
 use crate::view_model::format::{bytes, sig3, tick};
-use crate::view_model::heads_view::{Variant, VariantRow};
+use crate::view_model::heads::calculator::VariantRow;
 
 /// Chart size in CSS pixels.
 const BARS_W: u32 = 860;

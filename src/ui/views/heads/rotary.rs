@@ -6,17 +6,18 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use plotters::style::RGBColor;
 
-use crate::attention::heads::rope::{RopeLayout, LLAMA2_ROPE_THETA, LLAMA3_ROPE_THETA};
+use crate::attention::heads::rope::RopeLayout;
 use crate::attention::matrix::Matrix;
 use crate::i18n::{t, tf};
-use crate::ui::components::controls::Select;
+use crate::ui::components::param_controls::ChoiceSelect;
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::legend::Legend;
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
-use crate::ui::url::setter;
 use crate::view_model::colormap::Colormap;
 use crate::view_model::format::{fixed4, si};
-use crate::view_model::heads_view::{decay_curve, layout_param, rope_demo, HeadsParams, ROPE_DIM, ROPE_POSITIONS};
+use crate::view_model::heads::params::{RopeBase, LAYOUT, THETA};
+use crate::view_model::heads::rope::{decay_curve, rope_demo, ROPE_DIM, ROPE_POSITIONS};
+use crate::view_model::heads::HeadsParams;
 
 /// A small difference as "0" or "3.1e-7".
 fn tiny(v: f64) -> String {
@@ -30,8 +31,8 @@ fn tiny(v: f64) -> String {
 /// The panel.
 #[component]
 pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
-    let (set_theta, set_layout) = (setter("theta"), setter("layout"));
-    let demo = Memo::new(move |_| params.with(|p| rope_demo(p).ok().map(Arc::new)));
+    let demo =
+        Memo::new(move |_| params.with(|p| rope_demo(p.rope_base.theta(), p.rope_layout, p.seed).ok().map(Arc::new)));
     let stripes = Signal::derive(move || {
         demo.with(|d| {
             d.as_ref().map(|d| {
@@ -68,35 +69,21 @@ pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
         series: vec![
             Series {
                 label: t("heads.rope.theta.llama2").into(),
-                points: decay_curve(LLAMA2_ROPE_THETA),
+                points: decay_curve(RopeBase::Llama2.theta()),
                 color: RGBColor(44, 95, 212),
                 dashed: false,
             },
             Series {
                 label: t("heads.rope.theta.llama3").into(),
-                points: decay_curve(LLAMA3_ROPE_THETA),
+                points: decay_curve(RopeBase::Llama3.theta()),
                 color: RGBColor(214, 69, 69),
                 dashed: false,
             },
         ],
         markers: vec![],
     });
-    let thetas = vec![
-        ("10000".to_string(), t("heads.rope.theta.llama2").to_string()),
-        ("500000".to_string(), t("heads.rope.theta.llama3").to_string()),
-    ];
-    let layouts = vec![
-        (
-            layout_param(RopeLayout::RotateHalf).to_string(),
-            t("heads.rope.layout.half").to_string(),
-        ),
-        (
-            layout_param(RopeLayout::Interleaved).to_string(),
-            t("heads.rope.layout.interleaved").to_string(),
-        ),
-    ];
     let pairs_text = move || {
-        let id = match params.with(|p| p.layout) {
+        let id = match params.with(|p| p.rope_layout) {
             RopeLayout::RotateHalf => "heads.rope.pairs.half",
             RopeLayout::Interleaved => "heads.rope.pairs.interleaved",
         };
@@ -107,20 +94,8 @@ pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
             <h3>{t("heads.rope.title")}</h3>
             <p class="caption">{t("heads.rope.caption")}</p>
             <div class="row-wrap" style="align-items:flex-end">
-                <Select
-                    label=t("heads.rope.theta").to_string()
-                    options=thetas
-                    value=Signal::derive(move || format!("{}", params.with(|p| p.theta)))
-                    on_change=Callback::new(move |v: String| set_theta.set(Some(v)))
-                    test_id="theta"
-                />
-                <Select
-                    label=t("heads.rope.layout").to_string()
-                    options=layouts
-                    value=Signal::derive(move || layout_param(params.with(|p| p.layout)).to_string())
-                    on_change=Callback::new(move |v: String| set_layout.set(Some(v)))
-                    test_id="layout"
-                />
+                <ChoiceSelect spec=&THETA value=Signal::derive(move || params.with(|p| p.rope_base)) />
+                <ChoiceSelect spec=&LAYOUT value=Signal::derive(move || params.with(|p| p.rope_layout)) />
             </div>
             <p class="derived" data-testid="rope-pairs">{pairs_text}</p>
             <h4 style="margin:.6rem 0 .2rem">

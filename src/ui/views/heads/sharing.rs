@@ -11,7 +11,7 @@ use crate::ui::render::legend::Legend;
 use crate::ui::url::setter;
 use crate::view_model::colormap::Colormap;
 use crate::view_model::format::{fixed4, quantile, sig3};
-use crate::view_model::heads_view::HeadsParams;
+use crate::view_model::heads::HeadsParams;
 
 use super::HeadsRun;
 
@@ -28,7 +28,7 @@ pub const GROUP_COLORS: [&str; 8] = [
 #[component]
 pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
     let set_head = setter("head");
-    let head = Memo::new(move |_| params.with(|p| p.head));
+    let head = Memo::new(move |_| params.with(|p| p.selected_head));
     let groups = Memo::new(move |_| {
         run.sharing.with(|s| {
             s.as_ref()
@@ -206,9 +206,9 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
         tf(
             "heads.sharing.gqa",
             &[
-                ("h", &p.head.to_string()),
-                ("kv", &p.kv.to_string()),
-                ("g", &kv_of(p.head).to_string()),
+                ("h", &p.selected_head.to_string()),
+                ("kv", &p.n_kv_heads.to_string()),
+                ("g", &kv_of(p.selected_head).to_string()),
             ],
         )
     };

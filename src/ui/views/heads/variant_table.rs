@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::i18n::t;
 use crate::view_model::format::{bytes, si, sig3};
-use crate::view_model::heads_view::{Variant, VariantRow};
+use crate::view_model::heads::calculator::VariantRow;
 
 use super::memory_bars::{css, variant_color, variant_label};
 
@@ -18,17 +18,6 @@ const FORMULA: &str = "padding:.35rem .6rem;border-bottom:1px solid var(--line);
 const NUMBER: &str =
     "padding:.35rem .6rem;border-bottom:1px solid var(--line);vertical-align:top;text-align:right;white-space:nowrap";
 
-/// A variant's id for test hooks.
-fn variant_id(v: Variant) -> &'static str {
-    match v {
-        Variant::AsIs => "asis",
-        Variant::Mha => "mha",
-        Variant::Gqa => "gqa",
-        Variant::Mqa => "mqa",
-        Variant::Mla => "mla",
-    }
-}
-
 /// The table.
 #[component]
 pub fn VariantTable(rows: Memo<Vec<VariantRow>>) -> impl IntoView {
@@ -36,7 +25,7 @@ pub fn VariantTable(rows: Memo<Vec<VariantRow>>) -> impl IntoView {
         rows.get()
             .into_iter()
             .map(|r| {
-                let id = variant_id(r.variant);
+                let id = r.variant.id();
                 let marker = format!(
                     "{CELL};border-left:6px solid {};font-weight:700;white-space:nowrap",
                     css(variant_color(r.variant))
