@@ -3,7 +3,7 @@
 
 use crate::i18n::Lang;
 use crate::view_model::schema::{query_string, FlagParam, UrlChoice};
-use crate::view_model::sdpa;
+use crate::view_model::{heads, sdpa};
 use crate::view_model::shell::{self, ViewId, EMBED, LANG};
 
 /// `?view=…&…` for the query `get`, in language `lang` (written only when it is not English).
@@ -11,6 +11,7 @@ pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> Stri
     let s = shell::parse(get);
     let mut pairs = match s.view {
         ViewId::Sdpa => sdpa::params::to_query(&sdpa::params::parse(get).params),
+        ViewId::Heads => heads::params::to_query(&heads::params::parse(get).params),
         other => vec![("view", other.word().to_string())],
     };
     if s.embed {
