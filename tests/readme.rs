@@ -3,10 +3,10 @@
 //! rewrites them from the schemas.
 
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{heads, sdpa, shell};
+use attention_atlas::view_model::{heads, sdpa, shell, sparse};
 
 fn schemas() -> Vec<&'static Schema> {
-    vec![&shell::SCHEMA, &sdpa::params::SCHEMA, &heads::params::SCHEMA]
+    vec![&shell::SCHEMA, &sdpa::params::SCHEMA, &heads::params::SCHEMA, &sparse::params::SCHEMA]
 }
 
 #[test]

@@ -14,5 +14,5 @@ pub mod slider;
 
 // One file per chapter view (parameters, derived display data), owned by that chapter.
 pub mod approx_view;
-pub mod sparse_view;
+pub mod sparse;
 pub mod speed_view;

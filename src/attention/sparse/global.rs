@@ -45,10 +45,24 @@ pub fn global_tokens(n: usize, indices: &[usize]) -> Clamped<SparsePattern> {
     with_globals(&SparsePattern::empty(n, n), indices)
 }
 
+/// `g` global positions spread evenly over `n` tokens: ⌊t·N/g⌋ for t < g (distinct when g ≤ N; g is
+/// capped at N). The views place their global tokens (and the global head of a mixed layer) here.
+pub fn global_positions(n: usize, g: usize) -> Vec<usize> {
+    let g = g.min(n);
+    (0..g).map(|t| t * n / g).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::attention::sparse::window::{local_window, Direction};
+
+    #[test]
+    fn global_positions_are_spread_evenly() {
+        assert_eq!(global_positions(10, 3), vec![0, 3, 6]);
+        assert_eq!(global_positions(4, 9), vec![0, 1, 2, 3]);
+        assert!(global_positions(5, 0).is_empty());
+    }
 
     #[test]
     fn global_pairs_are_2ng_minus_g_squared_and_symmetric() {

@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 
+use crate::attention::sparse::zoo::PatternKind;
 use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::Heatmap;
 use crate::view_model::format::{si, sig3};
-use crate::view_model::sparse_view::{PatternKind, SparseParams};
+use crate::view_model::schema::UrlChoice;
+use crate::view_model::sparse::params::SparseParams;
 
 use super::attention::shared_weights;
 use super::maps::blues;
@@ -16,7 +18,7 @@ use super::SparseRun;
 const CMP_PX: u32 = 240;
 
 fn name(kind: PatternKind) -> &'static str {
-    t(&format!("sparse.pattern.{}", kind.param()))
+    t(kind.label_id())
 }
 
 /// The comparison card (nothing when `vs` is off).

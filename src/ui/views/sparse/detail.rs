@@ -6,11 +6,11 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::attention::matrix::Matrix;
+use crate::attention::sparse::zoo::Detail as DetailData;
 use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::legend::Legend;
 use crate::view_model::colormap::Colormap;
-use crate::view_model::sparse_view::Detail as DetailData;
 
 use super::maps::blues;
 use super::SparseRun;

@@ -9,6 +9,7 @@ use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::view_model::colormap::Colormap;
 use crate::view_model::format::sig3;
+use crate::view_model::schema::UrlChoice;
 
 use super::SparseRun;
 
@@ -37,7 +38,7 @@ pub fn Heads(run: SparseRun) -> impl IntoView {
                             "sparse.heads.head",
                             &[
                                 ("h", &h.to_string()),
-                                ("pattern", t(head.name_id)),
+                                ("pattern", t(head.kind.label_id())),
                                 ("pct", &sig3(100.0 * head.nnz as f64 / (n * n).max(1) as f64)),
                             ],
                         );

@@ -5,12 +5,15 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::attention::sparse::kernel::sparse_weights_row;
+use crate::attention::sparse::zoo::Detail;
 use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::legend::Legend;
 use crate::view_model::colormap::Colormap;
 use crate::view_model::format::fixed4;
-use crate::view_model::sparse_view::{Detail, SparseParams, SparseResult};
+use crate::view_model::schema::UrlChoice;
+use crate::view_model::sparse::params::{definition_id, SparseParams};
+use crate::view_model::sparse::SparseResult;
 
 use super::SparseRun;
 
@@ -135,10 +138,10 @@ pub fn MaskMap(params: Memo<SparseParams>, tokens: Memo<Arc<Vec<String>>>, run: 
         .into_any(),
     }
     };
-    let definition = move || t(&format!("sparse.def.{}", params.with(|p| p.pattern.param())));
+    let definition = move || t(definition_id(params.with(|p| p.pattern)));
     view! {
         <div class="card">
-            <h3>{move || tf("sparse.map.title", &[("pattern", t(&format!("sparse.pattern.{}", params.with(|p| p.pattern.param()))))])}</h3>
+            <h3>{move || tf("sparse.map.title", &[("pattern", t(params.with(|p| p.pattern.label_id())))])}</h3>
             <p class="caption" data-testid="definition">{definition}</p>
             <p class="caption">{t("sparse.map.axes")}</p>
             <div class="row-wrap">

@@ -15,12 +15,18 @@ mod tiles;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::attention::sparse::stats::TILE_SIZES;
+use crate::attention::sparse::zoo::PatternKind;
 use crate::i18n::t;
-use crate::ui::components::controls::{Select, Slider, Toggle};
-use crate::ui::components::notices::Notices;
+use crate::ui::components::controls::Select;
+use crate::ui::components::notices::{ErrorBox, Notices};
+use crate::ui::components::param_controls::{ChoiceSelect, FlagToggle, IntSlider, SeedInput};
 use crate::ui::url::{lookup, setter};
-use crate::view_model::sparse_view::{parse, PatternKind, SparseParams, MAX_N, VS_OFF};
+use crate::view_model::schema::{IntParam, UrlChoice};
+use crate::view_model::sparse::params::{
+    parse, SparseParams, BLOCK, BUCKETS, CAUSAL, CHUNK, D, DILATION, GLOBALS, GLOBAL_BLOCKS, HASHES, ITERATIONS,
+    LAYERS, N, PATTERN, RANDOM_BLOCKS, SEED, STRIDE, SUMMARY, TEMPERATURE, TEMPERATURE_HUNDREDTHS, TILE, VS, VS_OFF,
+    WINDOW,
+};
 
 pub use driver::SparseRun;
 
@@ -48,6 +54,7 @@ pub fn SparseView() -> impl IntoView {
             <div class="figures">
                 <Notices notices=notices />
                 <Notices notices=engine_notices />
+                <ErrorBox message=run.error />
                 <maps::MaskMap params=params tokens=tokens run=run />
                 <attention::AttentionMaps run=run />
                 <compare::Compare params=params run=run />
@@ -60,130 +67,155 @@ pub fn SparseView() -> impl IntoView {
     }
 }
 
-/// One slider bound to URL key `key`.
-fn slider(
-    label: &'static str,
-    key: &'static str,
-    value: Signal<i64>,
-    (min, max): (i64, i64),
-    log: bool,
-) -> impl IntoView {
-    let set = setter(key);
-    view! {
-        <Slider
-            label=t(label).to_string()
-            value=value
-            min=min
-            max=max
-            log=log
-            on_change=Callback::new(move |v: i64| set.set(Some(v.to_string())))
-            test_id=key
-        />
-    }
+/// A slider of one pattern's parameter: its schema constant, the patterns that read it, its value
+/// and its live upper bound.
+struct PatternSlider {
+    spec: &'static IntParam,
+    patterns: &'static [PatternKind],
+    value: fn(&SparseParams) -> usize,
+    max: fn(&SparseParams) -> usize,
 }
 
-/// The control panel: every control writes its URL key, the URL drives everything else. Only the
+/// No live bound: the slider spans the schema's range.
+fn schema_bound(_: &SparseParams) -> usize {
+    usize::MAX >> 1
+}
+
+/// Every pattern parameter's slider, in panel order. Bounds that depend on N (or on the stride) are
+/// live; the parser's bounds always cap them.
+fn pattern_sliders() -> Vec<PatternSlider> {
+    use PatternKind::*;
+    let n = |p: &SparseParams| p.n;
+    vec![
+        PatternSlider {
+            spec: &WINDOW,
+            patterns: &[Local, Longformer],
+            value: |p| p.window,
+            max: |p| p.n - 1,
+        },
+        PatternSlider {
+            spec: &STRIDE,
+            patterns: &[Strided, Fixed],
+            value: |p| p.stride,
+            max: n,
+        },
+        PatternSlider {
+            spec: &SUMMARY,
+            patterns: &[Fixed],
+            value: |p| p.summary,
+            max: |p| p.stride,
+        },
+        PatternSlider {
+            spec: &DILATION,
+            patterns: &[Longformer],
+            value: |p| p.dilation,
+            max: schema_bound,
+        },
+        PatternSlider {
+            spec: &GLOBALS,
+            patterns: &[Global, Longformer],
+            value: |p| p.globals,
+            max: n,
+        },
+        PatternSlider {
+            spec: &BLOCK,
+            patterns: &[BigBird, Sinkhorn],
+            value: |p| p.block,
+            max: n,
+        },
+        PatternSlider {
+            spec: &GLOBAL_BLOCKS,
+            patterns: &[BigBird],
+            value: |p| p.global_blocks,
+            max: |p| p.n.div_ceil(p.block.max(1)),
+        },
+        PatternSlider {
+            spec: &RANDOM_BLOCKS,
+            patterns: &[BigBird],
+            value: |p| p.random_blocks,
+            max: |p| p.n.div_ceil(p.block.max(1)),
+        },
+        PatternSlider {
+            spec: &BUCKETS,
+            patterns: &[Lsh],
+            value: |p| p.buckets,
+            max: schema_bound,
+        },
+        PatternSlider {
+            spec: &HASHES,
+            patterns: &[Lsh],
+            value: |p| p.hashes,
+            max: schema_bound,
+        },
+        PatternSlider {
+            spec: &CHUNK,
+            patterns: &[Lsh],
+            value: |p| p.chunk,
+            max: n,
+        },
+        PatternSlider {
+            spec: &ITERATIONS,
+            patterns: &[Sinkhorn],
+            value: |p| p.iterations,
+            max: schema_bound,
+        },
+    ]
+}
+
+/// The control panel: every widget takes its range and URL key from the view's schema; only the
 /// current pattern's parameters are shown.
 #[component]
 fn Controls(params: Memo<SparseParams>) -> impl IntoView {
-    let (set_pattern, set_causal, set_d) = (setter("pattern"), setter("causal"), setter("d"));
-    let (set_vs, set_tile) = (setter("vs"), setter("tile"));
+    let (set_vs, set_tau) = (setter(VS.key), setter(TEMPERATURE.key));
     let p = move || params.get();
     let kind = Memo::new(move |_| params.with(|p| p.pattern));
-    let is = move |ks: &'static [PatternKind]| move || ks.contains(&kind.get());
-    let v = move |f: fn(&SparseParams) -> usize| Signal::derive(move || f(&params.get()) as i64);
-    let patterns: Vec<(String, String)> = PatternKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.param().to_string(),
-                t(&format!("sparse.pattern.{}", k.param())).to_string(),
-            )
-        })
-        .collect();
+    let size = move |f: fn(&SparseParams) -> usize| Signal::derive(move || params.with(f) as i64);
     let compare: Vec<(String, String)> = std::iter::once((VS_OFF.to_string(), t("sparse.vs.off").to_string()))
-        .chain(patterns.iter().cloned())
+        .chain(
+            PatternKind::ALL
+                .iter()
+                .map(|k| (k.word().to_string(), t(k.label_id()).to_string())),
+        )
         .collect();
-    let tiles: Vec<(String, String)> = TILE_SIZES.iter().map(|b| (b.to_string(), format!("{b}×{b}"))).collect();
-    let widths: Vec<(String, String)> = [16, 32, 64, 128]
-        .iter()
-        .map(|d| (d.to_string(), d.to_string()))
-        .collect();
-    use PatternKind::*;
+    let tau = Signal::derive(move || (params.with(|p| p.temperature) as f64 * 100.0).round() as i64);
+    let sliders = pattern_sliders()
+        .into_iter()
+        .map(|s| {
+            let shown = move || s.patterns.contains(&kind.get());
+            view! {
+                <Show when=shown>
+                    <IntSlider spec=s.spec value=size(s.value) max=size(s.max) />
+                </Show>
+            }
+        })
+        .collect_view();
     view! {
         <aside class="controls" data-testid="controls">
+            <ChoiceSelect spec=&PATTERN value=Signal::derive(move || p().pattern) />
             <Select
-                label=t("sparse.pattern").to_string()
-                options=patterns
-                value=Signal::derive(move || p().pattern.param().to_string())
-                on_change=Callback::new(move |v: String| set_pattern.set(Some(v)))
-                test_id="pattern"
-            />
-            <Select
-                label=t("sparse.vs").to_string()
+                label=t(VS.label).to_string()
                 options=compare
-                value=Signal::derive(move || p().vs.map_or(VS_OFF, |k| k.param()).to_string())
+                value=Signal::derive(move || p().vs.map_or(VS_OFF, |k| k.word()).to_string())
                 on_change=Callback::new(move |v: String| set_vs.set((v != VS_OFF).then_some(v)))
-                test_id="vs"
+                test_id=VS.key
             />
-            {slider("sparse.n", "n", v(|p| p.n), (2, MAX_N as i64), true)}
+            <IntSlider spec=&N value=size(|p| p.n) />
             <Show when=move || kind.get().has_causal_flag()>
-                <Toggle
-                    label=t("sparse.causal").to_string()
-                    value=Signal::derive(move || p().causal)
-                    on_change=Callback::new(move |c: bool| set_causal.set(Some(if c { "1" } else { "0" }.to_string())))
-                    test_id="causal"
+                <FlagToggle spec=&CAUSAL value=Signal::derive(move || p().causal) />
+            </Show>
+            {sliders}
+            <Show when=move || kind.get() == PatternKind::Sinkhorn>
+                <IntSlider
+                    spec=&TEMPERATURE_HUNDREDTHS
+                    value=tau
+                    on_change=Callback::new(move |v: i64| set_tau.set(Some(format!("{}", v as f32 / 100.0))))
+                    hint=Signal::derive(move || format!("τ = {}", params.with(|p| p.temperature)))
                 />
             </Show>
-            <Show when=is(&[Local, Longformer])>{slider("sparse.w", "w", v(|p| p.w), (0, 128), false)}</Show>
-            <Show when=is(&[Strided, Fixed])>{slider("sparse.s", "s", v(|p| p.s), (1, 128), true)}</Show>
-            <Show when=is(&[Fixed])>{slider("sparse.c", "c", v(|p| p.c), (0, 16), false)}</Show>
-            <Show when=is(&[Longformer])>{slider("sparse.dil", "dil", v(|p| p.dil), (1, 16), false)}</Show>
-            <Show when=is(&[Global, Longformer])>{slider("sparse.g", "g", v(|p| p.g), (0, 16), false)}</Show>
-            <Show when=is(&[BigBird, Sinkhorn])>{slider("sparse.b", "b", v(|p| p.b), (1, 128), true)}</Show>
-            <Show when=is(&[BigBird])>
-                {slider("sparse.gb", "gb", v(|p| p.gb), (0, 8), false)}
-                {slider("sparse.r", "r", v(|p| p.r), (0, 16), false)}
-            </Show>
-            <Show when=is(&[Lsh])>
-                {slider("sparse.buckets", "buckets", v(|p| p.buckets), (2, 64), true)}
-                {slider("sparse.hashes", "hashes", v(|p| p.hashes), (1, 8), false)}
-                {slider("sparse.chunk", "chunk", v(|p| p.chunk), (1, 128), true)}
-            </Show>
-            <Show when=is(&[Sinkhorn])>
-                {slider("sparse.k", "k", v(|p| p.k), (0, 50), false)}
-                {
-                    let set_tau = setter("tau");
-                    view! {
-                        <Slider
-                            label=t("sparse.tau").to_string()
-                            value=Signal::derive(move || (params.get().tau * 100.0).round() as i64)
-                            min=1
-                            max=1000
-                            log=true
-                            on_change=Callback::new(move |v: i64| set_tau.set(Some(format!("{}", v as f32 / 100.0))))
-                            hint=Signal::derive(move || format!("τ = {}", params.get().tau))
-                            test_id="tau"
-                        />
-                    }
-                }
-            </Show>
-            {slider("sparse.layers", "layers", v(|p| p.layers), (1, 32), false)}
-            <Select
-                label=t("sparse.d").to_string()
-                options=widths
-                value=Signal::derive(move || p().d.to_string())
-                on_change=Callback::new(move |v: String| set_d.set(Some(v)))
-                test_id="d"
-            />
-            <Select
-                label=t("sparse.tile").to_string()
-                options=tiles
-                value=Signal::derive(move || p().tile.to_string())
-                on_change=Callback::new(move |v: String| set_tile.set(Some(v)))
-                test_id="tile"
-            />
-            {slider("sparse.seed", "seed", v(|p| p.seed as usize), (0, 999), false)}
+            <IntSlider spec=&LAYERS value=size(|p| p.layers) />
+            <IntSlider spec=&D value=size(|p| p.d) />
+            <ChoiceSelect spec=&TILE value=Signal::derive(move || p().tile) />
+            <SeedInput spec=&SEED value=Signal::derive(move || p().seed as i64) />
         </aside>
     }
 }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, tf};
 use crate::view_model::format::{bytes, millis, si, sig3};
-use crate::view_model::sparse_view::{SparseParams, CHECK_ROWS};
+use crate::view_model::sparse::params::SparseParams;
+use crate::view_model::sparse::CHECK_ROWS;
 
 use super::SparseRun;
 

@@ -8,7 +8,7 @@ use crate::attention::sparse::reach::{FullReach, ReachTarget};
 use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::Heatmap;
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
-use crate::view_model::sparse_view::SparseParams;
+use crate::view_model::sparse::params::SparseParams;
 
 use super::maps::blues;
 use super::SparseRun;
