@@ -3,10 +3,15 @@
 //! rewrites them from the schemas.
 
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{heads, sdpa, shell};
+use attention_atlas::view_model::{heads, sdpa, shell, speed};
 
 fn schemas() -> Vec<&'static Schema> {
-    vec![&shell::SCHEMA, &sdpa::params::SCHEMA, &heads::params::SCHEMA]
+    vec![
+        &shell::SCHEMA,
+        &sdpa::params::SCHEMA,
+        &heads::params::SCHEMA,
+        &speed::params::SCHEMA,
+    ]
 }
 
 #[test]

@@ -9,8 +9,8 @@ pub mod params;
 pub mod schema;
 pub mod sdpa;
 pub mod shell;
+pub mod speed;
 
 // One file per chapter view (parameters, derived display data), owned by that chapter.
 pub mod approx_view;
 pub mod sparse_view;
-pub mod speed_view;
