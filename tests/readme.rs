@@ -3,10 +3,16 @@
 //! rewrites them from the schemas.
 
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{heads, sdpa, shell, sparse};
+use attention_atlas::view_model::{heads, sdpa, shell, sparse, speed};
 
 fn schemas() -> Vec<&'static Schema> {
-    vec![&shell::SCHEMA, &sdpa::params::SCHEMA, &heads::params::SCHEMA, &sparse::params::SCHEMA]
+    vec![
+        &shell::SCHEMA,
+        &sdpa::params::SCHEMA,
+        &heads::params::SCHEMA,
+        &sparse::params::SCHEMA,
+        &speed::params::SCHEMA,
+    ]
 }
 
 #[test]

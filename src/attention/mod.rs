@@ -3,6 +3,7 @@
 //! Every kernel works on row-major [`matrix::Matrix`] values; every random quantity comes from a
 //! seeded [`rng`] stream, so a view's picture is a function of its URL parameters.
 
+pub mod bench;
 pub mod budget;
 pub mod cost;
 pub mod embedding;

@@ -11,8 +11,8 @@ pub mod schema;
 pub mod sdpa;
 pub mod shell;
 pub mod slider;
+pub mod speed;
 
 // One file per chapter view (parameters, derived display data), owned by that chapter.
 pub mod approx_view;
 pub mod sparse;
-pub mod speed_view;

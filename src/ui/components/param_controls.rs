@@ -76,6 +76,22 @@ pub fn SnapSlider(spec: &'static SnapParam, #[prop(into)] value: Signal<usize>) 
     }
 }
 
+/// A drop-down of a [`SnapParam`]'s allowed values (for sizes read as numbers, such as `d_model`).
+#[component]
+pub fn SnapSelect(spec: &'static SnapParam, #[prop(into)] value: Signal<usize>) -> impl IntoView {
+    let set = setter(spec.key);
+    let options = spec.allowed.iter().map(|v| (v.to_string(), v.to_string())).collect();
+    view! {
+        <Select
+            label=t(spec.label).to_string()
+            options=options
+            value=Signal::derive(move || value.get().to_string())
+            on_change=Callback::new(move |v: String| set.set(Some(v)))
+            test_id=spec.key
+        />
+    }
+}
+
 /// A drop-down of a [`ChoiceParam`]'s variants (or of `only`, a subset), labelled from the catalogue.
 #[component]
 pub fn ChoiceSelect<T: UrlChoice>(

@@ -15,10 +15,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{t, tf};
-use crate::ui::components::controls::Select;
 use crate::ui::components::notices::{ErrorBox, Notices};
-use crate::ui::components::param_controls::{FlagToggle, IntSlider, SeedInput};
-use crate::ui::url::{lookup, setter};
+use crate::ui::components::param_controls::{FlagToggle, IntSlider, SeedInput, SnapSelect};
+use crate::ui::url::lookup;
 use crate::view_model::format::millis;
 use crate::view_model::heads::params::{CAUSAL, D_C, D_MODEL, D_R, HEAD, HEADS, KV, N, SEED};
 use crate::view_model::heads::{parse, HeadsParams, Part};
@@ -95,18 +94,10 @@ fn Controls(params: Memo<HeadsParams>) -> impl IntoView {
         };
         tf(id, &[("g", &(p.n_heads / p.n_kv_heads.max(1)).to_string())])
     });
-    let d_models: Vec<(String, String)> = D_MODEL.allowed.iter().map(|d| (d.to_string(), d.to_string())).collect();
-    let set_dm = setter(D_MODEL.key);
     view! {
         <aside class="controls" data-testid="controls">
             <IntSlider spec=&N value=Signal::derive(move || p().n as i64) />
-            <Select
-                label=t(D_MODEL.label).to_string()
-                options=d_models
-                value=Signal::derive(move || p().d_model.to_string())
-                on_change=Callback::new(move |v: String| set_dm.set(Some(v)))
-                test_id="d_model"
-            />
+            <SnapSelect spec=&D_MODEL value=Signal::derive(move || p().d_model) />
             <IntSlider spec=&HEADS value=head_count hint=heads_hint />
             <IntSlider
                 spec=&KV

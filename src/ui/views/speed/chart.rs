@@ -4,20 +4,22 @@ use leptos::prelude::*;
 use plotters::style::RGBColor;
 
 use super::driver::SpeedRun;
+use crate::attention::bench::BenchKernel;
 use crate::i18n::t;
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
-use crate::view_model::speed_view::{points, Kernel, SpeedParams};
+use crate::view_model::speed::sampling::points;
+use crate::view_model::speed::SpeedParams;
 
 /// Line colour of each kernel (dense: reds, sparse: greens, linear-time: blues/purple).
-pub fn color(kernel: Kernel) -> RGBColor {
+pub fn color(kernel: BenchKernel) -> RGBColor {
     match kernel {
-        Kernel::Exact => RGBColor(214, 69, 69),
-        Kernel::Flash => RGBColor(230, 140, 30),
-        Kernel::Window => RGBColor(40, 150, 90),
-        Kernel::BigBird => RGBColor(120, 170, 40),
-        Kernel::Linear => RGBColor(44, 95, 212),
-        Kernel::Linformer => RGBColor(140, 80, 200),
-        Kernel::Performer => RGBColor(30, 170, 200),
+        BenchKernel::Exact => RGBColor(214, 69, 69),
+        BenchKernel::Flash => RGBColor(230, 140, 30),
+        BenchKernel::Window => RGBColor(40, 150, 90),
+        BenchKernel::BigBird => RGBColor(120, 170, 40),
+        BenchKernel::Linear => RGBColor(44, 95, 212),
+        BenchKernel::Linformer => RGBColor(140, 80, 200),
+        BenchKernel::Performer => RGBColor(30, 170, 200),
     }
 }
 
@@ -57,10 +59,10 @@ fn headroom(series: &[Series], label: String) -> Option<Series> {
 pub fn TimeChart(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
     let spec = Memo::new(move |_| {
         run.results.with(|results| {
-            let mut series: Vec<Series> = Kernel::ALL
+            let mut series: Vec<Series> = BenchKernel::ALL
                 .into_iter()
                 .map(|k| Series {
-                    label: t(k.short_id()).to_string(),
+                    label: t(k.legend_id()).to_string(),
                     points: points(results, k),
                     color: color(k),
                     dashed: false,
@@ -71,9 +73,15 @@ pub fn TimeChart(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.0))
                 .fold(0.0, f64::max);
-            series.extend(guide("∝ N²", &points(results, Kernel::Exact), max_n, 2));
-            series.extend(guide("∝ N", &points(results, Kernel::Linear), max_n, 1));
-            let settings = params.with(|p| format!("d = {}{}", p.d, if p.causal { t("speed.s.causal") } else { "" }));
+            series.extend(guide("∝ N²", &points(results, BenchKernel::Exact), max_n, 2));
+            series.extend(guide("∝ N", &points(results, BenchKernel::Linear), max_n, 1));
+            let settings = params.with(|p| {
+                format!(
+                    "d = {}{}",
+                    p.plan.d,
+                    if p.plan.causal { t("speed.s.causal") } else { "" }
+                )
+            });
             series.extend(headroom(&series, settings));
             LineChartSpec {
                 x_label: t("speed.chart.x").into(),

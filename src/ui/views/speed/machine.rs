@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::view_model::speed_view::short_user_agent;
+use crate::view_model::speed::machine::short_user_agent;
 
 /// The machine card.
 #[component]

@@ -11,13 +11,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{t, tf};
-use crate::ui::components::controls::{Select, Toggle};
 use crate::ui::components::notices::Notices;
+use crate::ui::components::param_controls::{FlagToggle, SnapSelect};
 use crate::ui::url::{lookup, setter};
 use crate::view_model::format::sig3;
-use crate::view_model::speed_view::{parse, SpeedParams, LENGTHS, WIDTHS};
+use crate::view_model::schema::{FlagParam, UrlChoice};
+use crate::view_model::speed::params::{CAUSAL, D, MAX_N, RUN};
+use crate::view_model::speed::{parse, BenchState, SpeedParams};
 
-use driver::{SpeedRun, Status};
+use driver::SpeedRun;
 
 /// The view.
 #[component]
@@ -51,18 +53,16 @@ pub fn SpeedView() -> impl IntoView {
 /// Largest N, head width, causal toggle, and the Run / Stop button.
 #[component]
 fn Controls(params: Memo<SpeedParams>, again: RwSignal<u64>, run: SpeedRun) -> impl IntoView {
-    let (set_max_n, set_d, set_causal, set_run) = (setter("max_n"), setter("d"), setter("causal"), setter("run"));
+    let set_run = setter(RUN.key);
     let p = move || params.get();
-    let lengths: Vec<(String, String)> = LENGTHS.iter().map(|n| (n.to_string(), n.to_string())).collect();
-    let widths: Vec<(String, String)> = WIDTHS.iter().map(|d| (d.to_string(), d.to_string())).collect();
-    let running = move || matches!(run.status.get(), Status::Running { .. });
+    let running = move || matches!(run.status.get(), BenchState::Running { .. });
     let on_run = move |_| {
         if running() {
-            set_run.set(Some("0".to_string()));
+            set_run.set(Some(FlagParam::word(false).to_string()));
         } else if params.get_untracked().run {
             again.update(|a| *a += 1);
         } else {
-            set_run.set(Some("1".to_string()));
+            set_run.set(Some(FlagParam::word(true).to_string()));
         }
     };
     let label = move || {
@@ -79,26 +79,9 @@ fn Controls(params: Memo<SpeedParams>, again: RwSignal<u64>, run: SpeedRun) -> i
             <button class="button" data-testid="run" on:click=on_run>
                 {label}
             </button>
-            <Select
-                label=t("speed.max_n").to_string()
-                options=lengths
-                value=Signal::derive(move || p().max_n.to_string())
-                on_change=Callback::new(move |v: String| set_max_n.set(Some(v)))
-                test_id="max_n"
-            />
-            <Select
-                label=t("speed.d").to_string()
-                options=widths
-                value=Signal::derive(move || p().d.to_string())
-                on_change=Callback::new(move |v: String| set_d.set(Some(v)))
-                test_id="d"
-            />
-            <Toggle
-                label=t("speed.causal").to_string()
-                value=Signal::derive(move || p().causal)
-                on_change=Callback::new(move |c: bool| set_causal.set(Some(if c { "1" } else { "0" }.to_string())))
-                test_id="causal"
-            />
+            <SnapSelect spec=&MAX_N value=Signal::derive(move || p().plan.max_n) />
+            <SnapSelect spec=&D value=Signal::derive(move || p().plan.d) />
+            <FlagToggle spec=&CAUSAL value=Signal::derive(move || p().plan.causal) />
             <div class="hint">{t("speed.skip_note")}</div>
         </aside>
     }
@@ -108,27 +91,27 @@ fn Controls(params: Memo<SpeedParams>, again: RwSignal<u64>, run: SpeedRun) -> i
 #[component]
 fn StatusLine(run: SpeedRun) -> impl IntoView {
     let text = move || match run.status.get() {
-        Status::Idle => t("speed.idle").to_string(),
-        Status::Running { kernel, n, done, total } => tf(
+        BenchState::Idle => t("speed.idle").to_string(),
+        BenchState::Running { current, done, total } => tf(
             "speed.progress",
             &[
-                ("kernel", t(kernel.name_id())),
-                ("n", &n.to_string()),
+                ("kernel", current.map_or("…", |c| t(c.kernel.label_id()))),
+                ("n", &current.map_or(String::new(), |c| c.n.to_string())),
                 ("done", &done.to_string()),
                 ("total", &total.to_string()),
             ],
         ),
-        Status::Finished { count, secs } => tf(
+        BenchState::Finished { measured, secs } => tf(
             "speed.finished",
-            &[("count", &count.to_string()), ("secs", &sig3(secs))],
+            &[("count", &measured.to_string()), ("secs", &sig3(secs))],
         ),
-        Status::Stopped => t("speed.stopped").to_string(),
+        BenchState::Stopped => t("speed.stopped").to_string(),
     };
     let state = move || match run.status.get() {
-        Status::Idle => "idle",
-        Status::Running { .. } => "running",
-        Status::Finished { .. } => "finished",
-        Status::Stopped => "stopped",
+        BenchState::Idle => "idle",
+        BenchState::Running { .. } => "running",
+        BenchState::Finished { .. } => "finished",
+        BenchState::Stopped => "stopped",
     };
     view! {
         <div class="card stats">

@@ -5,9 +5,12 @@ use leptos::prelude::*;
 
 use super::chart::color;
 use super::driver::SpeedRun;
+use crate::attention::bench::BenchKernel;
 use crate::i18n::{t, tf};
 use crate::view_model::format::{millis, sig3};
-use crate::view_model::speed_view::{log_log_slope, points, Kernel, Outcome, SpeedParams, Task};
+use crate::view_model::schema::UrlChoice;
+use crate::view_model::speed::sampling::{log_log_slope, points, Outcome, Task};
+use crate::view_model::speed::SpeedParams;
 
 /// Message id reading a slope p: ≥ 1.75 quadratic, ≥ 1.25 between, ≥ 0.75 linear, else overhead.
 fn slope_reading(p: f64) -> &'static str {
@@ -25,8 +28,8 @@ fn slope_reading(p: f64) -> &'static str {
 const CELL: &str = "padding: .25rem .6rem; text-align: right; border-bottom: 1px solid #e3e7ef; white-space: nowrap;";
 
 /// One cell of the table.
-fn cell(results: &[(Task, Outcome)], kernel: Kernel, n: usize) -> impl IntoView {
-    let test_id = format!("cell-{}-{n}", kernel.id());
+fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl IntoView {
+    let test_id = format!("cell-{}-{n}", kernel.word());
     let found = results
         .iter()
         .find(|(t, _)| t.kernel == kernel && t.n == n)
@@ -62,6 +65,7 @@ pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
     let header = move || {
         params
             .get()
+            .plan
             .lengths()
             .into_iter()
             .map(|n| view! { <th style=CELL>{format!("N = {n}")}</th> })
@@ -70,7 +74,7 @@ pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
     let rows = move || {
         let p = params.get();
         run.results.with(|results| {
-            Kernel::ALL
+            BenchKernel::ALL
                 .into_iter()
                 .map(|k| {
                     let slope = log_log_slope(&points(results, k));
@@ -80,19 +84,19 @@ pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
                         color(k).1,
                         color(k).2
                     );
-                    let note = (p.causal && !k.supports_causal())
+                    let note = (p.plan.causal && !k.supports_causal())
                         .then(|| view! { <div class="timing">{t("speed.table.no_causal")}</div> });
                     view! {
                         <tr>
                             <th style="padding: .25rem .6rem; text-align: left; border-bottom: 1px solid #e3e7ef;">
                                 <span style=swatch></span>
-                                {t(k.name_id())}
+                                {t(k.label_id())}
                                 {note}
                             </th>
-                            {p.lengths().into_iter().map(|n| cell(results, k, n)).collect_view()}
+                            {p.plan.lengths().into_iter().map(|n| cell(results, k, n)).collect_view()}
                             <td
                                 style=CELL
-                                data-testid=format!("slope-{}", k.id())
+                                data-testid=format!("slope-{}", k.word())
                                 data-slope=slope.map(|s| s.to_string()).unwrap_or_default()
                             >
                                 {match slope {
@@ -117,7 +121,7 @@ pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
             <h3>{t("speed.table.title")}</h3>
             <p class="caption">{t("speed.table.caption")}</p>
             {move || {
-                params.get().causal.then(|| view! { <p class="caption" data-testid="causal-note">{t("speed.table.causal")}</p> })
+                params.get().plan.causal.then(|| view! { <p class="caption" data-testid="causal-note">{t("speed.table.causal")}</p> })
             }}
             <div style="overflow-x: auto;">
                 <table data-testid="speed-table" style="border-collapse: collapse; font-size: .95rem;">

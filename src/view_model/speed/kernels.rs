@@ -1,0 +1,57 @@
+//! The benchmarked kernels as the view names them. The engine's [`BenchKernel`] carries no text; here
+//! each gets its stable word (used in `data-testid`s and the `speed_<kernel>_<n>` metrics), its full
+//! name (table rows, status line) and its short name (chart legend), all message ids.
+
+use crate::attention::bench::BenchKernel;
+
+crate::url_choice!(BenchKernel {
+    BenchKernel::Exact => ("exact", "speed.k.exact"),
+    BenchKernel::Flash => ("flash", "speed.k.flash"),
+    BenchKernel::Window => ("window", "speed.k.window"),
+    BenchKernel::BigBird => ("bigbird", "speed.k.bigbird"),
+    BenchKernel::Linear => ("linear", "speed.k.linear"),
+    BenchKernel::Linformer => ("linformer", "speed.k.linformer"),
+    BenchKernel::Performer => ("performer", "speed.k.performer"),
+});
+
+impl BenchKernel {
+    /// Message id of the kernel's short name (chart legend).
+    pub fn legend_id(self) -> &'static str {
+        match self {
+            BenchKernel::Exact => "speed.s.exact",
+            BenchKernel::Flash => "speed.s.flash",
+            BenchKernel::Window => "speed.s.window",
+            BenchKernel::BigBird => "speed.s.bigbird",
+            BenchKernel::Linear => "speed.s.linear",
+            BenchKernel::Linformer => "speed.s.linformer",
+            BenchKernel::Performer => "speed.s.performer",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view_model::schema::UrlChoice;
+
+    #[test]
+    fn every_kernel_has_a_word_a_name_and_a_legend_in_table_order() {
+        assert_eq!(<BenchKernel as UrlChoice>::ALL, &BenchKernel::ALL[..]);
+        assert_eq!(
+            BenchKernel::words(),
+            vec![
+                "exact",
+                "flash",
+                "window",
+                "bigbird",
+                "linear",
+                "linformer",
+                "performer"
+            ]
+        );
+        for k in BenchKernel::ALL {
+            assert_eq!(k.label_id(), format!("speed.k.{}", k.word()));
+            assert_eq!(k.legend_id(), format!("speed.s.{}", k.word()));
+        }
+    }
+}
