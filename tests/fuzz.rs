@@ -13,7 +13,7 @@ use attention_atlas::attention::sparse::kernel::sparse_attend;
 use attention_atlas::attention::sparse::lsh::{lsh_attention, LshConfig};
 use attention_atlas::view_model::params::Notice;
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{heads, sdpa, shell};
+use attention_atlas::view_model::{heads, sdpa, shell, sparse, speed};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -91,6 +91,27 @@ proptest! {
         prop_assert!(p.n_kv_heads >= 1 && p.n_heads % p.n_kv_heads == 0 && p.selected_head < p.n_heads);
         prop_assert!(p.d_r % 2 == 0 && p.d_c >= 1 && p.context >= 1 && p.batch >= 1);
         let again = heads::params::parse(&lookup(&pairs_map(&heads::params::to_query(p))));
+        prop_assert_eq!(&again.params, p);
+        prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
+    }
+
+    #[test]
+    fn the_sparse_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&sparse::params::SCHEMA)) {
+        let parsed = sparse::params::parse(&lookup(&q));
+        let p = &parsed.params;
+        prop_assert!(notices_are_complete(&parsed.notices));
+        prop_assert!(p.n >= 2 && p.n <= 512 && p.d >= 1 && p.temperature.is_finite() && p.temperature > 0.0);
+        let again = sparse::params::parse(&lookup(&pairs_map(&sparse::params::to_query(p))));
+        prop_assert_eq!(&again.params, p);
+        prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
+    }
+
+    #[test]
+    fn the_speed_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&speed::params::SCHEMA)) {
+        let parsed = speed::params::parse(&lookup(&q));
+        let p = &parsed.params;
+        prop_assert!(notices_are_complete(&parsed.notices));
+        let again = speed::params::parse(&lookup(&pairs_map(&speed::params::to_query(p))));
         prop_assert_eq!(&again.params, p);
         prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
     }

@@ -3,7 +3,7 @@
 
 use crate::i18n::Lang;
 use crate::view_model::schema::{query_string, FlagParam, UrlChoice};
-use crate::view_model::{heads, sdpa};
+use crate::view_model::{heads, sdpa, sparse, speed};
 use crate::view_model::shell::{self, ViewId, EMBED, LANG};
 
 /// `?view=…&…` for the query `get`, in language `lang` (written only when it is not English).
@@ -12,6 +12,8 @@ pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> Stri
     let mut pairs = match s.view {
         ViewId::Sdpa => sdpa::params::to_query(&sdpa::params::parse(get).params),
         ViewId::Heads => heads::params::to_query(&heads::params::parse(get).params),
+        ViewId::Sparse => sparse::params::to_query(&sparse::params::parse(get).params),
+        ViewId::Speed => speed::params::to_query(&speed::params::parse(get).params),
         other => vec![("view", other.word().to_string())],
     };
     if s.embed {
