@@ -7,6 +7,7 @@ use crate::attention::approx::cost::{exact_cost, linear_cost, linformer_cost, pe
 use crate::attention::approx::linear::linear_attend;
 use crate::attention::approx::linformer::{linformer_attend, LinformerProjections};
 use crate::attention::approx::performer::{performer_attend, FeatureKind, PerformerConfig, RandomFeatures};
+use crate::attention::budget::Estimate;
 use crate::attention::exact::attend;
 use crate::attention::flash::{flash_attend, Tiles};
 use crate::attention::mask::causal_or_full;
@@ -58,6 +59,26 @@ impl BenchKernel {
         BenchKernel::Linformer,
         BenchKernel::Performer,
     ];
+
+    /// What one call holds and does at length `n`, width `d`: Q, K, V and the output (4·N·d floats),
+    /// one 64-row block of scores for the dense kernels (64·N), the pattern's column indices for the
+    /// sparse ones (at most N·(2w+1) or N·7b), the projections or features of the others; FLOPs as
+    /// [`pair_flops`] over the pairs each computes (N² for the dense kernels).
+    pub fn estimate(self, n: usize, d: usize) -> Estimate {
+        let (nf, df) = (n as f64, d as f64);
+        let (extra, pairs) = match self {
+            BenchKernel::Exact | BenchKernel::Flash => (64.0 * nf, nf * nf),
+            BenchKernel::Window => (nf * (2 * WINDOW + 1) as f64, nf * (2 * WINDOW + 1) as f64),
+            BenchKernel::BigBird => (nf * 7.0 * BIGBIRD_BLOCK as f64, nf * 7.0 * BIGBIRD_BLOCK as f64),
+            BenchKernel::Linear => (2.0 * nf * df + df * df, nf * df),
+            BenchKernel::Linformer => (2.0 * LINFORMER_K as f64 * (nf + df), nf * LINFORMER_K as f64),
+            BenchKernel::Performer => (
+                2.0 * nf * PERFORMER_M as f64 + PERFORMER_M as f64 * df,
+                nf * PERFORMER_M as f64,
+            ),
+        };
+        Estimate::new(4.0 * nf * df + extra, pair_flops(pairs as usize, d, d))
+    }
 
     /// Whether the kernel has a causal form (Linformer's summary positions mix future tokens: none).
     pub fn supports_causal(self) -> bool {
@@ -178,6 +199,18 @@ impl Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kernel_at_the_largest_benchmark_size_fits_the_budget() {
+        for kernel in BenchKernel::ALL {
+            let e = kernel.estimate(8192, 128);
+            assert!(e.check(String::new).is_ok(), "{kernel:?}: {e:?}");
+        }
+        assert!(BenchKernel::Exact
+            .estimate(1 << 20, 128)
+            .check(|| "N ≤ 8192".into())
+            .is_err());
+    }
 
     #[test]
     fn pair_flops_of_all_pairs_is_the_exact_cost() {

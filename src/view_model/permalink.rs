@@ -3,8 +3,8 @@
 
 use crate::i18n::Lang;
 use crate::view_model::schema::{query_string, FlagParam, UrlChoice};
-use crate::view_model::{heads, sdpa, sparse, speed};
 use crate::view_model::shell::{self, ViewId, EMBED, LANG};
+use crate::view_model::{heads, sdpa, sparse, speed};
 
 /// `?view=…&…` for the query `get`, in language `lang` (written only when it is not English).
 pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> String {

@@ -63,6 +63,16 @@ impl Plan {
     pub fn lengths(&self) -> Vec<usize> {
         LENGTHS.iter().copied().filter(|&n| n <= self.max_n).collect()
     }
+
+    /// Ok when every kernel at the largest length fits the engine's budget (checked before the run).
+    pub fn check_budget(&self) -> Result<(), crate::attention::message::Message> {
+        for kernel in crate::attention::bench::BenchKernel::ALL {
+            kernel
+                .estimate(self.max_n, self.d)
+                .check(|| format!("max_n ≤ {}", LENGTHS[0]))?;
+        }
+        Ok(())
+    }
 }
 
 /// Every setting of the view.

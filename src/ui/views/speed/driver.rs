@@ -37,6 +37,7 @@ pub fn start(params: Memo<SpeedParams>, again: RwSignal<u64>) -> SpeedRun {
         SLICED,
         move |(p, _): &(SpeedParams, u64)| {
             if p.run {
+                p.plan.check_budget()?;
                 return Ok::<BenchJob, Message>(BenchJob::new(p.plan, now_ms));
             }
             let previous = shown.get_value();
