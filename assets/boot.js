@@ -16,6 +16,9 @@ init({ module_or_path: new URL("./attention-atlas_bg.wasm", import.meta.url) })
   .then((wasm) => {
     // For the memory figures of the soak test and benchmarks: the wasm heap's current size in bytes.
     window.__atlasWasmBytes = () => wasm.memory.buffer.byteLength;
+    // Bytes live on the wasm heap (a counting allocator): what a leak check compares.
+    window.__atlasLiveBytes = () => wasm.atlas_live_bytes();
+    window.__atlasPeakBytes = () => wasm.atlas_peak_bytes();
     const loading = document.getElementById("boot-loading");
     if (loading) loading.remove();
   })

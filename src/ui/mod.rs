@@ -1,6 +1,7 @@
 //! The Leptos front end (browser only): app shell, controls, canvas renderers and one folder per view.
 //! It calls the engine and the view model; neither knows it exists.
 
+pub mod alloc;
 pub mod app;
 pub mod browser;
 pub mod components;
