@@ -3,10 +3,15 @@
 //! rewrites them from the schemas.
 
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{sdpa, shell, sparse};
+use attention_atlas::view_model::{approx, sdpa, shell, sparse};
 
 fn schemas() -> Vec<&'static Schema> {
-    vec![&shell::SCHEMA, &sdpa::params::SCHEMA, &sparse::params::SCHEMA]
+    vec![
+        &shell::SCHEMA,
+        &sdpa::params::SCHEMA,
+        &sparse::params::SCHEMA,
+        &approx::params::SCHEMA,
+    ]
 }
 
 #[test]

@@ -10,7 +10,7 @@ pub mod sdpa;
 pub mod shell;
 
 // One file per chapter view (parameters, derived display data), owned by that chapter.
-pub mod approx_view;
+pub mod approx;
 pub mod heads_view;
 pub mod sparse;
 pub mod speed_view;
