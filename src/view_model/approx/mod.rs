@@ -3,6 +3,7 @@
 //! resumable jobs — and the cost charts ([`cost`]). The input head is engine code
 //! (`attention::approx::example_head`).
 
+pub mod choices;
 pub mod compare;
 pub mod cost;
 pub mod params;
