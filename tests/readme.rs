@@ -3,7 +3,7 @@
 //! rewrites them from the schemas.
 
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{heads, sdpa, shell, sparse, speed};
+use attention_atlas::view_model::{approx, heads, sdpa, shell, sparse, speed};
 
 fn schemas() -> Vec<&'static Schema> {
     vec![
@@ -11,6 +11,7 @@ fn schemas() -> Vec<&'static Schema> {
         &sdpa::params::SCHEMA,
         &heads::params::SCHEMA,
         &sparse::params::SCHEMA,
+        &approx::params::SCHEMA,
         &speed::params::SCHEMA,
     ]
 }

@@ -35,6 +35,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("approx.method.mixer", "MLP-Mixer token mixing"),
     ("approx.n", "Tokens N"),
     ("approx.d", "Head width d"),
+    ("approx.d.8", "8"),
+    ("approx.d.16", "16"),
+    ("approx.d.32", "32"),
+    ("approx.d.64", "64"),
     ("approx.qk", "Query/key scale (%)"),
     (
         "approx.qk.hint",

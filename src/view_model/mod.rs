@@ -14,5 +14,5 @@ pub mod slider;
 pub mod speed;
 
 // One file per chapter view (parameters, derived display data), owned by that chapter.
-pub mod approx_view;
+pub mod approx;
 pub mod sparse;

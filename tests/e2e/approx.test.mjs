@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { openApp, waitForRuns, canvasHash, shot } from "./harness.mjs";
 
 const METRIC = "approx_runs";
+const SWEEP = "approx_sweep_runs";
 const text = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => el.textContent);
 const hash = (page, id) => canvasHash(page, `[data-testid="${id}"] canvas`);
 
@@ -23,6 +24,8 @@ test("default view: three maps, finite errors, sweep and cost charts", async () 
       assert.ok(await page.$(`[data-testid="${id}"] canvas`), `${id} is drawn`);
     }
     assert.match(await text(page, "formula"), /FAVOR\+/);
+    // The sweep is its own run (approx_sweep_runs), finished independently of the comparison.
+    const sweeps = await waitForRuns(page, 0, SWEEP);
     await page.waitForFunction(() => !document.querySelector('[data-testid="sweep-busy"]')?.textContent);
     await shot(page, "approx-default", { fullPage: true });
     // A new m moves the marker but reuses the finished sweep (it depends on the input, not on m).
@@ -34,6 +37,7 @@ test("default view: three maps, finite errors, sweep and cost charts", async () 
     await waitForRuns(page, runs, METRIC);
     assert.match(page.url(), /m=256/);
     assert.equal(await page.evaluate(() => window.__atlas.approx_sweep_steps), 16, "no point recomputed");
+    assert.equal(await page.evaluate(() => window.__atlas.approx_sweep_runs), sweeps, "the sweep was not restarted");
     assert.notEqual(await text(page, "metrics"), metricsBefore, "a new m changes the error numbers");
     assert.notEqual(await hash(page, "implied-heatmap"), impliedBefore, "a new m changes the approximate map");
     assert.deepEqual(errors, []);
@@ -128,6 +132,7 @@ test("embed mode shows the view alone", async () => {
   try {
     await waitForRuns(page, 0, METRIC);
     assert.equal(await page.$(".app-header"), null);
+    await waitForRuns(page, 0, SWEEP);
     await page.waitForFunction(() => !document.querySelector('[data-testid="sweep-busy"]')?.textContent);
     await shot(page, "approx-embed", { fullPage: true });
     assert.deepEqual(errors, []);

@@ -187,7 +187,7 @@ pub fn performer_attend(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attention::approx::error::relative_frobenius;
+    use crate::attention::approx::metrics::relative_frobenius;
     use crate::attention::exact::attend;
     use crate::attention::mask::{causal_or_full, Full};
     use crate::attention::rng::normal_matrix;

@@ -5,10 +5,10 @@
 //! Performer's features estimate), non-causal (Linformer has no causal form). They are sized for the
 //! browser: for N ≤ 256 and a handful of points each runs in tens of milliseconds natively.
 
-use crate::attention::approx::error::{error_metrics, ErrorMetrics};
 use crate::attention::approx::implied::linformer_implied;
 use crate::attention::approx::linear::{feature_attend, normalised_kernel_matrix};
 use crate::attention::approx::linformer::{linformer_attend, LinformerProjections, ProjectionKind};
+use crate::attention::approx::metrics::{error_metrics, ErrorMetrics};
 use crate::attention::approx::performer::{FeatureKind, PerformerConfig, RandomFeatures};
 use crate::attention::exact::{attend, attention_weights};
 use crate::attention::mask::causal_or_full;

@@ -2,6 +2,7 @@
 //! computes every panel ([`job`]) and the result it draws ([`result`]). The pattern generators, their
 //! dispatch and the pictures of a pattern are engine code (`attention::sparse`).
 
+pub mod choices;
 pub mod job;
 pub mod params;
 pub mod result;

@@ -6,7 +6,8 @@ use plotters::style::RGBColor;
 
 use crate::i18n::{t, tf};
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
-use crate::view_model::approx_view::{associativity_curves, cost_curves, ApproxParams, CostSeries};
+use crate::view_model::approx::cost::{associativity_curves, cost_curves, CostSeries};
+use crate::view_model::approx::params::ApproxParams;
 use crate::view_model::format::sig3;
 
 /// Colours: exact (grey-black), linear (blue), Linformer (green), Performer (red).
@@ -57,7 +58,7 @@ pub fn CostCharts(params: Memo<ApproxParams>) -> impl IntoView {
         }
     });
     let assoc = Signal::derive(move || {
-        let d = params.with(|p| p.d);
+        let d = params.with(|p| p.d());
         let (curves, crossover) = associativity_curves(d);
         LineChartSpec {
             x_label: t("approx.cost.x").into(),
@@ -73,9 +74,9 @@ pub fn CostCharts(params: Memo<ApproxParams>) -> impl IntoView {
         tf(
             "approx.cost.caption",
             &[
-                ("d", &p.d.to_string()),
-                ("k", &p.k.to_string()),
-                ("m", &p.m.to_string()),
+                ("d", &p.d().to_string()),
+                ("k", &p.projected_len.to_string()),
+                ("m", &p.feature_count.to_string()),
             ],
         )
     };
@@ -88,7 +89,7 @@ pub fn CostCharts(params: Memo<ApproxParams>) -> impl IntoView {
                 <LineChart spec=memory width=460 height=320 test_id="cost-memory" />
             </div>
             <h3>{t("approx.assoc.title")}</h3>
-            <p class="caption">{move || tf("approx.assoc.caption", &[("d", &params.with(|p| p.d).to_string())])}</p>
+            <p class="caption">{move || tf("approx.assoc.caption", &[("d", &params.with(|p| p.d()).to_string())])}</p>
             <LineChart spec=assoc width=640 height=320 test_id="assoc-chart" />
         </div>
     }

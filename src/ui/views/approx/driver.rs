@@ -1,144 +1,106 @@
-//! Recomputes the view when its parameters change: first the input, exact attention and the
-//! method (≈ 10–20 ms at N = 256), a yield, then the errors and the spectrum, painted at once; then
-//! the error sweep one point at a time in slices of ≈ 12 ms with a yield to the browser between
-//! slices. A newer parameter set cancels an older run; the input is reused, and a sweep (finished or
-//! not) is continued, when their inputs did not change.
+//! Two runs through the one runner (`ui::jobs::drive`): the comparison of exact attention with the
+//! chosen method ([`ComparisonJob`], restarted by any parameter) and the error sweep ([`SweepJob`],
+//! keyed only by the input head and the sweep kind, so a new k, m or redraw seed never restarts it;
+//! its points appear as they are computed). Both share one cache of the input head.
+//!
+//! Metrics: `approx_runs`, `approx_compute_ms`, … of the comparison; `approx_sweep_runs`,
+//! `approx_sweep_compute_ms`, … of the sweep; `approx_sweep_steps` counts the sweep points computed
+//! since the page opened (a sweep that is not restarted adds none).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::attention::message::{Explain, Message};
-use crate::i18n::tf;
-use crate::ui::browser::{next_frame, now_ms, record_metric, yield_to_browser};
-use crate::view_model::approx_view::{
-    build_input, complete, run_method, ApproxInput, ApproxParams, Comparison, MethodChoice, SweepJob, SweepSeries,
-};
+use crate::attention::approx::example_head::ExampleHead;
+use crate::attention::message::Explain;
+use crate::ui::browser::record_metric;
+use crate::ui::jobs::{drive, JobRun, SLICED};
+use crate::view_model::approx::params::{ApproxParams, InputKey};
+use crate::view_model::approx::{sweep_key, Comparison, ComparisonJob, SweepJob, SweepKey, SweepSeries};
+use crate::view_model::job::Job;
 
-/// Longest slice of sweep work between two yields to the browser, in milliseconds.
-const SLICE_MS: f64 = 12.0;
-
-/// What the input depends on: (N, d, seed, qk).
-type InputKey = (usize, usize, u64, u32);
-/// What a sweep depends on: the input and the method (not m, k or the feature seed).
-type SweepKey = (InputKey, MethodChoice);
-
-/// The reactive outputs of the running computation.
+/// The view's two running computations.
 #[derive(Clone, Copy)]
 pub struct ApproxRun {
-    /// Tokens, X, Q, K, V of the latest run.
-    pub input: RwSignal<Option<Arc<ApproxInput>>>,
     /// Exact attention, the method's run and the errors.
-    pub comparison: RwSignal<Option<Arc<Comparison>>>,
-    /// Error curves (points appear as they are computed).
-    pub sweep: RwSignal<Vec<SweepSeries>>,
-    /// Sweep progress 0..1 while computing, None when idle.
-    pub sweep_progress: RwSignal<Option<f64>>,
-    /// Recompute + repaint time of the comparison, in ms.
-    pub timing: RwSignal<Option<f64>>,
-    /// A configuration the engine refused.
-    pub error: RwSignal<Option<Message>>,
+    pub compare: JobRun<Comparison>,
+    /// The error curves (points appear as they are computed).
+    pub sweep: JobRun<Vec<SweepSeries>>,
 }
 
-impl ApproxRun {
-    /// "Computing… 40%" while the sweep runs.
-    pub fn sweep_busy(&self) -> Signal<Option<String>> {
-        let progress = self.sweep_progress;
-        Signal::derive(move || {
-            progress
-                .get()
-                .map(|p| tf("ui.computing", &[("pct", &format!("{:.0}", p * 100.0))]))
-        })
+/// A job whose steps are counted in the `approx_sweep_steps` metric.
+struct Counted<J> {
+    job: J,
+    steps: StoredValue<u64>,
+}
+
+impl<J: Job> Job for Counted<J> {
+    type Output = J::Output;
+
+    fn step(&mut self) {
+        if self.job.is_done() {
+            return;
+        }
+        self.job.step();
+        self.steps.update_value(|n| *n += 1);
+        record_metric("approx_sweep_steps", self.steps.get_value() as f64);
+    }
+
+    fn progress(&self) -> f64 {
+        self.job.progress()
+    }
+
+    fn is_done(&self) -> bool {
+        self.job.is_done()
+    }
+
+    fn finish(mut self) -> J::Output {
+        while !self.is_done() {
+            self.step();
+        }
+        self.job.finish()
+    }
+
+    fn partial(&self) -> Option<J::Output> {
+        self.job.partial()
     }
 }
 
 /// Starts recomputing whenever the parameters change.
 pub fn start(params: Memo<ApproxParams>) -> ApproxRun {
-    let run = ApproxRun {
-        input: RwSignal::new(None),
-        comparison: RwSignal::new(None),
-        sweep: RwSignal::new(Vec::new()),
-        sweep_progress: RwSignal::new(None),
-        timing: RwSignal::new(None),
-        error: RwSignal::new(None),
+    let cache = StoredValue::new(None::<(InputKey, Arc<ExampleHead>)>);
+    let input_for = move |key: InputKey| {
+        if let Some((k, head)) = cache.get_value() {
+            if k == key {
+                return head;
+            }
+        }
+        let (n, d, seed, qk) = key;
+        let head = Arc::new(ExampleHead::build(n, d, seed, qk));
+        cache.set_value(Some((key, head.clone())));
+        head
     };
-    let generation = StoredValue::new(0u64);
-    let sweeps = StoredValue::new(None::<(SweepKey, SweepJob)>);
-    // Sweep points computed since the page opened (tests check that a reused sweep adds none).
+    let compare = drive(
+        "approx",
+        params,
+        SLICED,
+        move |p: &ApproxParams| ComparisonJob::new(p, input_for(p.input_key())).map_err(|e| e.message()),
+        |_: &Comparison| {},
+    );
+    let key = Memo::new(move |_| params.with(sweep_key));
+    // Sweep points computed since the page opened.
     let steps = StoredValue::new(0u64);
-    let input_cache = StoredValue::new(None::<(InputKey, Arc<ApproxInput>)>);
-    Effect::new(move |_| {
-        let p = params.get();
-        generation.update_value(|g| *g += 1);
-        let gen = generation.get_value();
-        spawn_local(async move {
-            let t0 = now_ms();
-            let input = match input_cache.get_value() {
-                Some((key, i)) if key == p.input_key() => i,
-                _ => {
-                    let i = Arc::new(build_input(&p));
-                    input_cache.set_value(Some((p.input_key(), i.clone())));
-                    i
-                }
-            };
-            match run_method(&p, &input) {
-                Ok((exact, method_run)) => {
-                    yield_to_browser().await;
-                    if generation.get_value() != gen {
-                        return;
-                    }
-                    run.error.set(None);
-                    run.comparison.set(Some(Arc::new(complete(&p, exact, method_run))));
-                }
-                Err(e) => {
-                    run.error.set(Some(e.message()));
-                    run.comparison.set(None);
-                }
-            }
-            run.input.set(Some(input.clone()));
-            next_frame().await;
-            if generation.get_value() != gen {
-                return;
-            }
-            run.timing.set(Some(now_ms() - t0));
-            record_metric("approx_compare_ms", now_ms() - t0);
-
-            // The sweep job lives in `sweeps` whenever this task is suspended, so a newer run with the
-            // same key (only m, k or the redraw seed changed) continues it instead of starting over.
-            let key: SweepKey = (p.input_key(), p.method);
-            if sweeps.with_value(|s| s.as_ref().map(|(k, _)| *k)) != Some(key) {
-                sweeps.set_value(Some((key, SweepJob::new(&p, input))));
-            }
-            loop {
-                let (done, progress) = sweeps.with_value(|s| {
-                    let job = &s.as_ref().expect("stored above").1;
-                    run.sweep.set(job.series().to_vec());
-                    (job.is_done(), job.progress())
-                });
-                if done {
-                    break;
-                }
-                run.sweep_progress.set(Some(progress));
-                yield_to_browser().await;
-                if generation.get_value() != gen {
-                    return;
-                }
-                sweeps.update_value(|s| {
-                    if let Some((_, job)) = s {
-                        let slice = now_ms();
-                        while !job.is_done() && now_ms() - slice < SLICE_MS {
-                            job.step();
-                            steps.update_value(|n| *n += 1);
-                        }
-                    }
-                });
-                record_metric("approx_sweep_steps", steps.get_value() as f64);
-            }
-            run.sweep_progress.set(None);
-            record_metric("approx_total_ms", now_ms() - t0);
-            record_metric("approx_runs", gen as f64);
-        });
-    });
-    run
+    let sweep = drive(
+        "approx_sweep",
+        key,
+        SLICED,
+        move |&(input, kind): &SweepKey| {
+            Ok(Counted {
+                job: SweepJob::new(kind, input_for(input)),
+                steps,
+            })
+        },
+        |_: &Vec<SweepSeries>| {},
+    );
+    ApproxRun { compare, sweep }
 }

@@ -10,9 +10,11 @@ use crate::attention::matrix::Matrix;
 use crate::i18n::{t, tf};
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::legend::Legend;
-use crate::view_model::approx_view::{ApproxParams, MethodChoice};
+use crate::view_model::approx::params::{ApproxParams, MethodChoice};
+use crate::view_model::approx::Comparison;
 use crate::view_model::colormap::Colormap;
 use crate::view_model::format::{fixed4, millis, quantile, si, sig3};
+use crate::view_model::schema::UrlChoice;
 
 use super::driver::ApproxRun;
 
@@ -44,24 +46,17 @@ fn implied_caption(p: &ApproxParams) -> &'static str {
     }
 }
 
-/// Message id of the method's name.
-pub fn method_name(m: MethodChoice) -> &'static str {
-    match m {
-        MethodChoice::Linear => "approx.method.linear",
-        MethodChoice::Performer => "approx.method.performer",
-        MethodChoice::Linformer => "approx.method.linformer",
-        MethodChoice::Synthesizer => "approx.method.synthesizer",
-        MethodChoice::Mixer => "approx.method.mixer",
-    }
-}
-
 /// The three maps, legends, readout and numbers.
 #[component]
 pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
-    let exact_hi = Memo::new(move |_| run.comparison.with(|c| c.as_ref().map(|c| top_of(&c.exact.weights))));
-    let kind = Memo::new(move |_| run.comparison.with(|c| c.as_ref().map(|c| c.run.implied_kind)));
+    let exact_hi = Memo::new(move |_| {
+        run.compare
+            .result
+            .with(|c| c.as_ref().map(|c| top_of(&c.exact.weights)))
+    });
+    let kind = Memo::new(move |_| run.compare.result.with(|c| c.as_ref().map(|c| c.run.implied_kind)));
     let implied_range = Memo::new(move |_| {
-        run.comparison.with(|c| {
+        run.compare.result.with(|c| {
             c.as_ref().map(|c| match c.run.implied_kind {
                 ImpliedKind::Probabilities => (0.0, top_of(&c.run.implied).max(top_of(&c.exact.weights))),
                 _ => {
@@ -71,22 +66,25 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
             })
         })
     });
-    let diff_hi = Memo::new(move |_| run.comparison.with(|c| c.as_ref().map(|c| abs_top_of(&c.difference))));
-    let spec_of =
-        move |pick: fn(&crate::view_model::approx_view::Comparison) -> &Matrix, range: (f32, f32), cmap: Colormap| {
-            run.comparison.with(|c| {
-                c.as_ref().map(|c| {
-                    let m = pick(c);
-                    HeatmapSpec {
-                        matrix: Arc::new(m.clone()),
-                        source: (m.rows, m.cols),
-                        lo: range.0,
-                        hi: range.1,
-                        cmap,
-                    }
-                })
+    let diff_hi = Memo::new(move |_| {
+        run.compare
+            .result
+            .with(|c| c.as_ref().map(|c| abs_top_of(&c.difference)))
+    });
+    let spec_of = move |pick: fn(&Comparison) -> &Matrix, range: (f32, f32), cmap: Colormap| {
+        run.compare.result.with(|c| {
+            c.as_ref().map(|c| {
+                let m = pick(c);
+                HeatmapSpec {
+                    matrix: Arc::new(m.clone()),
+                    source: (m.rows, m.cols),
+                    lo: range.0,
+                    hi: range.1,
+                    cmap,
+                }
             })
-        };
+        })
+    };
     let exact_spec = Signal::derive(move || {
         let hi = exact_hi.get()?;
         let lo_hi = implied_range
@@ -110,8 +108,9 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
         spec_of(|c| &c.difference, (-m, m), Colormap::Diverging)
     });
     let labels = Signal::derive(move || {
-        run.input
-            .with(|i| i.as_ref().map(|i| i.tokens.iter().cloned().collect::<Vec<_>>()))
+        run.compare
+            .result
+            .with(|c| c.as_ref().map(|c| c.input.tokens.iter().cloned().collect::<Vec<_>>()))
             .unwrap_or_default()
     });
     // Row labels only while each row gets ≥ 12 px of the 300 px map (N ≤ 25); beyond, they are
@@ -129,7 +128,7 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
     let readout = move || {
         let (i, j) = hover.get()?;
         let toks = labels.get();
-        run.comparison.with(|c| {
+        run.compare.result.with(|c| {
             let c = c.as_ref()?;
             let n = c.exact.weights.rows;
             if i >= n || j >= n || toks.len() != n {
@@ -153,7 +152,7 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
         None => view! { <p class="hint">{t("approx.hover.hint")}</p> }.into_any(),
     };
     let metrics = move || {
-        run.comparison.with(|c| {
+        run.compare.result.with(|c| {
             c.as_ref().map(|c| {
                 tf(
                     "approx.metrics",
@@ -168,7 +167,7 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
     };
     let memory = move || {
         let p = params.get();
-        run.comparison.with(|c| {
+        run.compare.result.with(|c| {
             c.as_ref().map(|c| {
                 tf(
                     "approx.memory",
@@ -182,8 +181,13 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
             })
         })
     };
-    let timing = move || run.timing.get().map(|ms| tf("approx.timing", &[("ms", &millis(ms))]));
-    let title = move || tf("approx.maps.title", &[("method", t(method_name(params.get().method)))]);
+    let timing = move || {
+        run.compare
+            .timing
+            .get()
+            .map(|ms| tf("approx.timing", &[("ms", &millis(ms))]))
+    };
+    let title = move || tf("approx.maps.title", &[("method", t(params.get().method.label_id()))]);
     let exact_hi_sig = Signal::derive(move || exact_spec.with(|s| s.as_ref().map(|s| s.hi).unwrap_or(1.0)));
     let implied_lo = Signal::derive(move || implied_spec.with(|s| s.as_ref().map(|s| s.lo).unwrap_or(0.0)));
     let implied_hi = Signal::derive(move || implied_spec.with(|s| s.as_ref().map(|s| s.hi).unwrap_or(1.0)));

@@ -12,13 +12,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::attention::approx::linformer::ProjectionKind;
-use crate::attention::approx::performer::FeatureKind;
 use crate::attention::approx::synthesizer::SynthesizerKind;
 use crate::i18n::{t, tf};
-use crate::ui::components::controls::{Select, Slider, Toggle};
 use crate::ui::components::notices::{ErrorBox, Notices};
+use crate::ui::components::param_controls::{ChoiceSelect, FlagToggle, IntSlider, SeedInput};
 use crate::ui::url::{lookup, setter};
-use crate::view_model::approx_view::{parse, ApproxParams, MethodChoice, D_CHOICES, MAX_HIDDEN, MAX_M, MAX_N, METHODS};
+use crate::view_model::approx::params::{
+    parse, ApproxParams, MethodChoice, CAUSAL, FEATURE_COUNT, FEATURE_MAP, HEAD_WIDTH, HIDDEN, METHOD, N,
+    PROJECTED_LEN, PROJECTION, QK_PERCENT, RANK, REDRAW_SEED, SEED, SYNTHESIZER,
+};
 
 /// The view.
 #[component]
@@ -47,7 +49,7 @@ pub fn ApproxView() -> impl IntoView {
             <Controls params=params />
             <div class="figures">
                 <Notices notices=notices />
-                <ErrorBox message=run.error />
+                <ErrorBox message=run.compare.error />
                 <matrices::Matrices params=params run=run />
                 <sweep::ErrorSweep params=params run=run />
                 <spectrum::SpectrumPanel params=params run=run />
@@ -57,179 +59,67 @@ pub fn ApproxView() -> impl IntoView {
     }
 }
 
-/// (URL value, message id) pairs as select options.
-fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(v, id)| (v.to_string(), t(id).to_string())).collect()
-}
-
-/// The control panel: every control writes its URL key, the URL drives everything else.
+/// The control panel: every widget takes its range and URL key from the view's schema; only the
+/// current method's parameters are shown.
 #[component]
 fn Controls(params: Memo<ApproxParams>) -> impl IntoView {
-    let (set_method, set_n, set_d, set_seed) = (setter("method"), setter("n"), setter("d"), setter("seed"));
-    let (set_qk, set_causal, set_k, set_proj) = (setter("qk"), setter("causal"), setter("k"), setter("proj"));
-    let (set_m, set_features, set_fseed, set_synth) =
-        (setter("m"), setter("features"), setter("fseed"), setter("synth"));
-    let (set_rank, set_hidden) = (setter("rank"), setter("hidden"));
+    let set_redraw = setter(REDRAW_SEED.key);
     let p = move || params.get();
     let method = Memo::new(move |_| params.with(|p| p.method));
-    let methods: Vec<(String, String)> = METHODS
-        .iter()
-        .map(|m| (m.to_string(), t(&format!("approx.method.{m}")).to_string()))
-        .collect();
-    let ds: Vec<(String, String)> = D_CHOICES.iter().map(|d| (d.to_string(), d.to_string())).collect();
-    let synth_kind = Signal::derive(move || {
-        match p().synth {
-            SynthesizerKind::Dense => "dense",
-            SynthesizerKind::Random => "random",
-            SynthesizerKind::FactorizedDense => "fdense",
-            SynthesizerKind::FactorizedRandom => "frandom",
-        }
-        .to_string()
-    });
+    let size = move |f: fn(&ApproxParams) -> usize| Signal::derive(move || params.with(f) as i64);
     let redraw = move |_| {
-        let next = params.with_untracked(|p| p.fseed) + 1;
-        set_fseed.set(Some(next.to_string()));
+        let next = REDRAW_SEED.clamp(params.with_untracked(|p| p.redraw_seed) as i64 + 1);
+        set_redraw.set(Some(next.to_string()));
     };
+    let is = move |m: MethodChoice| move || method.get() == m;
+    let synthesizer_is =
+        move |k: SynthesizerKind| move || method.get() == MethodChoice::Synthesizer && p().synthesizer == k;
     view! {
         <aside class="controls" data-testid="controls">
-            <Select
-                label=t("approx.method").to_string()
-                options=methods
-                value=Signal::derive(move || method.get().param().to_string())
-                on_change=Callback::new(move |v: String| set_method.set(Some(v)))
-                test_id="method"
-            />
-            <Slider
-                label=t("approx.n").to_string()
-                value=Signal::derive(move || p().n as i64)
-                min=1
-                max=MAX_N as i64
-                log=true
-                on_change=Callback::new(move |v: i64| set_n.set(Some(v.to_string())))
-                test_id="n"
-            />
-            <Select
-                label=t("approx.d").to_string()
-                options=ds
-                value=Signal::derive(move || p().d.to_string())
-                on_change=Callback::new(move |v: String| set_d.set(Some(v)))
-                test_id="d"
-            />
-            <Slider
-                label=t("approx.qk").to_string()
-                value=Signal::derive(move || p().qk as i64)
-                min=10
-                max=200
-                step=5
-                on_change=Callback::new(move |v: i64| set_qk.set(Some(v.to_string())))
+            <ChoiceSelect spec=&METHOD value=Signal::derive(move || method.get()) />
+            <IntSlider spec=&N value=size(|p| p.n) />
+            <ChoiceSelect spec=&HEAD_WIDTH value=Signal::derive(move || p().head_width) />
+            <IntSlider
+                spec=&QK_PERCENT
+                value=Signal::derive(move || p().qk_percent as i64)
                 hint=Signal::derive(move || t("approx.qk.hint").to_string())
-                test_id="qk"
             />
-            <Slider
-                label=t("approx.seed").to_string()
-                value=Signal::derive(move || p().seed as i64)
-                min=0
-                max=999
-                on_change=Callback::new(move |v: i64| set_seed.set(Some(v.to_string())))
-                test_id="seed"
-            />
+            <SeedInput spec=&SEED value=Signal::derive(move || p().seed as i64) />
             <Show when=move || method.get().supports_causal()>
-                <Toggle
-                    label=t("approx.causal").to_string()
-                    value=Signal::derive(move || p().causal)
-                    on_change=Callback::new(move |c: bool| set_causal.set(Some(if c { "1" } else { "0" }.to_string())))
-                    test_id="causal"
-                />
+                <FlagToggle spec=&CAUSAL value=Signal::derive(move || p().causal) />
             </Show>
-            <Show when=move || method.get() == MethodChoice::Performer>
-                <Slider
-                    label=t("approx.m").to_string()
-                    value=Signal::derive(move || p().m as i64)
-                    min=1
-                    max=MAX_M as i64
-                    log=true
-                    on_change=Callback::new(move |v: i64| set_m.set(Some(v.to_string())))
-                    test_id="m"
-                />
-                <Select
-                    label=t("approx.features").to_string()
-                    options=options(&[("positive", "approx.features.positive"), ("trig", "approx.features.trig")])
-                    value=Signal::derive(move || {
-                        if p().features == FeatureKind::Trigonometric { "trig" } else { "positive" }.to_string()
-                    })
-                    on_change=Callback::new(move |v: String| set_features.set(Some(v)))
-                    test_id="features"
-                />
+            <Show when=is(MethodChoice::Performer)>
+                <IntSlider spec=&FEATURE_COUNT value=size(|p| p.feature_count) />
+                <ChoiceSelect spec=&FEATURE_MAP value=Signal::derive(move || p().feature_map) />
             </Show>
-            <Show when=move || method.get() == MethodChoice::Linformer>
-                <Slider
-                    label=t("approx.k").to_string()
-                    value=Signal::derive(move || p().k as i64)
-                    min=1
-                    max=MAX_N as i64
-                    log=true
-                    on_change=Callback::new(move |v: i64| set_k.set(Some(v.to_string())))
+            <Show when=is(MethodChoice::Linformer)>
+                <IntSlider
+                    spec=&PROJECTED_LEN
+                    value=size(|p| p.projected_len)
+                    max=size(|p| p.n)
                     hint=Signal::derive(move || tf("approx.k.hint", &[("n", &p().n.to_string())]))
-                    test_id="k"
                 />
-                <Select
-                    label=t("approx.proj").to_string()
-                    options=options(&[("mean", "approx.proj.mean"), ("gaussian", "approx.proj.gaussian")])
-                    value=Signal::derive(move || {
-                        if p().proj == ProjectionKind::Gaussian { "gaussian" } else { "mean" }.to_string()
-                    })
-                    on_change=Callback::new(move |v: String| set_proj.set(Some(v)))
-                    test_id="proj"
-                />
+                <ChoiceSelect spec=&PROJECTION value=Signal::derive(move || p().projection) />
             </Show>
-            <Show when=move || method.get() == MethodChoice::Synthesizer>
-                <Select
-                    label=t("approx.synth").to_string()
-                    options=options(&[
-                        ("dense", "approx.synth.dense"),
-                        ("random", "approx.synth.random"),
-                        ("fdense", "approx.synth.fdense"),
-                        ("frandom", "approx.synth.frandom"),
-                    ])
-                    value=synth_kind
-                    on_change=Callback::new(move |v: String| set_synth.set(Some(v)))
-                    test_id="synth"
-                />
-                <Show when=move || p().synth == SynthesizerKind::FactorizedRandom>
-                    <Slider
-                        label=t("approx.rank").to_string()
-                        value=Signal::derive(move || p().rank as i64)
-                        min=1
-                        max=64
-                        on_change=Callback::new(move |v: i64| set_rank.set(Some(v.to_string())))
-                        test_id="rank"
-                    />
-                </Show>
+            <Show when=is(MethodChoice::Synthesizer)>
+                <ChoiceSelect spec=&SYNTHESIZER value=Signal::derive(move || p().synthesizer) />
             </Show>
-            <Show when=move || {
-                method.get() == MethodChoice::Mixer
-                    || (method.get() == MethodChoice::Synthesizer && p().synth == SynthesizerKind::Dense)
-            }>
-                <Slider
-                    label=t("approx.hidden").to_string()
-                    value=Signal::derive(move || p().hidden as i64)
-                    min=1
-                    max=MAX_HIDDEN as i64
-                    log=true
-                    on_change=Callback::new(move |v: i64| set_hidden.set(Some(v.to_string())))
-                    test_id="hidden"
-                />
+            <Show when=synthesizer_is(SynthesizerKind::FactorizedRandom)>
+                <IntSlider spec=&RANK value=size(|p| p.rank) />
+            </Show>
+            <Show when=move || is(MethodChoice::Mixer)() || synthesizer_is(SynthesizerKind::Dense)()>
+                <IntSlider spec=&HIDDEN value=size(|p| p.hidden) />
             </Show>
             <Show when=move || {
                 let p = p();
                 p.method != MethodChoice::Linear
-                    && !(p.method == MethodChoice::Linformer && p.proj == ProjectionKind::MeanPool)
+                    && !(p.method == MethodChoice::Linformer && p.projection == ProjectionKind::MeanPool)
             }>
                 <div class="control">
                     <button class="button" data-testid="redraw" on:click=redraw>
                         {t("approx.redraw")}
                     </button>
-                    <div class="hint">{move || tf("approx.redraw.hint", &[("s", &p().fseed.to_string())])}</div>
+                    <div class="hint">{move || tf("approx.redraw.hint", &[("s", &p().redraw_seed.to_string())])}</div>
                 </div>
             </Show>
         </aside>

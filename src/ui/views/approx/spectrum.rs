@@ -6,7 +6,7 @@ use plotters::style::RGBColor;
 
 use crate::i18n::{t, tf};
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
-use crate::view_model::approx_view::{ApproxParams, MethodChoice};
+use crate::view_model::approx::params::{ApproxParams, MethodChoice};
 use crate::view_model::format::sig3;
 
 use super::driver::ApproxRun;
@@ -16,7 +16,7 @@ use super::driver::ApproxRun;
 pub fn SpectrumPanel(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
     let spec = Signal::derive(move || {
         let p = params.get();
-        let points = run.comparison.with(|c| {
+        let points = run.compare.result.with(|c| {
             c.as_ref()
                 .map(|c| {
                     c.spectrum
@@ -29,7 +29,10 @@ pub fn SpectrumPanel(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoVie
                 .unwrap_or_default()
         });
         let markers = if p.method == MethodChoice::Linformer {
-            vec![(p.k as f64, tf("approx.spectrum.k", &[("k", &p.k.to_string())]))]
+            vec![(
+                p.projected_len as f64,
+                tf("approx.spectrum.k", &[("k", &p.projected_len.to_string())]),
+            )]
         } else {
             Vec::new()
         };
@@ -48,7 +51,7 @@ pub fn SpectrumPanel(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoVie
         }
     });
     let stats = move || {
-        run.comparison.with(|c| {
+        run.compare.result.with(|c| {
             c.as_ref().map(|c| {
                 let s = &c.spectrum;
                 tf(

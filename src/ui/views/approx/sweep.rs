@@ -6,7 +6,8 @@ use plotters::style::RGBColor;
 
 use crate::i18n::{t, tf};
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
-use crate::view_model::approx_view::{ApproxParams, MethodChoice, SWEEP_SEEDS};
+use crate::view_model::approx::params::{ApproxParams, MethodChoice};
+use crate::view_model::approx::sweep::SWEEP_SEEDS;
 
 use super::driver::ApproxRun;
 
@@ -27,14 +28,19 @@ pub fn ErrorSweep(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
         } else {
             t("approx.sweep.x.m")
         };
-        let current = if p.method == MethodChoice::Linformer { p.k } else { p.m };
+        let current = if p.method == MethodChoice::Linformer {
+            p.projected_len
+        } else {
+            p.feature_count
+        };
         LineChartSpec {
             x_label: x_label.into(),
             y_label: t("approx.sweep.y").into(),
             x_log: true,
             y_log: true,
-            series: run.sweep.with(|s| {
+            series: run.sweep.result.with(|s| {
                 s.iter()
+                    .flat_map(|s| s.iter())
                     .zip(COLORS)
                     .map(|(s, color)| Series {
                         label: t(s.label_id).into(),
@@ -54,7 +60,7 @@ pub fn ErrorSweep(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
             )],
         }
     });
-    let busy = run.sweep_busy();
+    let busy = run.sweep.busy_text();
     view! {
         <div class="card">
             <h3>{t("approx.sweep.title")}</h3>
