@@ -429,4 +429,36 @@ mod tests {
         assert!(table.contains("| `model` |"), "{table}");
         assert!(table.contains("`llama2-7b`, `llama2-13b`"), "{table}");
     }
+
+    #[test]
+    fn every_label_is_in_the_catalogue() {
+        let known = |id: &str| crate::i18n::t(id) != id;
+        let labels = [
+            N.label,
+            D_MODEL.label,
+            HEADS.label,
+            KV.label,
+            HEAD.label,
+            CAUSAL.label,
+            SEED.label,
+            D_C.label,
+            D_R.label,
+            THETA.label,
+            LAYOUT.label,
+            MODEL.label,
+            CTX.label,
+            BATCH.label,
+            DTYPE.label,
+            PART.label,
+        ];
+        let choices = Part::ALL
+            .iter()
+            .map(|c| c.label_id())
+            .chain(RopeBase::ALL.iter().map(|c| c.label_id()))
+            .chain(<RopeLayout as UrlChoice>::ALL.iter().map(|c| c.label_id()))
+            .chain(<Dtype as UrlChoice>::ALL.iter().map(|c| c.label_id()));
+        for id in labels.into_iter().chain(choices) {
+            assert!(known(id), "no message {id}");
+        }
+    }
 }
