@@ -139,3 +139,42 @@ fn the_view_job_reproduces_the_layer_under_wasm() {
     let shown = pool(&want.out, PIPE_PX, PIPE_PX, PoolMode::Mean);
     assert!(r.out_small.max_abs_diff(&shown) < 1e-5);
 }
+
+/// A clock for the benchmark job under wasm, where `std::time::Instant` panics: 1 ms per reading.
+fn counting_clock() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NOW: AtomicU64 = AtomicU64::new(0);
+    NOW.fetch_add(1, Ordering::Relaxed) as f64 + 1.0
+}
+
+#[wasm_bindgen_test]
+fn the_benchmark_job_runs_under_wasm_with_an_injected_clock() {
+    use attention_atlas::view_model::job::run_to_end;
+    use attention_atlas::view_model::speed::sampling::Outcome;
+    use attention_atlas::view_model::speed::{BenchJob, BenchState, Plan};
+    let plan = Plan {
+        max_n: 256,
+        d: 16,
+        causal: true,
+    };
+    let report = run_to_end(BenchJob::new(plan, counting_clock));
+    assert_eq!(report.results.len(), 7);
+    assert!(matches!(report.state, BenchState::Finished { measured: 7, .. }));
+    for (task, outcome) in &report.results {
+        let Outcome::Measured(t) = outcome else {
+            panic!("{task:?} skipped")
+        };
+        assert!(t.best_ms > 0.0 && t.flops > 0.0, "{task:?}: {t:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_heads_toy_job_computes_its_three_panels_under_wasm() {
+    use attention_atlas::view_model::heads::{parse, toy_job};
+    use attention_atlas::view_model::job::run_to_end;
+    let layer = parse(&|_| None).params.toy();
+    let panels = run_to_end(toy_job(layer)).expect("the default layer is valid");
+    assert_eq!(panels.sharing.gqa_maps.len(), 8);
+    assert!(panels.mla.absorbed_diff < 1e-4);
+    assert_eq!(panels.low_rank.width, 128);
+}

@@ -1,5 +1,6 @@
-//! The toy layer's three panels (K/V sharing, MLA, low rank) as one [`Job`] of whole-panel stages:
-//! each panel takes well under a frame, so the runner can show the page between them.
+//! The toy layer's three panels (K/V sharing, MLA, low rank) as one
+//! [`Job`](crate::view_model::job::Job) of whole-panel stages: each panel takes well under a frame,
+//! so the runner can show the page between them.
 
 use std::sync::Arc;
 

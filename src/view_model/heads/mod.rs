@@ -1,8 +1,10 @@
-//! The "MHA · GQA · MLA" view's pure side: its parameters ([`params`]), the toy layer's panels
+//! The "MHA · GQA · MLA" view's pure side: its parameters ([`params`], with its choices in
+//! [`choices`]), the toy layer's panels
 //! ([`toy`]) computed by one staged job ([`job`]), the RoPE panel ([`rope`]) and the KV-cache
 //! calculator ([`calculator`]).
 
 pub mod calculator;
+pub mod choices;
 pub mod job;
 pub mod params;
 pub mod rope;

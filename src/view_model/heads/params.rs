@@ -2,11 +2,12 @@
 //! writer. Every key is declared once below; parsing clamps with notices and never fails.
 
 use crate::attention::heads::kv_cache::Dtype;
-use crate::attention::heads::presets::{default_preset, ModelPreset, PRESETS};
-use crate::attention::heads::rope::{RopeLayout, LLAMA2_ROPE_THETA, LLAMA3_ROPE_THETA};
+use crate::attention::heads::presets::ModelPreset;
+use crate::attention::heads::rope::RopeLayout;
+pub use crate::view_model::heads::choices::{Part, PresetParam, RopeBase};
 use crate::view_model::heads::toy::ToyLayer;
-use crate::view_model::params::{Notice, NoticeReason, ParamReader};
-use crate::view_model::schema::{ChoiceParam, FlagParam, IntParam, ParamSpec, QueryWriter, Schema, SnapParam};
+use crate::view_model::params::{Notice, ParamReader};
+use crate::view_model::schema::{ChoiceParam, FlagParam, IntParam, QueryWriter, Schema, SnapParam};
 
 /// Largest toy sequence length (keeps every panel well under a frame).
 pub const MAX_N: usize = 96;
@@ -20,129 +21,6 @@ pub const MAX_D_R: usize = 32;
 pub const MAX_CTX: usize = 1 << 20;
 /// Largest batch of the calculator.
 pub const MAX_BATCH: usize = 512;
-
-/// Which panels the view shows (`part=`): all of them, or one alone for an embed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Part {
-    All,
-    /// The KV-cache calculator with its bars, table and chart.
-    Memory,
-    /// The K/V sharing diagram and maps.
-    Sharing,
-    /// Latent attention and the low-rank curve.
-    Mla,
-    /// The RoPE panel.
-    Rope,
-}
-
-crate::url_choice!(Part {
-    Part::All => ("all", "heads.part.all"),
-    Part::Memory => ("memory", "heads.part.memory"),
-    Part::Sharing => ("sharing", "heads.part.sharing"),
-    Part::Mla => ("mla", "heads.part.mla"),
-    Part::Rope => ("rope", "heads.part.rope"),
-});
-
-impl Part {
-    /// Whether panel `panel` is shown under this setting.
-    pub fn shows(self, panel: Part) -> bool {
-        self == Part::All || self == panel
-    }
-
-    /// Whether the toy layer's controls are needed (the sharing and MLA panels use them).
-    pub fn needs_toy_controls(self) -> bool {
-        matches!(self, Part::All | Part::Sharing | Part::Mla)
-    }
-}
-
-/// The RoPE bases offered: LLaMA-2's (RoFormer's) and LLaMA-3's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RopeBase {
-    /// θ = 10,000 (RoFormer, LLaMA-2).
-    Llama2,
-    /// θ = 500,000 (LLaMA-3).
-    Llama3,
-}
-
-crate::url_choice!(RopeBase {
-    RopeBase::Llama2 => ("10000", "heads.rope.theta.llama2"),
-    RopeBase::Llama3 => ("500000", "heads.rope.theta.llama3"),
-});
-
-impl RopeBase {
-    /// The base θ.
-    pub fn theta(self) -> f64 {
-        match self {
-            RopeBase::Llama2 => LLAMA2_ROPE_THETA,
-            RopeBase::Llama3 => LLAMA3_ROPE_THETA,
-        }
-    }
-}
-
-crate::url_choice!(RopeLayout {
-    RopeLayout::RotateHalf => ("half", "heads.rope.layout.half"),
-    RopeLayout::Interleaved => ("interleaved", "heads.rope.layout.interleaved"),
-});
-
-crate::url_choice!(Dtype {
-    Dtype::F32 => ("fp32", "heads.dtype.fp32"),
-    Dtype::F16 => ("fp16", "heads.dtype.fp16"),
-    Dtype::Bf16 => ("bf16", "heads.dtype.bf16"),
-    Dtype::Fp8 => ("fp8", "heads.dtype.fp8"),
-    Dtype::Int4 => ("int4", "heads.dtype.int4"),
-});
-
-/// The calculator's model: one of [`PRESETS`], named by its id (`model=llama2-7b`).
-///
-/// The presets are data (a table of real models), not an enum, so this key is its own kind of
-/// schema row: it reads and lists the preset ids, and labels each option with the model's name.
-pub struct PresetParam {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub doc: &'static str,
-}
-
-impl PresetParam {
-    /// The preset named in the query (the default preset when absent; unknown ids → default with a
-    /// notice listing the known ones).
-    pub fn read(&self, r: &mut ParamReader<'_>) -> &'static ModelPreset {
-        let Some(raw) = r.raw(self.key) else {
-            return default_preset();
-        };
-        PRESETS
-            .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(&raw))
-            .unwrap_or_else(|| {
-                let allowed = PRESETS.iter().map(|p| p.id).collect();
-                r.note(
-                    self.key,
-                    raw,
-                    default_preset().id.into(),
-                    NoticeReason::UnknownChoice { allowed },
-                );
-                default_preset()
-            })
-    }
-}
-
-impl ParamSpec for PresetParam {
-    fn key(&self) -> &'static str {
-        self.key
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-    fn values(&self) -> String {
-        PRESETS
-            .iter()
-            .map(|p| format!("`{}`", p.id))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-    fn default_text(&self) -> String {
-        format!("`{}`", default_preset().id)
-    }
-}
 
 pub const N: IntParam = IntParam::new("n", "heads.n", "tokens in the toy layer", 24, 2, MAX_N as i64);
 pub const D_MODEL: SnapParam = SnapParam {
@@ -390,8 +268,8 @@ pub fn to_query(p: &HeadsParams) -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attention::heads::presets::preset_by_id;
-    use crate::view_model::params::pairs_lookup;
+    use crate::attention::heads::presets::{preset_by_id, PRESETS};
+    use crate::view_model::params::{pairs_lookup, NoticeReason};
     use crate::view_model::schema::UrlChoice;
 
     fn parse_pairs(pairs: &[(&str, &str)]) -> ParsedHeads {
@@ -550,5 +428,37 @@ mod tests {
         let table = SCHEMA.markdown_table();
         assert!(table.contains("| `model` |"), "{table}");
         assert!(table.contains("`llama2-7b`, `llama2-13b`"), "{table}");
+    }
+
+    #[test]
+    fn every_label_is_in_the_catalogue() {
+        let known = |id: &str| crate::i18n::t(id) != id;
+        let labels = [
+            N.label,
+            D_MODEL.label,
+            HEADS.label,
+            KV.label,
+            HEAD.label,
+            CAUSAL.label,
+            SEED.label,
+            D_C.label,
+            D_R.label,
+            THETA.label,
+            LAYOUT.label,
+            MODEL.label,
+            CTX.label,
+            BATCH.label,
+            DTYPE.label,
+            PART.label,
+        ];
+        let choices = Part::ALL
+            .iter()
+            .map(|c| c.label_id())
+            .chain(RopeBase::ALL.iter().map(|c| c.label_id()))
+            .chain(<RopeLayout as UrlChoice>::ALL.iter().map(|c| c.label_id()))
+            .chain(<Dtype as UrlChoice>::ALL.iter().map(|c| c.label_id()));
+        for id in labels.into_iter().chain(choices) {
+            assert!(known(id), "no message {id}");
+        }
     }
 }

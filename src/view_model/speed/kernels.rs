@@ -52,6 +52,9 @@ mod tests {
         for k in BenchKernel::ALL {
             assert_eq!(k.label_id(), format!("speed.k.{}", k.word()));
             assert_eq!(k.legend_id(), format!("speed.s.{}", k.word()));
+            for id in [k.label_id(), k.legend_id()] {
+                assert_ne!(crate::i18n::t(id), id, "no message {id}");
+            }
         }
     }
 }

@@ -223,4 +223,11 @@ mod tests {
         let written: Vec<&str> = pairs.iter().skip(1).map(|(k, _)| *k).collect();
         assert_eq!(written, SCHEMA.keys());
     }
+
+    #[test]
+    fn every_label_is_in_the_catalogue() {
+        for id in [MAX_N.label, D.label, CAUSAL.label, RUN.label] {
+            assert_ne!(crate::i18n::t(id), id, "no message {id}");
+        }
+    }
 }
