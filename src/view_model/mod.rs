@@ -1,18 +1,20 @@
-//! The pure step between the engine and the canvas: parameter parsing and clamping, pooling jobs,
-//! colour lookup and number formatting. No web imports, so all of it is tested natively.
+//! The pure step between the engine and the canvas: parameter schemas and parsing with clamping
+//! notices, resumable jobs, pooling, colour lookup and number formatting. No web imports, so all of
+//! it is tested natively.
 
+// Shared by every view.
 pub mod colormap;
 pub mod format;
-pub mod heads;
 pub mod job;
 pub mod params;
 pub mod permalink;
 pub mod schema;
-pub mod sdpa;
 pub mod shell;
 pub mod slider;
-pub mod speed;
 
-// One file per chapter view (parameters, derived display data), owned by that chapter.
+// One folder per chapter view: its parameters (schema, parser, writer), its job and display data.
 pub mod approx;
+pub mod heads;
+pub mod sdpa;
 pub mod sparse;
+pub mod speed;
