@@ -115,6 +115,11 @@ where
         let gen = generation.next();
         let (make, done) = (make.clone(), done.clone());
         spawn_local(async move {
+            // The task starts after the effect returns: the view may have been closed, or a newer
+            // input may have arrived, in between.
+            if !generation.is_current(gen) {
+                return;
+            }
             let t0 = now_ms();
             let mut job = match make(&key) {
                 Ok(job) => job,
