@@ -89,22 +89,20 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
 }
 
 /// The message `id` in the current language (English fallback; the id itself if unknown, so a
-/// missing message is visible rather than blank).
-pub fn t(id: &str) -> &'static str {
+/// missing message is visible rather than blank). Ids are `'static` (literals, or a choice's
+/// `label_id()`), so nothing is allocated or leaked, whatever the id.
+pub fn t(id: &'static str) -> &'static str {
     let l = lang();
     if l != Lang::En {
         if let Some(m) = table(l).get(id) {
             return m;
         }
     }
-    match table(Lang::En).get(id) {
-        Some(m) => m,
-        None => Box::leak(id.to_string().into_boxed_str()),
-    }
+    table(Lang::En).get(id).copied().unwrap_or(id)
 }
 
 /// The message `id` with `{name}` placeholders replaced by `args`.
-pub fn tf(id: &str, args: &[(&str, &str)]) -> String {
+pub fn tf(id: &'static str, args: &[(&str, &str)]) -> String {
     let mut s = t(id).to_string();
     for (k, v) in args {
         s = s.replace(&format!("{{{k}}}"), v);

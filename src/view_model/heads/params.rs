@@ -432,7 +432,7 @@ mod tests {
 
     #[test]
     fn every_label_is_in_the_catalogue() {
-        let known = |id: &str| crate::i18n::t(id) != id;
+        let known = |id: &'static str| crate::i18n::t(id) != id;
         let labels = [
             N.label,
             D_MODEL.label,
