@@ -175,6 +175,12 @@ impl<'a> ParamReader<'a> {
     }
 }
 
+/// Parses the pairs a canonical writer produced: what a copied permalink reads back as.
+pub fn parse_written<T>(pairs: &[(&'static str, String)], parse: impl Fn(&dyn Fn(&str) -> Option<String>) -> T) -> T {
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    parse(&pairs_lookup(&borrowed))
+}
+
 /// A lookup over literal (key, value) pairs — a query without a browser (tests, presets, docs).
 pub fn pairs_lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

@@ -273,7 +273,7 @@ pub fn to_query(p: &ApproxParams) -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view_model::params::{pairs_lookup, NoticeReason};
+    use crate::view_model::params::{pairs_lookup, parse_written, NoticeReason};
     use crate::view_model::schema::UrlChoice;
 
     fn parse_pairs(pairs: &[(&str, &str)]) -> ParsedApprox {
@@ -281,8 +281,7 @@ mod tests {
     }
 
     fn reparse(p: &ApproxParams) -> ParsedApprox {
-        let pairs = to_query(p);
-        parse_pairs(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+        parse_written(&to_query(p), parse)
     }
 
     #[test]

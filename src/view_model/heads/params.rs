@@ -269,7 +269,7 @@ pub fn to_query(p: &HeadsParams) -> Vec<(&'static str, String)> {
 mod tests {
     use super::*;
     use crate::attention::heads::presets::{preset_by_id, PRESETS};
-    use crate::view_model::params::{pairs_lookup, NoticeReason};
+    use crate::view_model::params::{pairs_lookup, parse_written, NoticeReason};
     use crate::view_model::schema::UrlChoice;
 
     fn parse_pairs(pairs: &[(&str, &str)]) -> ParsedHeads {
@@ -277,8 +277,7 @@ mod tests {
     }
 
     fn reparse(p: &HeadsParams) -> ParsedHeads {
-        let pairs = to_query(p);
-        parse_pairs(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+        parse_written(&to_query(p), parse)
     }
 
     #[test]

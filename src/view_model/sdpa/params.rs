@@ -230,15 +230,14 @@ pub fn to_query(p: &SdpaParams) -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view_model::params::pairs_lookup;
+    use crate::view_model::params::{pairs_lookup, parse_written};
 
     fn parse_pairs(pairs: &[(&str, &str)]) -> ParsedSdpa {
         parse(&pairs_lookup(pairs))
     }
 
     fn reparse(p: &SdpaParams) -> ParsedSdpa {
-        let pairs = to_query(p);
-        parse_pairs(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+        parse_written(&to_query(p), parse)
     }
 
     #[test]

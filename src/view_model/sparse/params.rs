@@ -289,15 +289,14 @@ pub fn to_query(p: &SparseParams) -> Vec<(&'static str, String)> {
 mod tests {
     use super::*;
     use crate::attention::sparse::stats::TILE_SIZES;
-    use crate::view_model::params::pairs_lookup;
+    use crate::view_model::params::{pairs_lookup, parse_written};
 
     fn parse_pairs(pairs: &[(&str, &str)]) -> ParsedSparse {
         parse(&pairs_lookup(pairs))
     }
 
     fn reparse(p: &SparseParams) -> ParsedSparse {
-        let pairs = to_query(p);
-        parse_pairs(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+        parse_written(&to_query(p), parse)
     }
 
     #[test]
