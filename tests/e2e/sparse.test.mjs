@@ -73,6 +73,12 @@ test("moving a slider changes the map and the URL; a permalink reproduces it", a
     const causal = await canvasHash(app.page, MASK);
     assert.notEqual(causal, after);
     assert.match(await app.page.textContent("[data-testid=reach-verdict]"), /causal pair/);
+    // The seed box reaches the parser's largest seed, 2³² − 1 (the old slider stopped at 999).
+    await app.page.fill("[data-testid=seed-number]", "4294967295");
+    await app.page.press("[data-testid=seed-number]", "Enter");
+    runs = await waitForRuns(app.page, runs, RUNS);
+    await app.page.waitForFunction(() => location.search.includes("seed=4294967295"));
+    assert.equal(await canvasHash(app.page, MASK), causal, "a strided mask does not depend on the seed");
     const permalink = app.page.url();
     await app.page.reload();
     await waitForRuns(app.page, 0, RUNS);

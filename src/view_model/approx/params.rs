@@ -383,6 +383,35 @@ mod tests {
     }
 
     #[test]
+    fn every_integer_key_accepts_both_ends_of_its_range_without_a_notice() {
+        // The sliders and the seed box are made from these constants, so they reach exactly this.
+        for spec in [
+            &N,
+            &SEED,
+            &QK_PERCENT,
+            &PROJECTED_LEN,
+            &FEATURE_COUNT,
+            &REDRAW_SEED,
+            &RANK,
+            &HIDDEN,
+        ] {
+            for v in [spec.min, spec.max] {
+                let text = v.to_string();
+                // k is capped at N: read k at the largest N, and N with the smallest k.
+                let context = if spec.key == "n" { ("k", "1") } else { ("n", "256") };
+                let p = parse_pairs(&[(spec.key, text.as_str()), context]);
+                assert!(p.notices.is_empty(), "{}={v}: {:?}", spec.key, p.notices);
+                assert!(
+                    to_query(&p.params).contains(&(spec.key, text.clone())),
+                    "{}={v}",
+                    spec.key
+                );
+            }
+        }
+        assert_eq!(SEED.max, u32::MAX as i64);
+    }
+
+    #[test]
     fn the_writer_writes_exactly_the_schema_keys() {
         let p = parse_pairs(&[("method", "linformer")]).params;
         let pairs = to_query(&p);

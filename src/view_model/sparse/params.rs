@@ -406,6 +406,51 @@ mod tests {
     }
 
     #[test]
+    fn every_integer_key_accepts_both_ends_of_its_range_without_a_notice() {
+        // The sliders span exactly these bounds (they are made from the same constants): the window
+        // reaches 512 and the seed 2³² − 1, as the parser allows.
+        let ints = [
+            &N,
+            &D,
+            &SEED,
+            &WINDOW,
+            &STRIDE,
+            &SUMMARY,
+            &DILATION,
+            &GLOBALS,
+            &BLOCK,
+            &GLOBAL_BLOCKS,
+            &RANDOM_BLOCKS,
+            &BUCKETS,
+            &HASHES,
+            &CHUNK,
+            &ITERATIONS,
+            &LAYERS,
+        ];
+        assert_eq!((WINDOW.max, SEED.max), (512, u32::MAX as i64));
+        for spec in ints {
+            for v in [spec.min, spec.max] {
+                let text = v.to_string();
+                let p = parse_pairs(&[(spec.key, text.as_str())]);
+                assert!(p.notices.is_empty(), "{}={v}: {:?}", spec.key, p.notices);
+                let written = to_query(&p.params);
+                assert!(
+                    written.contains(&(spec.key, text.clone())),
+                    "{}={v} is written back",
+                    spec.key
+                );
+            }
+            let over = (spec.max + 1).to_string();
+            assert_eq!(
+                parse_pairs(&[(spec.key, over.as_str())]).notices.len(),
+                1,
+                "{} above its max",
+                spec.key
+            );
+        }
+    }
+
+    #[test]
     fn the_tile_choices_are_the_engines_tile_sizes_and_the_temperature_slider_spans_the_parser() {
         let sizes: Vec<usize> = TileEdge::ALL.iter().map(|t| t.size()).collect();
         assert_eq!(sizes, TILE_SIZES.to_vec());
