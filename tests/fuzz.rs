@@ -13,7 +13,7 @@ use attention_atlas::attention::sparse::kernel::sparse_attend;
 use attention_atlas::attention::sparse::lsh::{lsh_attention, LshConfig};
 use attention_atlas::view_model::params::Notice;
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{heads, sdpa, shell, sparse, speed};
+use attention_atlas::view_model::{approx, heads, sdpa, shell, sparse, speed};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -60,6 +60,17 @@ fn pairs_map(pairs: &[(&'static str, String)]) -> HashMap<String, String> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
 }
 
+/// Every notice is complete, and the canonical permalink of what was parsed parses back to the same
+/// parameters with no notice.
+macro_rules! permalink_is_stable {
+    ($view:ident, $parsed:expr) => {{
+        prop_assert!(notices_are_complete(&$parsed.notices));
+        let again = $view::params::parse(&lookup(&pairs_map(&$view::params::to_query(&$parsed.params))));
+        prop_assert_eq!(&again.params, &$parsed.params);
+        prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
+    }};
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
@@ -73,47 +84,42 @@ proptest! {
     fn the_sdpa_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&sdpa::params::SCHEMA)) {
         let parsed = sdpa::params::parse(&lookup(&q));
         let p = &parsed.params;
-        prop_assert!(notices_are_complete(&parsed.notices));
         prop_assert!(p.n >= 1 && p.n <= 4096 && p.n == parsed.tokens.len());
         prop_assert!(p.heads >= 1 && p.d_model % p.heads == 0 && p.head < p.heads);
         prop_assert!(p.scale.factor(p.d_model / p.heads).is_finite());
-        let again = sdpa::params::parse(&lookup(&pairs_map(&sdpa::params::to_query(p))));
-        prop_assert_eq!(&again.params, p);
-        prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
+        permalink_is_stable!(sdpa, parsed);
     }
 
     #[test]
     fn the_heads_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&heads::params::SCHEMA)) {
         let parsed = heads::params::parse(&lookup(&q));
         let p = &parsed.params;
-        prop_assert!(notices_are_complete(&parsed.notices));
         prop_assert!(p.n_heads >= 1 && p.d_model % p.n_heads == 0);
         prop_assert!(p.n_kv_heads >= 1 && p.n_heads % p.n_kv_heads == 0 && p.selected_head < p.n_heads);
         prop_assert!(p.d_r % 2 == 0 && p.d_c >= 1 && p.context >= 1 && p.batch >= 1);
-        let again = heads::params::parse(&lookup(&pairs_map(&heads::params::to_query(p))));
-        prop_assert_eq!(&again.params, p);
-        prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
+        permalink_is_stable!(heads, parsed);
     }
 
     #[test]
     fn the_sparse_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&sparse::params::SCHEMA)) {
         let parsed = sparse::params::parse(&lookup(&q));
         let p = &parsed.params;
-        prop_assert!(notices_are_complete(&parsed.notices));
         prop_assert!(p.n >= 2 && p.n <= 512 && p.d >= 1 && p.temperature.is_finite() && p.temperature > 0.0);
-        let again = sparse::params::parse(&lookup(&pairs_map(&sparse::params::to_query(p))));
-        prop_assert_eq!(&again.params, p);
-        prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
+        permalink_is_stable!(sparse, parsed);
+    }
+
+    #[test]
+    fn the_approx_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&approx::params::SCHEMA)) {
+        let parsed = approx::params::parse(&lookup(&q));
+        let p = &parsed.params;
+        prop_assert!(p.n >= 1 && p.n <= 256 && p.feature_count >= 1 && p.projected_len >= 1 && p.projected_len <= p.n.max(1));
+        permalink_is_stable!(approx, parsed);
     }
 
     #[test]
     fn the_speed_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&speed::params::SCHEMA)) {
         let parsed = speed::params::parse(&lookup(&q));
-        let p = &parsed.params;
-        prop_assert!(notices_are_complete(&parsed.notices));
-        let again = speed::params::parse(&lookup(&pairs_map(&speed::params::to_query(p))));
-        prop_assert_eq!(&again.params, p);
-        prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
+        permalink_is_stable!(speed, parsed);
     }
 }
 

@@ -95,8 +95,13 @@ async function memory(page, cdp) {
   return { js: heap.usedSize, wasmLive: live, wasmLinear: linear };
 }
 
+/** The page's text without the notices box, which quotes the hostile values back (e.g. "n=NaN is not…"). */
 async function screenText(page) {
-  return page.evaluate(() => document.body.innerText);
+  return page.evaluate(() => {
+    const body = document.body.cloneNode(true);
+    body.querySelectorAll("[data-testid=notices]").forEach((n) => n.remove());
+    return body.innerText;
+  });
 }
 
 async function run(page, rand, changes, urls) {
