@@ -37,8 +37,10 @@ pub struct Tokenizer {
     ids: HashMap<String, u32>,
     /// (left id, right id) → (rank, merged id).
     merges: HashMap<(u32, u32), (u32, u32)>,
-    /// Id of the symbol standing for byte b.
-    byte_ids: [u32; 256],
+    /// Id of the symbol standing for byte b (SmolLM2's vocabulary lacks a few control bytes).
+    byte_ids: [Option<u32>; 256],
+    /// Emitted for a byte without a symbol (`tokenizer.ggml.unknown_token_id`, default 0).
+    unknown: u32,
     /// Character of `bytes_to_unicode` → byte.
     char_bytes: HashMap<char, u8>,
     /// Control tokens, longest first (for splitting text).
@@ -199,7 +201,10 @@ impl Tokenizer {
         };
         let bos = g.get_u64("tokenizer.ggml.bos_token_id").ok().map(|v| v as u32);
         let eos = g.get_u64("tokenizer.ggml.eos_token_id").ok().map(|v| v as u32);
-        Self::new(tokens, &merges, &types, bos, eos)
+        let unknown = g.get_u64("tokenizer.ggml.unknown_token_id").unwrap_or(0) as u32;
+        let mut t = Self::new(tokens, &merges, &types, bos, eos)?;
+        t.unknown = unknown;
+        Ok(t)
     }
 
     /// Builds the tokenizer from its token strings, "A B" merges by rank and token types.
@@ -217,10 +222,7 @@ impl Tokenizer {
             got: "none".into(),
         };
         let chars = byte_to_char();
-        let mut byte_ids = [0u32; 256];
-        for (b, c) in chars.iter().enumerate() {
-            byte_ids[b] = *ids.get(&c.to_string()).ok_or_else(|| bad(format!("byte {b:#04x}")))?;
-        }
+        let byte_ids = chars.map(|c| ids.get(&c.to_string()).copied());
         let char_bytes = chars.iter().enumerate().map(|(b, c)| (*c, b as u8)).collect();
         let mut table = HashMap::with_capacity(merges.len());
         for (rank, m) in merges.iter().enumerate() {
@@ -246,6 +248,7 @@ impl Tokenizer {
             ids,
             merges: table,
             byte_ids,
+            unknown: 0,
             char_bytes,
             specials,
             bos,
@@ -296,9 +299,13 @@ impl Tokenizer {
         }
     }
 
-    /// Merges the byte symbols of one piece by rank.
+    /// Merges the byte symbols of one piece by rank (a byte without a symbol becomes the unknown token
+    /// and merges with nothing).
     fn bpe(&self, bytes: &[u8], out: &mut Vec<u32>) {
-        let mut syms: Vec<u32> = bytes.iter().map(|b| self.byte_ids[*b as usize]).collect();
+        let mut syms: Vec<u32> = bytes
+            .iter()
+            .map(|b| self.byte_ids[*b as usize].unwrap_or(self.unknown))
+            .collect();
         loop {
             let best = syms
                 .windows(2)
