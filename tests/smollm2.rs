@@ -16,6 +16,9 @@
 //! and still far below anything that could reorder the top-10 (the closest neighbouring
 //! entries in the fixture differ by 7.5e-3; ranks may swap only within 2·LOGIT_TOL) or be seen on a heat map.
 //!
+//! `throughput` (ignored by default) prints the speed: `cargo test --release --test smollm2 -- --ignored
+//! --nocapture`.
+
 mod common;
 
 use std::sync::OnceLock;
@@ -393,4 +396,47 @@ fn corrupted_gguf_bytes_give_typed_errors_without_a_model() {
             msg.id
         );
     }
+}
+
+#[test]
+#[ignore = "a measurement, not a check: run with --release -- --ignored --nocapture"]
+fn throughput() {
+    let t0 = std::time::Instant::now();
+    let m = model();
+    let load = t0.elapsed();
+    let mut ids = Vec::new();
+    while ids.len() < 64 {
+        ids.extend(
+            m.tokenizer
+                .encode("The quick brown fox jumps over the lazy dog. ", false),
+        );
+    }
+    ids.truncate(64);
+    let mut best_prompt = f64::INFINITY;
+    let mut best_decode = f64::INFINITY;
+    for _ in 0..3 {
+        let mut cache = KvCache::new(&m.config);
+        let t = std::time::Instant::now();
+        let logits = m.forward(&ids, &mut cache, &ForwardOptions::default()).unwrap().logits;
+        best_prompt = best_prompt.min(t.elapsed().as_secs_f64());
+        let mut next = top_k(logits.row(0), 1)[0].0 as u32;
+        let t = std::time::Instant::now();
+        for _ in 0..32 {
+            let l = m
+                .forward(&[next], &mut cache, &ForwardOptions::default())
+                .unwrap()
+                .logits;
+            next = top_k(l.row(0), 1)[0].0 as u32;
+        }
+        best_decode = best_decode.min(t.elapsed().as_secs_f64());
+    }
+    eprintln!(
+        "load (parse + tokenizer, file already read) {:.0} ms; 64-token prompt {:.0} ms = {:.1} tokens/s; 32 decoded tokens {:.0} ms = {:.1} tokens/s; model holds {:.1} MB",
+        load.as_secs_f64() * 1e3,
+        best_prompt * 1e3,
+        64.0 / best_prompt,
+        best_decode * 1e3,
+        32.0 / best_decode,
+        m.bytes_held() as f64 / 1e6
+    );
 }
