@@ -329,11 +329,10 @@ impl Tokenizer {
             Some(t) if self.specials.iter().any(|(_, s)| *s == id) => t.as_bytes().to_vec(),
             Some(t) => t
                 .chars()
-                .map(|c| match self.char_bytes.get(&c) {
+                .flat_map(|c| match self.char_bytes.get(&c) {
                     Some(b) => vec![*b],
                     None => c.to_string().into_bytes(),
                 })
-                .flatten()
                 .collect(),
             None => Vec::new(),
         }
