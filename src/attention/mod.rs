@@ -24,4 +24,5 @@ pub mod tokenizer;
 // Chapters: each owns its folder.
 pub mod approx;
 pub mod heads;
+pub mod model;
 pub mod sparse;

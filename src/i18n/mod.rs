@@ -14,6 +14,7 @@ mod en_approx;
 mod en_common;
 mod en_errors;
 mod en_heads;
+mod en_model;
 mod en_sdpa;
 mod en_sparse;
 mod en_speed;
@@ -62,7 +63,7 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 7] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 8] {
     [
         en_common::MESSAGES,
         en_errors::MESSAGES,
@@ -71,6 +72,7 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 7] {
         en_sparse::MESSAGES,
         en_approx::MESSAGES,
         en_speed::MESSAGES,
+        en_model::MESSAGES,
     ]
 }
 
