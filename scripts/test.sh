@@ -3,7 +3,7 @@
 # (the same math under wasm SIMD, in Node), and end-to-end (the built dist/ in headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --browser
+scripts/setup.sh --browser --model
 source scripts/env.sh
 
 step() { printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
