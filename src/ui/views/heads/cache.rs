@@ -292,7 +292,7 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
             <h3>{t("heads.calc.title")}</h3>
             <p class="caption">{t("heads.calc.caption")}</p>
             <div class="row-wrap">
-                <div class="controls" style="position:static;min-width:18rem;flex:0 0 18rem">
+                <div class="controls calc-controls">
                     <Select
                         label=t(MODEL.label).to_string()
                         options=models
@@ -304,7 +304,7 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
                     <IntSlider spec=&CTX value=Signal::derive(move || params.with(|p| p.context as i64)) />
                     <IntSlider spec=&BATCH value=Signal::derive(move || params.with(|p| p.batch as i64)) />
                 </div>
-                <div class="figures" style="flex:1;min-width:20rem">
+                <div class="figures calc-results">
                     <p class="stats" data-testid="model-shape">{shape_line}</p>
                     <p class="caption" data-testid="model-source">{move || tf("heads.calc.source", &[("src", source())])}</p>
                     {beyond}
@@ -313,7 +313,7 @@ pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
             </div>
             <MemoryBars rows=rows weights_gib=weights_gib />
             <VariantTable rows=rows />
-            <h4 style="margin:.9rem 0 .2rem">{t("heads.calc.chart.title")}</h4>
+            <h4 class="subhead section">{t("heads.calc.chart.title")}</h4>
             <PlotCanvas
                 width=CHART_W
                 height=CHART_H

@@ -22,12 +22,12 @@ const MAP_PX: u32 = 300;
 fn bar(label: String, value: usize, max: usize, color: &'static str, test_id: &'static str) -> impl IntoView {
     let pct = 100.0 * value as f64 / max.max(1) as f64;
     view! {
-        <div style="display:grid;grid-template-columns:11rem 1fr 4.5rem;gap:.5rem;align-items:center" data-testid=test_id>
-            <span style="font-weight:600">{label}</span>
-            <div style="background:var(--panel);border-radius:4px;height:1.1rem">
-                <div style=format!("width:{pct:.1}%;min-width:2px;height:100%;background:{color};border-radius:4px")></div>
+        <div class="bar-row" data-testid=test_id>
+            <span class="bar-label">{label}</span>
+            <div class="bar-track">
+                <div class="bar-fill" style:width=format!("{pct:.1}%") style:background=color></div>
             </div>
-            <span style="font-family:var(--mono);text-align:right">{value}</span>
+            <span class="bar-value">{value}</span>
         </div>
     }
 }
@@ -137,20 +137,20 @@ pub fn Latent(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
             <h3>{t("heads.mla.title")}</h3>
             <p class="caption">{t("heads.mla.caption")}</p>
             <div class="row-wrap">
-                <div class="figures" style="min-width:22rem;flex:1">
-                    <h4 style="margin:.2rem 0">{t("heads.mla.bars")}</h4>
-                    <div data-testid="cache-bars" style="display:flex;flex-direction:column;gap:.35rem">{bars}</div>
+                <div class="figures mla-numbers">
+                    <h4 class="fig-title">{t("heads.mla.bars")}</h4>
+                    <div class="bar-list" data-testid="cache-bars">{bars}</div>
                     <p class="derived">{formula}</p>
                     <p class="stats" data-testid="deepseek-line">{deepseek}</p>
                     <p class="stats" data-testid="absorbed-check">{check}</p>
                     <p class="caption">{t("heads.mla.absorbed")}</p>
                 </div>
                 <div>
-                    <h4 style="margin:.2rem 0">{move || tf("heads.mla.map", &[("h", &params.with(|p| p.selected_head).to_string())])}</h4>
+                    <h4 class="fig-title">{move || tf("heads.mla.map", &[("h", &params.with(|p| p.selected_head).to_string())])}</h4>
                     <Heatmap spec=map width=MAP_PX height=MAP_PX busy=run.busy_text() aria_label=t("heads.mla.map.aria").to_string() test_id="mla-heatmap" />
                 </div>
             </div>
-            <h4 style="margin:.9rem 0 .2rem">{t("heads.lr.title")}</h4>
+            <h4 class="subhead section">{t("heads.lr.title")}</h4>
             <p class="caption">{t("heads.lr.caption")}</p>
             <LineChart spec=curve width=640 height=320 test_id="low-rank-chart" />
             <p class="stats" data-testid="low-rank-stats">{lr_stats}</p>

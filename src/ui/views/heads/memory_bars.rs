@@ -170,17 +170,12 @@ fn draw_bars(root: &DrawingArea<CanvasBackend, Shift>, rows: &[VariantRow], weig
 /// The bars with their legend and caption.
 #[component]
 pub fn MemoryBars(rows: Memo<Vec<VariantRow>>, weights_gib: Memo<f64>) -> impl IntoView {
-    let swatch = |c: String| {
-        format!(
-            "display:inline-block;width:1rem;height:1rem;vertical-align:-.15rem;margin:0 .3rem 0 .9rem;background:{c}"
-        )
-    };
     let legend = move || {
         rows.get()
             .into_iter()
             .map(|r| {
                 view! {
-                    <span style=swatch(css(variant_color(r.variant)))></span>
+                    <span class="bars-swatch" style:background=css(variant_color(r.variant))></span>
                     <span>{variant_label(&r)}</span>
                 }
             })
@@ -188,9 +183,9 @@ pub fn MemoryBars(rows: Memo<Vec<VariantRow>>, weights_gib: Memo<f64>) -> impl I
     };
     view! {
         <div data-testid="memory-bars-panel">
-            <h4 style="margin:.6rem 0 .2rem">{t("heads.calc.bars.title")}</h4>
-            <p style="font-size:1rem;margin:.2rem 0;display:flex;flex-wrap:wrap;align-items:center">
-                <span style=swatch(css(WEIGHTS))></span>
+            <h4 class="subhead">{t("heads.calc.bars.title")}</h4>
+            <p class="bars-legend">
+                <span class="bars-swatch" style:background=css(WEIGHTS)></span>
                 <span>{t("heads.calc.bars.weights")}</span>
                 {legend}
             </p>

@@ -36,10 +36,10 @@ pub fn HeadsView() -> impl IntoView {
     let part = Memo::new(move |_| params.with(|p| p.part));
     let shows = move |panel: Part| part.get().shows(panel);
     // Without the toy controls the figures take the whole width.
-    let layout = move || (!part.get().needs_toy_controls()).then_some("grid-template-columns:minmax(0,1fr)");
+    let columns = move || (!part.get().needs_toy_controls()).then_some("minmax(0,1fr)");
 
     view! {
-        <section class="view" data-testid="view-heads" style=layout>
+        <section class="view" data-testid="view-heads" style:grid-template-columns=columns>
             <Show when=move || part.get() == Part::All>
                 <div class="view-head" data-testid="heads-head">
                     <h2>{t("heads.title")}</h2>

@@ -93,22 +93,22 @@ pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
         <div class="card" data-testid="rope">
             <h3>{t("heads.rope.title")}</h3>
             <p class="caption">{t("heads.rope.caption")}</p>
-            <div class="row-wrap" style="align-items:flex-end">
+            <div class="row-wrap rope-choices">
                 <ChoiceSelect spec=&THETA value=Signal::derive(move || params.with(|p| p.rope_base)) />
                 <ChoiceSelect spec=&LAYOUT value=Signal::derive(move || params.with(|p| p.rope_layout)) />
             </div>
             <p class="derived" data-testid="rope-pairs">{pairs_text}</p>
-            <h4 style="margin:.6rem 0 .2rem">
+            <h4 class="subhead">
                 {tf("heads.rope.stripes", &[("d", &ROPE_DIM.to_string()), ("n", &(ROPE_POSITIONS - 1).to_string())])}
             </h4>
             <div class="row-wrap">
                 <Heatmap spec=stripes width=640 height=220 aria_label=t("heads.rope.stripes.aria").to_string() test_id="rope-heatmap" />
-                <div class="figures" style="max-width:20rem">
+                <div class="figures rope-side">
                     <Legend cmap=Colormap::Diverging lo=-1.0 hi=1.0 label=t("heads.rope.legend").to_string() />
                     <div class="stats">{checks}</div>
                 </div>
             </div>
-            <h4 style="margin:.6rem 0 .2rem">{t("heads.rope.decay.title")}</h4>
+            <h4 class="subhead">{t("heads.rope.decay.title")}</h4>
             <p class="caption">{t("heads.rope.decay.caption")}</p>
             <LineChart spec=decay width=640 height=300 test_id="rope-decay-chart" />
         </div>

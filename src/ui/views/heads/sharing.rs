@@ -57,21 +57,19 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                     <div
                         class="kv-group"
                         data-testid=format!("kv-group-{g}")
-                        style=format!("border:2px solid {color};border-radius:8px;padding:.35rem .5rem;display:flex;flex-direction:column;gap:.3rem;align-items:center")
+                        style:border-color=color
                     >
-                        <div style="display:flex;gap:.25rem;flex-wrap:wrap;justify-content:center">
+                        <div class="q-heads">
                             {hs
                                 .into_iter()
                                 .map(|h| {
-                                    let style = if h == selected {
-                                        format!("background:{color};color:#fff;border:1px solid {color}")
-                                    } else {
-                                        format!("background:#fff;color:{color};border:1px solid {color}")
-                                    };
+                                    let (background, text) = if h == selected { (color, "#fff") } else { ("#fff", color) };
                                     view! {
                                         <button
-                                            class="button"
-                                            style=format!("{style};padding:.15rem .45rem;font-size:.9rem")
+                                            class="button q-head"
+                                            style:background=background
+                                            style:color=text
+                                            style:border-color=color
                                             data-testid=format!("q-head-{h}")
                                             on:click=move |_| set_head.set(Some(h.to_string()))
                                         >
@@ -81,8 +79,8 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                                 })
                                 .collect_view()}
                         </div>
-                        <span style="font-size:1.1rem;line-height:1">"↓"</span>
-                        <strong style=format!("color:{color};font-family:var(--mono)")>
+                        <span class="kv-arrow">"↓"</span>
+                        <strong class="mono-text" style:color=color>
                             {tf("heads.kvhead", &[("g", &g.to_string())])}
                         </strong>
                     </div>
@@ -216,10 +214,10 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
         <div class="card" data-testid="sharing">
             <h3>{t("heads.sharing.title")}</h3>
             <p class="caption">{t("heads.sharing.caption")}</p>
-            <div class="row-wrap" data-testid="kv-diagram" style="margin:.5rem 0 .9rem">{diagram}</div>
+            <div class="row-wrap kv-diagram" data-testid="kv-diagram">{diagram}</div>
             <div class="row-wrap">
                 <div>
-                    <h4 style="margin:.2rem 0">{move || tf("heads.sharing.mha", &[("h", &head.get().to_string())])}</h4>
+                    <h4 class="fig-title">{move || tf("heads.sharing.mha", &[("h", &head.get().to_string())])}</h4>
                     <Heatmap
                         spec=big(true)
                         width=MAIN_PX
@@ -233,7 +231,7 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                     />
                 </div>
                 <div>
-                    <h4 style="margin:.2rem 0">{gqa_title}</h4>
+                    <h4 class="fig-title">{gqa_title}</h4>
                     <Heatmap
                         spec=big(false)
                         width=MAIN_PX
@@ -246,14 +244,14 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                         test_id="gqa-heatmap"
                     />
                 </div>
-                <div class="figures" style="max-width:22rem">
+                <div class="figures sharing-side">
                     <Legend cmap=Colormap::Viridis lo=0.0 hi=hi label=t("legend.weight").to_string() masked=true />
-                    <div class="readout" data-testid="readout" style="min-width:0">{readout}</div>
+                    <div class="readout" data-testid="readout">{readout}</div>
                     <p class="stats" data-testid="sharing-stats">{stats}</p>
                     <p class="caption">{t("heads.sharing.pooling")}</p>
                 </div>
             </div>
-            <h4 style="margin:.8rem 0 .3rem">{t("heads.sharing.all")}</h4>
+            <h4 class="multiples-title">{t("heads.sharing.all")}</h4>
             <div class="multiples" data-testid="multiples">
                 <For
                     each={move || (0..smalls.with(|s| s.len())).collect::<Vec<usize>>()}
@@ -269,7 +267,7 @@ pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
                                 on:click=move |_| set_head.set(Some(h.to_string()))
                             >
                                 <Heatmap spec=spec width=SMALL_PX height=SMALL_PX aria_label=tf("heads.q", &[("h", &h.to_string())]) />
-                                <span style=move || format!("color:{};font-weight:700", color())>
+                                <span class="head-reads" style:color=color>
                                     {move || tf("heads.q.reads", &[("h", &h.to_string()), ("g", &kv_of(h).to_string())])}
                                 </span>
                             </button>

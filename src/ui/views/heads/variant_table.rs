@@ -10,14 +10,6 @@ use crate::view_model::heads::calculator::VariantRow;
 
 use super::memory_bars::{css, variant_color, variant_label};
 
-/// Style of every cell: room around the numbers and a rule between rows.
-const CELL: &str = "padding:.35rem .6rem;border-bottom:1px solid var(--line);vertical-align:top";
-/// Style of a formula cell.
-const FORMULA: &str = "padding:.35rem .6rem;border-bottom:1px solid var(--line);vertical-align:top;font-family:var(--mono);font-size:.92em";
-/// Style of a number cell.
-const NUMBER: &str =
-    "padding:.35rem .6rem;border-bottom:1px solid var(--line);vertical-align:top;text-align:right;white-space:nowrap";
-
 /// The table.
 #[component]
 pub fn VariantTable(rows: Memo<Vec<VariantRow>>) -> impl IntoView {
@@ -26,39 +18,36 @@ pub fn VariantTable(rows: Memo<Vec<VariantRow>>) -> impl IntoView {
             .into_iter()
             .map(|r| {
                 let id = r.variant.id();
-                let marker = format!(
-                    "{CELL};border-left:6px solid {};font-weight:700;white-space:nowrap",
-                    css(variant_color(r.variant))
-                );
-                let built = r.as_built.then(|| view! { <div style="font-weight:400;font-size:.88rem;color:#2c5fd4">{t("heads.calc.bars.asbuilt")}</div> });
+                let marker = css(variant_color(r.variant));
+                let built = r.as_built.then(|| view! { <div class="as-built">{t("heads.calc.bars.asbuilt")}</div> });
                 view! {
                     <tr data-testid=format!("variant-row-{id}")>
-                        <td style=marker>{variant_label(&r)}{built}</td>
-                        <td style=FORMULA>{r.elements_formula.clone()}</td>
-                        <td style=FORMULA data-testid=format!("variant-per-token-{id}") data-bytes=r.bytes_per_token.to_string()>
+                        <td class="variant" style:border-left-color=marker>{variant_label(&r)}{built}</td>
+                        <td class="formula-cell">{r.elements_formula.clone()}</td>
+                        <td class="formula-cell" data-testid=format!("variant-per-token-{id}") data-bytes=r.bytes_per_token.to_string()>
                             {r.per_token_formula.clone()}
                         </td>
-                        <td style=FORMULA data-testid=format!("variant-cache-{id}")>{r.cache_formula.clone()}</td>
-                        <td style=NUMBER>{si(r.decode_flops)}</td>
-                        <td style=NUMBER>{bytes(r.decode_bytes)}</td>
-                        <td style=NUMBER data-testid=format!("variant-intensity-{id}")>{sig3(r.intensity)}</td>
+                        <td class="formula-cell" data-testid=format!("variant-cache-{id}")>{r.cache_formula.clone()}</td>
+                        <td class="num">{si(r.decode_flops)}</td>
+                        <td class="num">{bytes(r.decode_bytes)}</td>
+                        <td class="num" data-testid=format!("variant-intensity-{id}")>{sig3(r.intensity)}</td>
                     </tr>
                 }
             })
             .collect_view()
     };
     view! {
-        <div style="overflow-x:auto" data-testid="variant-table">
-            <table style="border-collapse:collapse;font-size:.95rem;line-height:1.35">
+        <div class="table-scroll variant-table" data-testid="variant-table">
+            <table>
                 <thead>
-                    <tr style="text-align:left;vertical-align:bottom">
-                        <th style=CELL>{t("heads.calc.table.variant")}</th>
-                        <th style=CELL>{t("heads.calc.table.elements")}</th>
-                        <th style=CELL>{t("heads.calc.table.per_token")}</th>
-                        <th style=CELL>{t("heads.calc.table.cache")}</th>
-                        <th style=CELL>{t("heads.calc.table.flops")}</th>
-                        <th style=CELL>{t("heads.calc.table.read")}</th>
-                        <th style=CELL>{t("heads.calc.table.intensity")}</th>
+                    <tr>
+                        <th>{t("heads.calc.table.variant")}</th>
+                        <th>{t("heads.calc.table.elements")}</th>
+                        <th>{t("heads.calc.table.per_token")}</th>
+                        <th>{t("heads.calc.table.cache")}</th>
+                        <th>{t("heads.calc.table.flops")}</th>
+                        <th>{t("heads.calc.table.read")}</th>
+                        <th>{t("heads.calc.table.intensity")}</th>
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>

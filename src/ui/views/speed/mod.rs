@@ -115,10 +115,10 @@ fn StatusLine(run: SpeedRun) -> impl IntoView {
     };
     view! {
         <div class="card stats">
-            <p data-testid="status" data-state=state style="font-weight: 600; margin: 0;">
+            <p data-testid="status" data-state=state class="speed-status">
                 {text}
             </p>
-            <p class="caption" style="margin: .3rem 0 0;">{t("speed.blocking")}</p>
+            <p class="caption speed-blocking">{t("speed.blocking")}</p>
         </div>
     }
 }

@@ -25,8 +25,6 @@ fn slope_reading(p: f64) -> &'static str {
     }
 }
 
-const CELL: &str = "padding: .25rem .6rem; text-align: right; border-bottom: 1px solid #e3e7ef; white-space: nowrap;";
-
 /// One cell of the table.
 fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl IntoView {
     let test_id = format!("cell-{}-{n}", kernel.word());
@@ -36,8 +34,8 @@ fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl Into
         .map(|r| r.1);
     match found {
         Some(Outcome::Measured(m)) => view! {
-            <td style=CELL data-testid=test_id data-ms=m.best_ms.to_string() data-gflops=m.gflops().to_string()>
-                <div style="font-family: var(--mono);">
+            <td data-testid=test_id data-ms=m.best_ms.to_string() data-gflops=m.gflops().to_string()>
+                <div class="mono-text">
                     {format!("{} ({})", millis(m.best_ms), sig3(m.median_ms))}
                 </div>
                 <div class="timing">{format!("{} GFLOP/s", sig3(m.gflops()))}</div>
@@ -45,13 +43,13 @@ fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl Into
         }
         .into_any(),
         Some(Outcome::Skipped { predicted_ms }) => view! {
-            <td style=CELL data-testid=test_id data-skipped="1" class="timing">
+            <td data-testid=test_id data-skipped="1" class="timing">
                 {tf("speed.table.skipped", &[("secs", &sig3(predicted_ms / 1000.0))])}
             </td>
         }
         .into_any(),
         None => view! {
-            <td style=CELL data-testid=test_id class="timing">
+            <td data-testid=test_id class="timing">
                 {t("speed.table.pending")}
             </td>
         }
@@ -68,7 +66,7 @@ pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
             .plan
             .lengths()
             .into_iter()
-            .map(|n| view! { <th style=CELL>{format!("N = {n}")}</th> })
+            .map(|n| view! { <th class="num">{format!("N = {n}")}</th> })
             .collect_view()
     };
     let rows = move || {
@@ -78,31 +76,25 @@ pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
                 .into_iter()
                 .map(|k| {
                     let slope = log_log_slope(&points(results, k));
-                    let swatch = format!(
-                        "display: inline-block; width: 12px; height: 12px; margin-right: .4rem; background: rgb({}, {}, {});",
-                        color(k).0,
-                        color(k).1,
-                        color(k).2
-                    );
+                    let swatch = format!("rgb({}, {}, {})", color(k).0, color(k).1, color(k).2);
                     let note = (p.plan.causal && !k.supports_causal())
                         .then(|| view! { <div class="timing">{t("speed.table.no_causal")}</div> });
                     view! {
                         <tr>
-                            <th style="padding: .25rem .6rem; text-align: left; border-bottom: 1px solid #e3e7ef;">
-                                <span style=swatch></span>
+                            <th class="kernel">
+                                <span class="kernel-swatch" style:background=swatch></span>
                                 {t(k.label_id())}
                                 {note}
                             </th>
                             {p.plan.lengths().into_iter().map(|n| cell(results, k, n)).collect_view()}
                             <td
-                                style=CELL
                                 data-testid=format!("slope-{}", k.word())
                                 data-slope=slope.map(|s| s.to_string()).unwrap_or_default()
                             >
                                 {match slope {
                                     Some(s) => {
                                         view! {
-                                            <strong style="font-family: var(--mono);">{format!("{:.2}", s)}</strong>
+                                            <strong class="mono-text">{format!("{:.2}", s)}</strong>
                                             <div class="timing">{t(slope_reading(s))}</div>
                                         }
                                             .into_any()
@@ -123,17 +115,17 @@ pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
             {move || {
                 params.get().plan.causal.then(|| view! { <p class="caption" data-testid="causal-note">{t("speed.table.causal")}</p> })
             }}
-            <div style="overflow-x: auto;">
-                <table data-testid="speed-table" style="border-collapse: collapse; font-size: .95rem;">
+            <div class="table-scroll">
+                <table class="speed-table" data-testid="speed-table">
                     <tr>
-                        <th style="padding: .25rem .6rem; text-align: left;">{t("speed.table.kernel")}</th>
+                        <th class="kernel-head">{t("speed.table.kernel")}</th>
                         {header}
-                        <th style=CELL>{t("speed.table.slope")}</th>
+                        <th class="num">{t("speed.table.slope")}</th>
                     </tr>
                     {rows}
                 </table>
             </div>
-            <h3 style="margin-top: 1rem;">{t("speed.slope.title")}</h3>
+            <h3 class="section-head">{t("speed.slope.title")}</h3>
             <p class="caption" data-testid="slope-text">{t("speed.slope.text")}</p>
         </div>
     }
