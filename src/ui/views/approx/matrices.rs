@@ -20,8 +20,6 @@ use super::driver::ApproxRun;
 
 /// CSS size of each of the three heatmaps.
 const MAP_PX: u32 = 300;
-/// Keeps each map's column as wide as the map, so the three sit side by side.
-const FIGURE_STYLE: &str = "max-width:320px";
 
 /// Robust top of a colour scale: the 99.5th percentile of the values (at least 1e-6), so a few
 /// extreme cells do not darken the rest (the atlas's convention for weight maps).
@@ -199,7 +197,7 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
             <h3>{title}</h3>
             <p class="caption">{move || t(implied_caption(&params.get()))}</p>
             <div class="row-wrap">
-                <div class="figures" style=FIGURE_STYLE>
+                <div class="figures approx-map">
                     <strong>{t("approx.maps.exact")}</strong>
                     <Heatmap
                         spec=exact_spec
@@ -212,7 +210,7 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
                     />
                     <Legend cmap=Colormap::Viridis lo=0.0 hi=exact_hi_sig label=t("legend.weight").to_string() />
                 </div>
-                <div class="figures" style=FIGURE_STYLE>
+                <div class="figures approx-map">
                     <strong>{t("approx.maps.implied")}</strong>
                     <Heatmap
                         spec=implied_spec
@@ -230,7 +228,7 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
                         }
                     }}
                 </div>
-                <div class="figures" style=FIGURE_STYLE>
+                <div class="figures approx-map">
                     <strong>{t("approx.maps.diff")}</strong>
                     <Heatmap
                         spec=diff_spec

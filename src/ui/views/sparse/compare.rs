@@ -56,7 +56,7 @@ pub fn Compare(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
                     <div class="row-wrap">
                         {column(0, a)}
                         {column(1, b)}
-                        <table data-testid="compare-table" style="border-spacing: 1.2rem .35rem">
+                        <table class="compare-table" data-testid="compare-table">
                             <tr><th>{t("sparse.compare.quantity")}</th><th>{a}</th><th>{b}</th></tr>
                             {row(t("sparse.compare.density").to_string(), density(r.stats.allowed), density(c.stats.allowed))}
                             {row(tf("sparse.compare.flops", &[("d", &d.to_string())]), format!("{}FLOP", si(r.stats.flops_sparse)), format!("{}FLOP", si(c.stats.flops_sparse)))}

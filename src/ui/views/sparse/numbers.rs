@@ -78,7 +78,7 @@ pub fn Numbers(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
             {counts}
             <h3>{t("sparse.tiles.title")}</h3>
             <p class="caption">{t("sparse.tiles.caption")}</p>
-            <table data-testid="tiles" style="border-spacing: 1rem .25rem">
+            <table class="tile-table" data-testid="tiles">
                 <tr>
                     <th>{t("sparse.tiles.size")}</th>
                     <th>{t("sparse.tiles.occupied")}</th>

@@ -48,7 +48,7 @@ pub fn TilePicture(run: SparseRun) -> impl IntoView {
         })
     };
     view! {
-        <h3 style="margin-top: 1rem">{move || tf("sparse.tilepic.title", &[("b", &block().to_string())])}</h3>
+        <h3 class="section-head">{move || tf("sparse.tilepic.title", &[("b", &block().to_string())])}</h3>
         <p class="caption">{t("sparse.tilepic.caption")}</p>
         <div class="row-wrap">
             <Heatmap spec=spec width=TILE_PX height=TILE_PX aria_label=t("sparse.tilepic.caption").to_string() test_id="tile-picture" />
