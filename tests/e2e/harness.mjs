@@ -63,8 +63,9 @@ export async function launch() {
 /**
  * Opens `query` (e.g. "?view=sdpa&n=32") on a fresh server and browser. Returns { page, errors, base, close }.
  * `errors` collects console errors, page errors and failed or off-origin requests.
+ * `opts.initScript` (a function or source text) runs in the page before any of the page's own scripts.
  */
-export async function openApp(query = "") {
+export async function openApp(query = "", opts = {}) {
   const server = await serve();
   const browser = await launch();
   const page = browser.context.pages()[0] || (await browser.context.newPage());
@@ -73,6 +74,7 @@ export async function openApp(query = "") {
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("request", (r) => { if (!r.url().startsWith(server.url) && !r.url().startsWith("data:")) errors.push(`off-origin request: ${r.url()}`); });
   page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
+  if (opts.initScript) await page.addInitScript(opts.initScript);
   await page.goto(server.url + query);
   await page.waitForSelector("[data-testid=main]", { timeout: 30000 });
   return {
@@ -85,8 +87,8 @@ export async function openApp(query = "") {
  * The shape of every end-to-end test: opens `query`, runs `body(app)`, then asserts that the page
  * logged no console error, page error or off-origin request, and closes the browser either way.
  */
-export async function withApp(query, body) {
-  const app = await openApp(query);
+export async function withApp(query, body, opts = {}) {
+  const app = await openApp(query, opts);
   try {
     await body(app);
     assert.deepEqual(app.errors, []);
