@@ -1,0 +1,216 @@
+//! Tests of [`SdpaJob`](super::SdpaJob): the job against the engine, reuse of projections and scores, sizes, budget.
+
+use super::*;
+use crate::attention::embedding::embed;
+use crate::attention::exact::attention_weights;
+use crate::attention::multi_head::{multi_head_attention, Kernel};
+use crate::attention::pooling::pool;
+use crate::attention::scale::Scale;
+use crate::attention::softmax::entropy;
+use crate::attention::tokenizer::example_tokens;
+use crate::view_model::sdpa::result::head_score_maps;
+
+fn key(n: usize, d: usize) -> InputKey {
+    InputKey {
+        tokens: Arc::new(example_tokens(n)),
+        d_model: d,
+        seed: 3,
+    }
+}
+
+#[test]
+fn the_job_computes_the_same_layer_as_the_engine() {
+    for causal in [false, true] {
+        let cfg = HeadConfig {
+            n_heads: 4,
+            scale: Scale::InvSqrtDHead,
+            causal,
+        };
+        let r = SdpaJob::new(key(150, 32), cfg, PoolMode::Max, None).unwrap().run();
+        let x = embed(&example_tokens(150), 32, 3);
+        let want = multi_head_attention(&x, &LayerWeights::seeded(32, 3), &cfg, Kernel::Exact).unwrap();
+        let pooled_concat = pool(&want.concat, PIPE_PX, 32, PoolMode::Mean);
+        assert!(r.concat_rows.max_abs_diff(&pooled_concat) < 1e-5);
+        assert!(
+            r.out_small
+                .max_abs_diff(&pool(&want.out, PIPE_PX, PIPE_PX, PoolMode::Mean))
+                < 1e-5
+        );
+        assert_eq!(r.heads.len(), 4);
+        // Row statistics from the kernel equal the ones read off the full weight matrix.
+        let p = r.projections();
+        let w = attention_weights(
+            p.q.columns(8, 8),
+            p.k.columns(8, 8),
+            cfg.scale.factor(8),
+            causal_or_full(causal),
+        );
+        let rows = (0..150).map(|i| w.row(i));
+        let (h, m): (Vec<f32>, Vec<f32>) = rows
+            .map(|row| (entropy(row), row.iter().copied().fold(0.0, f32::max)))
+            .unzip();
+        assert!((r.heads[1].mean_entropy - h.iter().sum::<f32>() / 150.0).abs() < 1e-4);
+        assert!((r.heads[1].mean_max_weight - m.iter().sum::<f32>() / 150.0).abs() < 1e-5);
+        assert_eq!(r.heads[0].weights.rows, 150);
+        let (raw, masked) = head_score_maps(&r, 1);
+        assert_eq!((raw.rows, masked.rows), (PIPE_PX, PIPE_PX));
+        assert_eq!(
+            masked.get(0, PIPE_PX - 1).is_nan(),
+            causal,
+            "the far corner is masked only when causal"
+        );
+    }
+}
+
+#[test]
+fn cached_projections_are_reused_only_for_the_same_inputs() {
+    let cfg = HeadConfig {
+        n_heads: 2,
+        scale: Scale::InvSqrtDHead,
+        causal: false,
+    };
+    let first = SdpaJob::new(key(20, 16), cfg, PoolMode::Max, None).unwrap().run();
+    let again = SdpaJob::new(
+        key(20, 16),
+        HeadConfig { causal: true, ..cfg },
+        PoolMode::Max,
+        Some(first.reuse()),
+    )
+    .unwrap();
+    assert!(again.progress() > 0.0, "projection work is skipped");
+    let other = SdpaJob::new(key(21, 16), cfg, PoolMode::Max, Some(first.reuse())).unwrap();
+    assert_eq!(other.progress(), 0.0);
+}
+
+#[test]
+fn a_new_seed_of_the_same_shape_keeps_the_position_codes() {
+    let cfg = HeadConfig {
+        n_heads: 2,
+        scale: Scale::InvSqrtDHead,
+        causal: false,
+    };
+    let first = SdpaJob::new(key(40, 16), cfg, PoolMode::Max, None).unwrap().run();
+    let other_seed = InputKey { seed: 8, ..key(40, 16) };
+    let second = SdpaJob::new(other_seed.clone(), cfg, PoolMode::Max, Some(first.reuse()))
+        .unwrap()
+        .run();
+    assert!(Arc::ptr_eq(&first.projected.positions, &second.projected.positions));
+    let fresh = SdpaJob::new(other_seed, cfg, PoolMode::Max, None).unwrap().run();
+    assert_eq!(second.projected.x, fresh.projected.x);
+    let longer = SdpaJob::new(key(41, 16), cfg, PoolMode::Max, Some(first.reuse()))
+        .unwrap()
+        .run();
+    assert_eq!(longer.projected.positions.rows, 41);
+}
+
+#[test]
+fn reused_scores_give_the_same_result_as_a_fresh_run() {
+    let cfg = HeadConfig {
+        n_heads: 4,
+        scale: Scale::InvSqrtDHead,
+        causal: false,
+    };
+    let first = SdpaJob::new(key(130, 32), cfg, PoolMode::Max, None).unwrap().run();
+    assert_eq!(first.scores.as_ref().map(|s| s.heads.len()), Some(4));
+    for changed in [
+        HeadConfig { causal: true, ..cfg },
+        HeadConfig {
+            scale: Scale::Temperature(0.3),
+            ..cfg
+        },
+        HeadConfig { n_heads: 2, ..cfg },
+    ] {
+        let reused = SdpaJob::new(key(130, 32), changed, PoolMode::Max, Some(first.reuse()))
+            .unwrap()
+            .run();
+        let fresh = SdpaJob::new(key(130, 32), changed, PoolMode::Max, None).unwrap().run();
+        assert!(reused.concat_rows.max_abs_diff(&fresh.concat_rows) < 1e-6);
+        assert!(reused.out_small.max_abs_diff(&fresh.out_small) < 1e-6);
+        for (a, b) in reused.heads.iter().zip(&fresh.heads) {
+            assert_eq!(a.weights.data.len(), b.weights.data.len());
+            let same = a.weights.data.iter().zip(&b.weights.data);
+            assert!(same
+                .into_iter()
+                .all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-6));
+            assert!((a.mean_entropy - b.mean_entropy).abs() < 1e-5);
+        }
+        let cached_maps = head_score_maps(&reused, 1);
+        let mut no_scores = fresh;
+        no_scores.scores = None;
+        let computed_maps = head_score_maps(&no_scores, 1);
+        assert!(cached_maps.0.max_abs_diff(&computed_maps.0) < 1e-5);
+    }
+    let eight = HeadConfig { n_heads: 8, ..cfg };
+    let big = SdpaJob::new(key(800, 64), eight, PoolMode::Max, None).unwrap().run();
+    assert!(
+        big.scores.is_none(),
+        "8 × 800² floats exceed the budget: nothing is kept"
+    );
+}
+
+#[test]
+fn tiny_and_odd_sizes_run_to_the_end() {
+    for (n, d, heads, causal) in [(1, 8, 1, true), (2, 8, 2, false), (97, 16, 4, true), (300, 48, 3, true)] {
+        let cfg = HeadConfig {
+            n_heads: heads,
+            scale: Scale::InvSqrtDHead,
+            causal,
+        };
+        let r = SdpaJob::new(key(n, d), cfg, PoolMode::Mean, None).unwrap().run();
+        assert_eq!(r.concat_rows.rows, n.min(PIPE_PX));
+        assert!(r
+            .concat_rows
+            .data
+            .iter()
+            .chain(&r.out_small.data)
+            .all(|v| v.is_finite()));
+        assert!(r
+            .heads
+            .iter()
+            .all(|h| h.mean_entropy.is_finite() && h.mean_max_weight > 0.0));
+    }
+}
+
+#[test]
+fn the_largest_configuration_the_schema_allows_fits_the_budget_and_a_larger_one_is_refused() {
+    use crate::view_model::sdpa::params::{D_MODEL, HEADS, N};
+    let d_max = *D_MODEL.allowed.last().unwrap();
+    for heads in [1, 8, HEADS.max as usize] {
+        assert!(SdpaJob::estimate(N.max as usize, d_max, heads)
+            .check(String::new)
+            .is_ok());
+    }
+    let refused = SdpaJob::estimate(200_000, d_max, 8)
+        .check(|| "N ≤ 4096".into())
+        .unwrap_err();
+    assert_eq!(refused.id, "error.budget");
+}
+
+#[test]
+fn bad_configurations_are_errors_not_panics() {
+    let cfg = HeadConfig {
+        n_heads: 3,
+        scale: Scale::None,
+        causal: false,
+    };
+    let refused = SdpaJob::new(key(5, 16), cfg, PoolMode::Max, None).err();
+    assert_eq!(refused.map(|m| m.id), Some("error.heads_divide"));
+}
+
+#[test]
+fn big_maps_fit_the_memory_budget_and_causal_maps_are_lower_triangular() {
+    let cfg = HeadConfig {
+        n_heads: 8,
+        scale: Scale::InvSqrtDHead,
+        causal: true,
+    };
+    let r = SdpaJob::new(key(1000, 64), cfg, PoolMode::Max, None).unwrap().run();
+    let w = &r.heads[0].weights;
+    assert!(w.rows * w.cols * 8 <= BIG_BUDGET);
+    for i in 0..w.rows {
+        for j in (i + 1)..w.cols {
+            assert!(w.get(i, j).is_nan(), "masked cell ({i}, {j}) is marked masked");
+        }
+        assert!(w.get(i, i).is_finite());
+    }
+}
