@@ -33,8 +33,12 @@ pub fn IntSlider(
     let set = setter(spec.key);
     let on_change = on_change.unwrap_or_else(|| Callback::new(move |v: i64| set.set(Some(v.to_string()))));
     let test_id = test_id.unwrap_or(spec.key);
+    // A memo, so the slider is rebuilt only when its bound really changes (a derived `max` signal
+    // fires on every parameter change); the hint is made once, not per rebuild.
+    let hi = Memo::new(move |_| max.map_or(spec.max, |m| m.get().clamp(spec.min, spec.max)));
+    let hint = hint.unwrap_or_else(|| Signal::derive(String::new));
     move || {
-        let hi = max.map_or(spec.max, |m| m.get().clamp(spec.min, spec.max));
+        let hi = hi.get();
         view! {
             <Slider
                 label=t(spec.label).to_string()
@@ -45,7 +49,7 @@ pub fn IntSlider(
                 log=spec.log
                 on_change=on_change
                 test_id=test_id
-                hint=hint.unwrap_or_else(|| Signal::derive(String::new))
+                hint=hint
             />
         }
     }

@@ -271,22 +271,13 @@ mod tests {
         }
     }
 
-    fn timing(ms: f64) -> Timing {
-        Timing {
-            best_ms: ms,
-            median_ms: ms,
-            samples: 1,
-            flops: 1e9,
-        }
-    }
-
     #[test]
     fn job_visits_every_kernel_at_every_length_then_finishes() {
         let mut job = BenchJob::new(plan(512), fake_clock);
         let mut seen = Vec::new();
         while let Some(task) = job.next_task() {
             seen.push((task.n, task.kernel));
-            job.record(task, timing(1.0));
+            job.record(task, Timing::single_call(1.0));
         }
         assert_eq!(seen.len(), 2 * BenchKernel::ALL.len());
         assert_eq!(seen[0], (256, BenchKernel::Exact));
@@ -310,7 +301,7 @@ mod tests {
             } else {
                 1.0
             };
-            job.record(task, timing(ms));
+            job.record(task, Timing::single_call(ms));
         }
         let last_exact = job
             .results()
@@ -384,7 +375,7 @@ mod tests {
             kernel: BenchKernel::Linear,
             n: 256,
         };
-        let kept = vec![(task, Outcome::Measured(timing(2.0)))];
+        let kept = vec![(task, Outcome::Measured(Timing::single_call(2.0)))];
         let job = BenchJob::standing(plan(256), kept.clone(), BenchState::Stopped);
         assert!(job.is_done());
         assert_eq!(job.progress(), 1.0);

@@ -97,6 +97,17 @@ pub struct Timing {
 }
 
 impl Timing {
+    /// One sample of `ms` for a 1-GFLOP call (test data for the report and the job).
+    #[cfg(test)]
+    pub(crate) fn single_call(ms: f64) -> Timing {
+        Timing {
+            best_ms: ms,
+            median_ms: ms,
+            samples: 1,
+            flops: 1e9,
+        }
+    }
+
     /// Achieved GFLOP/s at the best time: flops / (best_ms · 10⁶).
     pub fn gflops(&self) -> f64 {
         if self.best_ms > 0.0 {
@@ -226,12 +237,7 @@ mod tests {
     }
 
     fn timing(ms: f64) -> Timing {
-        Timing {
-            best_ms: ms,
-            median_ms: ms,
-            samples: 1,
-            flops: 1e9,
-        }
+        Timing::single_call(ms)
     }
 
     #[test]
