@@ -29,7 +29,7 @@ use attention_atlas::attention::message::Explain;
 use attention_atlas::attention::model::forward::{cross_entropy, top_k};
 use attention_atlas::attention::model::gguf::{write, Gguf, GgufError};
 use attention_atlas::attention::model::hook::LayerMasks;
-use attention_atlas::attention::model::{ForwardOptions, KvCache, Logits, Model};
+use attention_atlas::attention::model::{ForwardOptions, ForwardPass, KvCache, Logits, Model};
 use common::{cases, matrix};
 use serde_json::Value;
 
@@ -252,6 +252,43 @@ fn decoding_token_by_token_with_the_cache_equals_a_full_recompute() {
     }
     assert!(worst <= CACHE_TOL, "cached decode differs from recompute by {worst:e}");
     eprintln!("cache vs recompute max |Δ| = {worst:e}");
+}
+
+#[test]
+fn a_pass_run_step_by_step_equals_the_whole_call_and_a_dropped_pass_is_undone_by_truncate() {
+    let m = model();
+    let ids = m.tokenizer.encode("Step by step, one half-layer at a time.", false);
+    let opts = ForwardOptions {
+        logits: Logits::All,
+        capture_attention: true,
+        ..ForwardOptions::default()
+    };
+    let whole = m.forward(&ids, &mut KvCache::new(&m.config), &opts).unwrap();
+    let mut cache = KvCache::new(&m.config);
+    let mut pass = ForwardPass::new(m, &ids, &cache, &opts).unwrap();
+    let total = pass.total_steps(m);
+    assert_eq!(total, 2 * 30 + ids.len().div_ceil(4), "two steps per layer, then the logits 4 rows a step");
+    let mut steps = 0;
+    while !pass.is_done(m) {
+        pass.step(m, &mut cache, opts.hook);
+        steps += 1;
+        assert_eq!(pass.steps_done(), steps);
+    }
+    assert_eq!(steps, total);
+    let stepped = pass.finish(m, &mut cache, opts.hook);
+    assert_eq!(stepped.logits.data, whole.logits.data, "the same arithmetic in the same order");
+    assert_eq!(stepped.attention.unwrap()[29][8].data, whole.attention.unwrap()[29][8].data);
+    assert_eq!(cache.len(), ids.len());
+    // A pass dropped after 7 steps leaves 4 layers appended; truncating to the old length undoes it.
+    let before = cache.clone();
+    let mut dropped = ForwardPass::new(m, &ids[..3], &cache, &opts).unwrap();
+    for _ in 0..7 {
+        dropped.step(m, &mut cache, opts.hook);
+    }
+    drop(dropped);
+    cache.truncate(before.len());
+    assert_eq!(cache.bytes(), before.bytes());
+    assert_eq!(cache.layers[3].k, before.layers[3].k);
 }
 
 #[test]

@@ -16,6 +16,6 @@ pub mod quant;
 pub mod tokenizer;
 pub mod weights;
 
-pub use forward::{ForwardOptions, ForwardOutput, Logits};
+pub use forward::{ForwardOptions, ForwardOutput, ForwardPass, Logits};
 pub use kv_cache::KvCache;
 pub use weights::Model;
