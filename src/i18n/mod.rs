@@ -15,6 +15,7 @@ mod en_common;
 mod en_errors;
 mod en_heads;
 mod en_model;
+mod en_model_view;
 mod en_sdpa;
 mod en_sparse;
 mod en_speed;
@@ -63,7 +64,7 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 8] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 9] {
     [
         en_common::MESSAGES,
         en_errors::MESSAGES,
@@ -73,6 +74,7 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 8] {
         en_approx::MESSAGES,
         en_speed::MESSAGES,
         en_model::MESSAGES,
+        en_model_view::MESSAGES,
     ]
 }
 

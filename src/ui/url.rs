@@ -19,6 +19,31 @@ pub fn setter(key: &'static str) -> SignalSetter<Option<String>> {
     query_signal_with_options::<String>(key, opts).1
 }
 
+/// A setter of several query keys in one navigation (None removes a key), for a click that changes
+/// more than one parameter (a thumbnail sets layer and head): two single setters in a row would each
+/// start from the same old query, and the second would undo the first.
+pub fn keys_setter() -> impl Fn(&[(&'static str, Option<String>)]) + Clone + 'static {
+    let navigate = leptos_router::hooks::use_navigate();
+    move |changes: &[(&'static str, Option<String>)]| {
+        let Some(w) = web_sys::window() else { return };
+        let search = w.location().search().unwrap_or_default();
+        let Ok(q) = web_sys::UrlSearchParams::new_with_str(&search) else { return };
+        for (k, v) in changes {
+            match v {
+                Some(v) => q.set(k, v),
+                None => q.delete(k),
+            }
+        }
+        let path = w.location().pathname().unwrap_or_default();
+        let opts = NavigateOptions {
+            replace: true,
+            scroll: false,
+            ..Default::default()
+        };
+        navigate(&format!("{path}?{}", String::from(q.to_string())), opts);
+    }
+}
+
 /// A lookup closure over a query map, for the view-model parsers.
 pub fn lookup(map: &ParamsMap) -> impl Fn(&str) -> Option<String> + '_ {
     move |k: &str| map.get(k)

@@ -12,6 +12,7 @@ pub enum ViewId {
     Sparse,
     Approx,
     Speed,
+    Model,
 }
 
 crate::url_choice!(ViewId {
@@ -20,6 +21,7 @@ crate::url_choice!(ViewId {
     ViewId::Sparse => ("sparse", "nav.sparse"),
     ViewId::Approx => ("approx", "nav.approx"),
     ViewId::Speed => ("speed", "nav.speed"),
+    ViewId::Model => ("model", "nav.model"),
 });
 
 crate::url_choice!(Lang {

@@ -9,3 +9,6 @@ pub mod analysis;
 pub mod finder;
 pub mod tokens;
 pub mod generate;
+pub mod change;
+pub mod grid;
+pub mod hooks;
