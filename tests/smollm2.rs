@@ -81,6 +81,16 @@ fn the_architecture_is_smollm2_135m_and_the_weights_stay_quantised() {
     assert!(m.output.is_none(), "output projection tied to the embedding");
     // The file (98,362,432 bytes) plus 0.14 MB of f32 norms: no f32 copy of any matrix.
     assert!(m.bytes_held() < 98_362_432 + 200_000, "{} bytes held", m.bytes_held());
+    // The heads chapter's preset is the same model: shape, parameters and KV bytes per token.
+    let preset = attention_atlas::attention::heads::presets::preset_by_id("smollm2-135m").unwrap();
+    let s = preset.shape;
+    assert_eq!(
+        (s.layers, s.d_model, s.n_heads, s.n_kv_heads, s.head_dim),
+        (m.config.n_layers, m.config.d_model, m.config.n_heads, m.config.n_kv_heads, m.config.d_head)
+    );
+    assert_eq!(preset.params, m.config.n_params() as f64);
+    let fp32 = s.kv_bytes_per_token(attention_atlas::attention::heads::kv_cache::Dtype::F32);
+    assert_eq!(fp32, m.config.kv_bytes_per_token() as f64, "46,080 bytes per token at fp32");
 }
 
 #[test]
