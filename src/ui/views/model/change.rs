@@ -75,19 +75,23 @@ pub fn ChangePanel(ctx: Ctx) -> impl IntoView {
             .unwrap_or_else(|| t("model.change.no_ablation").to_string())
     };
     let current = move || run.result.get().filter(|_| active.get());
-    let summary = move || {
+    let figures = Memo::new(move |_| {
         let a = base.result.get()?;
         let c = current()?;
         let n = a.chips.len();
         let before = a.mean_loss(1, n)?;
         let after = crate::view_model::model::analysis::mean_loss(&c.losses, 1, n)?;
+        Some((before, after, c.mean_kl()))
+    });
+    let summary = move || {
+        let (before, after, kl) = figures.get()?;
         Some(tf(
             "model.change.summary",
             &[
                 ("before", &sig3(before as f64)),
                 ("after", &sig3(after as f64)),
                 ("delta", &format!("{:+.3}", after - before)),
-                ("kl", &sig3(c.mean_kl())),
+                ("kl", &sig3(kl)),
             ],
         ))
     };
@@ -160,7 +164,15 @@ pub fn ChangePanel(ctx: Ctx) -> impl IntoView {
                     <Show when=move || active.get() fallback=|| view! { <p class="hint">{t("model.change.pick")}</p> }>
                         <p class="busy-line">{move || busy.get()}</p>
                         <ErrorBox message=run.error />
-                        <p class="stats change-summary" data-testid="model-change-summary">{summary}</p>
+                        <p
+                            class="stats change-summary"
+                            data-testid="model-change-summary"
+                            data-before=move || figures.get().map(|f| f.0.to_string())
+                            data-after=move || figures.get().map(|f| f.1.to_string())
+                            data-kl=move || figures.get().map(|f| f.2.to_string())
+                        >
+                            {summary}
+                        </p>
                         <div class="row-wrap">
                             <div>
                                 <h4 class="fig-title">{t("model.change.trained")}</h4>

@@ -24,7 +24,7 @@ pub fn CandidateList(#[prop(into)] items: Signal<Vec<Candidate>>, test_id: &'sta
             .map(|(rank, c)| {
                 let pct = (c.prob * 100.0).clamp(0.0, 100.0);
                 view! {
-                    <li class="cand">
+                    <li class="cand" data-id=c.id data-prob=c.prob.to_string()>
                         <span class="cand-rank">{rank + 1}</span>
                         <code class="chip-text">{c.text.clone()}</code>
                         <span class="bar-track"><span class="bar-fill accent" style:width=format!("{pct:.1}%")></span></span>
@@ -57,7 +57,7 @@ pub fn PromptPanel(ctx: Ctx) -> impl IntoView {
                 .enumerate()
                 .map(|(i, c)| {
                     view! {
-                        <span class="chip" title=format!("#{i} · id {}", c.id)>
+                        <span class="chip" data-id=c.id title=format!("#{i} · id {}", c.id)>
                             <code class="chip-text">{c.text.clone()}</code>
                             <sub class="chip-id">{c.id}</sub>
                         </span>
@@ -74,11 +74,10 @@ pub fn PromptPanel(ctx: Ctx) -> impl IntoView {
     };
     let next = Signal::derive(move || run.result.get().map(|a| a.next.clone()).unwrap_or_default());
     let busy = run.busy_text();
+    let loss = Memo::new(move |_| run.result.get().and_then(|a| a.mean_loss(1, a.chips.len())));
     let mean_loss = move || {
-        run.result.get().and_then(|a| {
-            a.mean_loss(1, a.chips.len())
-                .map(|l| tf("model.loss.mean", &[("loss", &sig3(l as f64)), ("ppl", &sig3((l as f64).exp()))]))
-        })
+        loss.get()
+            .map(|l| tf("model.loss.mean", &[("loss", &sig3(l as f64)), ("ppl", &sig3((l as f64).exp()))]))
     };
     view! {
         <div class="card" data-testid="model-prompt">
@@ -119,7 +118,7 @@ pub fn PromptPanel(ctx: Ctx) -> impl IntoView {
                     <h4 class="fig-title">{t("model.next.title")}</h4>
                     <p class="busy-line">{move || busy.get()}</p>
                     <CandidateList items=next test_id="model-next" />
-                    <p class="stats" data-testid="model-mean-loss">{mean_loss}</p>
+                    <p class="stats" data-testid="model-mean-loss" data-loss=move || loss.get().map(|l| l.to_string())>{mean_loss}</p>
                 </div>
             </div>
         </div>
