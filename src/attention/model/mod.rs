@@ -8,11 +8,13 @@
 //! browser hands over the file it fetched.
 
 pub mod config;
+pub mod divergence;
 pub mod forward;
 pub mod gguf;
 pub mod hook;
 pub mod kv_cache;
 pub mod quant;
+pub mod sampling;
 pub mod tokenizer;
 pub mod weights;
 
