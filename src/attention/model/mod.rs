@@ -11,6 +11,7 @@ pub mod config;
 pub mod divergence;
 pub mod forward;
 pub mod gguf;
+pub mod head_scores;
 pub mod hook;
 pub mod kv_cache;
 pub mod quant;
