@@ -7,6 +7,8 @@
 //! per-layer attention function the interventions replace. Everything works on bytes in memory: the
 //! browser hands over the file it fetched.
 
+pub mod bucket_mask;
+pub mod causal_pattern;
 pub mod config;
 pub mod divergence;
 pub mod forward;
