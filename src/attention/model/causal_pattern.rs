@@ -8,7 +8,7 @@
 //!    computed when i was the last token) and a full recompute of the same text would disagree.
 //!
 //! Each pattern is drawn by the zoo's own generator ([`crate::attention::sparse`]) with the chapter's
-//! [`PatternSettings`] over a horizon of H positions, H = [`horizon`](n_keys) = max(1024, the power of
+//! [`PatternSettings`] over a horizon of H positions, H = [`horizon`]`(n_keys)` = max(1024, the power of
 //! two ≥ n_keys), and kept as a causal bit matrix ([`CausalPattern`], H²/8 bytes: 128 KiB at H = 1024);
 //! a call with n_keys ≤ H reads its first rows. Per kind:
 //! - local window w: 0 ≤ i − j ≤ w (the zoo's causal window, w + 1 keys);

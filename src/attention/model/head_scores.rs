@@ -3,16 +3,17 @@
 //! For a head's weights w (rows = query positions, w_ij the weight of key j; a capture from an empty
 //! cache is n × n and causal):
 //!
-//! - **previous-token score** = mean over i ≥ 1 of w[i][i−1]: a previous-token head (Olsson et al.
-//!   2022, "In-context Learning and Induction Heads", §2) puts its weight on the token just before;
+//! - **previous-token score** = mean over i ≥ 1 of w(i, i−1): a previous-token head (Olsson et al.
+//!   2022, "In-context Learning and Induction Heads") puts its weight on the token just before;
 //! - **induction score** on a sequence that ends with a random half of T tokens repeated once,
-//!   = mean over the second half's positions i of w[i][i−T+1]: the query at i is the repeat of the
+//!   = mean over the second half's positions i of w(i, i−T+1): the query at i is the repeat of the
 //!   token at i − T, and an induction head attends to the token *after* that earlier occurrence,
-//!   i − T + 1, whose identity it then predicts (Olsson et al. 2022, §2 and their "repeated random
-//!   tokens" measurement; TransformerLens' `induction_score` is the same diagonal);
-//! - **sink score** = mean over i ≥ 1 of w[i][0]: weight parked on the first token, the "attention
+//!   i − T + 1, whose identity it then predicts (Olsson et al. 2022, their "repeated random tokens"
+//!   measurement; the ARENA/TransformerLens induction score reads the same diagonal, averaged from
+//!   row T − 1 on rather than over the second half only);
+//! - **sink score** = mean over i ≥ 1 of w(i, 0): weight parked on the first token, the "attention
 //!   sink" (Xiao et al. 2023, "Efficient Streaming Language Models with Attention Sinks", §3.1);
-//! - **self score** = mean over i of w[i][i].
+//! - **self score** = mean over i of w(i, i).
 //!
 //! [`repeated_random_tokens`] builds the standard sequence with the atlas RNG and [`half_losses`]
 //! compares the model's loss on its two halves: with induction heads at work the second half, a
@@ -33,13 +34,17 @@ pub const ORDINARY_TOKENS: Range<u32> = 1000..20_000;
 /// One head's scores (module doc); `induction` is None without a repeated half.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct HeadScores {
+    /// Mean w(i, i−1).
     pub previous_token: f32,
+    /// Mean w(i, i−T+1) over the repeated half.
     pub induction: Option<f32>,
+    /// Mean w(i, 0).
     pub sink: f32,
+    /// Mean w(i, i).
     pub itself: f32,
 }
 
-/// Mean of w[i][key(p)] over query rows i whose position p = offset + i satisfies `take(p)`, with
+/// Mean of w(i, key(p)) over query rows i whose position p = offset + i satisfies `take(p)`, with
 /// offset = cols − rows (row i of a capture after p₀ cached tokens is position p₀ + i); 0 when no row
 /// qualifies.
 fn mean_at(w: &Matrix, take: impl Fn(usize) -> bool, key: impl Fn(usize) -> usize) -> f32 {
@@ -59,22 +64,22 @@ fn mean_at(w: &Matrix, take: impl Fn(usize) -> bool, key: impl Fn(usize) -> usiz
     }
 }
 
-/// Mean over positions i ≥ 1 of w[i][i−1].
+/// Mean over positions i ≥ 1 of w(i, i−1).
 pub fn previous_token_score(w: &Matrix) -> f32 {
     mean_at(w, |p| p >= 1, |p| p - 1)
 }
 
-/// Mean over positions i ≥ 1 of w[i][0].
+/// Mean over positions i ≥ 1 of w(i, 0).
 pub fn sink_score(w: &Matrix) -> f32 {
     mean_at(w, |p| p >= 1, |_| 0)
 }
 
-/// Mean over positions i of w[i][i].
+/// Mean over positions i of w(i, i).
 pub fn self_score(w: &Matrix) -> f32 {
     mean_at(w, |_| true, |p| p)
 }
 
-/// Mean over the last `half_len` positions i (the repeated half, T = `half_len`) of w[i][i−T+1];
+/// Mean over the last `half_len` positions i (the repeated half, T = `half_len`) of w(i, i−T+1);
 /// the sequence must end with its two halves (a BOS before them is fine). 0 when T = 0 or the
 /// sequence is shorter than 2T.
 pub fn induction_score(w: &Matrix, half_len: usize) -> f32 {
@@ -85,7 +90,7 @@ pub fn induction_score(w: &Matrix, half_len: usize) -> f32 {
     mean_at(w, |p| p >= n - half_len, |p| p + 1 - half_len)
 }
 
-/// Every head's scores, [layer][head], from `attention[layer][head]`; the induction score when
+/// Every head's scores, indexed `[layer][head]`, from `attention[layer][head]`; the induction score when
 /// `half_len` is given.
 pub fn score_heads(attention: &[Vec<Matrix>], half_len: Option<usize>) -> Vec<Vec<HeadScores>> {
     attention
@@ -123,7 +128,7 @@ pub fn best_heads(
 }
 
 /// `half_len` ids drawn uniformly from `vocab` (stream "repeated_tokens" under `seed`), then the same
-/// ids again, after `bos` when given: [bos,] r₀ … r_{T−1}, r₀ … r_{T−1}. An empty `vocab` gives no
+/// ids again, after `bos` when given: (bos,) r₀ … r_{T−1}, r₀ … r_{T−1}. An empty `vocab` gives no
 /// random ids.
 pub fn repeated_random_tokens(seed: u64, half_len: usize, vocab: Range<u32>, bos: Option<u32>) -> Vec<u32> {
     let mut rng = stream(seed, "repeated_tokens");

@@ -55,8 +55,11 @@ pub enum InterventionKind {
 /// attention; the range is clamped to the model's layers) and the (layer, head) pairs to ablate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InterventionSpec {
+    /// Layers that get `kind` (from ..to, 0-based).
     pub layers: Range<usize>,
+    /// What those layers compute.
     pub kind: InterventionKind,
+    /// (layer, head) pairs whose output is zero, in any layer.
     pub ablate: Vec<(usize, usize)>,
 }
 
@@ -171,7 +174,8 @@ impl fmt::Debug for LayerAttention {
     }
 }
 
-/// Each layer's attention and the ablated heads, as an [`AttentionHook`] (module doc).
+/// Each layer's attention and the ablated heads, as an [`AttentionHook`] (module doc). A clone shares
+/// the drawn patterns and the kernel states (each state is checked against the keys it is used with).
 #[derive(Clone, Debug)]
 pub struct Intervention {
     layers: Vec<LayerAttention>,

@@ -27,8 +27,10 @@ use std::sync::Mutex;
 
 use crate::attention::matrix::MatRef;
 
+/// The FNV-1a 64-bit prime, the hash's multiplier.
 const HASH_PRIME: u64 = 0x0000_0100_0000_01b3;
-const HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
+/// The FNV-1a 64-bit offset basis, the hash of no rows.
+pub const HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Extends hash `h` (start from [`HASH_START`]) with the bit patterns of rows `rows` of `k` and `v`:
 /// four interleaved FNV-style lanes h ← (h ⊕ bits)·p per row, then folded into one value.

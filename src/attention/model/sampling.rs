@@ -5,7 +5,7 @@
 //!   Story Generation", top-k; the temperature as in Ackley, Hinton & Sejnowski 1985): keep the k
 //!   largest logits (k = 0 keeps all), p_v = e^{(ℓ_v − ℓ_max)/τ} / Σ_u e^{(ℓ_u − ℓ_max)/τ} in f64, and
 //!   take the first v (in decreasing-logit order) whose cumulative probability exceeds u ~ U[0, 1).
-//!   τ is clamped into [[`MIN_TEMPERATURE`], [`MAX_TEMPERATURE`]] (a NaN τ becomes the minimum, which is
+//!   τ is clamped into [`MIN_TEMPERATURE`] … [`MAX_TEMPERATURE`] (a NaN τ becomes the minimum, which is
 //!   close to greedy); NaN logits count as −∞, and when a +∞ logit is present it is chosen.
 //!
 //! u for step t is the first draw of `stream(seed, "sampling")` at word position 2t (ChaCha8 allows
@@ -46,7 +46,7 @@ pub fn greedy(logits: &[f32]) -> usize {
     best.unwrap_or(0)
 }
 
-/// τ clamped into [[`MIN_TEMPERATURE`], [`MAX_TEMPERATURE`]]; NaN → the minimum.
+/// τ clamped into [`MIN_TEMPERATURE`] … [`MAX_TEMPERATURE`]; NaN → the minimum.
 pub fn clamp_temperature(t: f32) -> f32 {
     if t.is_nan() {
         MIN_TEMPERATURE
