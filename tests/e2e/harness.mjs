@@ -7,7 +7,7 @@ import os from "node:os";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 export const DIST = process.env.ATLAS_DIST ? path.resolve(process.env.ATLAS_DIST) : path.join(ROOT, "dist");
 export const SHOTS = path.join(ROOT, "tests", "e2e", "screenshots");
 

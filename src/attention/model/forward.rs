@@ -197,7 +197,7 @@ impl ForwardPass {
         let layers = model.config.n_layers;
         if self.step < 2 * layers {
             let l = self.step / 2;
-            if self.step % 2 == 0 {
+            if self.step.is_multiple_of(2) {
                 self.attention_half(model, cache, hook, l);
             } else {
                 self.feed_forward_half(model, l);

@@ -39,7 +39,7 @@ pub fn tokens_of(model: &Model, source: &Source) -> Tokens {
         Source::Repeat { half, seed } => {
             let half = (*half).clamp(1, MAX_TOKENS / 2);
             Tokens {
-                ids: crate::view_model::model::finder::repeated_run(model, half, *seed),
+                ids: crate::view_model::model::finder::repeated_run(half, *seed),
                 cut_from: None,
                 repeat_half: Some(half),
             }

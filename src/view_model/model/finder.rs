@@ -1,8 +1,8 @@
 //! The head finder's display data: four scores per head, as a layer × head grid and as a table
-//! sorted by any of them. (The scores themselves are the engine's, `attention::model::head_scores`.)
+//! sorted by any of them. The scores themselves are the engine's (`attention::model::head_scores`).
 
 use crate::attention::matrix::Matrix;
-use crate::attention::model::Model;
+use crate::attention::model::head_scores::{repeated_random_tokens, score_heads, ORDINARY_TOKENS};
 use crate::view_model::model::choices::Score;
 
 /// [previous, induction, first, self] of every head, `layer · heads + head`.
@@ -34,32 +34,17 @@ impl HeadScores {
     }
 }
 
-/// Scores of every head from the captured weights; the induction score needs `repeat_half`.
+/// The display grid of the engine's scores ([`score_heads`]); the induction score is 0 when the
+/// input is not a repeated run.
 pub fn head_scores(attention: &[Vec<Matrix>], repeat_half: Option<usize>) -> HeadScores {
-    let layers = attention.len();
-    let heads = attention.first().map_or(0, |l| l.len());
-    let mut values = Vec::with_capacity(layers * heads);
-    for layer in attention {
-        for w in layer {
-            let n = w.rows;
-            let mean = |f: &dyn Fn(usize) -> Option<f32>, from: usize| {
-                let xs: Vec<f32> = (from..n).filter_map(f).collect();
-                if xs.is_empty() {
-                    0.0
-                } else {
-                    xs.iter().sum::<f32>() / xs.len() as f32
-                }
-            };
-            let prev = mean(&|i| Some(w.get(i, i - 1)), 1);
-            let first = mean(&|i| Some(w.get(i, 0)), 1);
-            let own = mean(&|i| Some(w.get(i, i)), 0);
-            let induction = match repeat_half {
-                Some(t) if n > t => mean(&|i| (i + 1 > t).then(|| w.get(i, i + 1 - t)), t),
-                _ => 0.0,
-            };
-            values.push([prev, induction, first, own]);
-        }
-    }
+    let scores = score_heads(attention, repeat_half);
+    let layers = scores.len();
+    let heads = scores.first().map_or(0, |l| l.len());
+    let values = scores
+        .iter()
+        .flatten()
+        .map(|s| [s.previous_token, s.induction.unwrap_or(0.0), s.sink, s.itself])
+        .collect();
     HeadScores {
         layers,
         heads,
@@ -68,13 +53,44 @@ pub fn head_scores(attention: &[Vec<Matrix>], repeat_half: Option<usize>) -> Hea
     }
 }
 
-/// `half` random ordinary tokens from `seed`, then the same tokens again.
-pub fn repeated_run(model: &Model, half: usize, seed: u64) -> Vec<u32> {
-    let mut rng = crate::attention::rng::stream(seed, "model.repeat");
-    // Skip the first 1000 ids (special tokens and single bytes) so the run is of ordinary tokens.
-    let lo = 1000.min(model.config.vocab.saturating_sub(1));
-    let first: Vec<u32> = (0..half)
-        .map(|_| (lo + crate::attention::rng::below(&mut rng, model.config.vocab - lo)) as u32)
-        .collect();
-    first.iter().chain(first.iter()).copied().collect()
+/// `half` random ordinary tokens ([`ORDINARY_TOKENS`]) from `seed`, then the same tokens again.
+pub fn repeated_run(half: usize, seed: u64) -> Vec<u32> {
+    repeated_random_tokens(seed, half, ORDINARY_TOKENS, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grid_is_heads_by_layers_and_the_ranking_sorts_by_the_chosen_score() {
+        // 2 layers × 3 heads of 4 tokens: head (l, h) puts weight (l·3 + h + 1)/10 on the previous token.
+        let att: Vec<Vec<Matrix>> = (0..2)
+            .map(|l| {
+                (0..3)
+                    .map(|h| {
+                        let a = (l * 3 + h + 1) as f32 / 10.0;
+                        Matrix::from_fn(4, 4, |i, j| match i {
+                            0 => (j == 0) as u8 as f32,
+                            _ if j + 1 == i => a,
+                            _ if j == i => 1.0 - a,
+                            _ => 0.0,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let s = head_scores(&att, None);
+        let g = s.grid(Score::Previous);
+        assert_eq!((g.rows, g.cols), (3, 2));
+        assert!((g.get(2, 1) - 0.6).abs() < 1e-6, "head 2 of layer 1");
+        let ranked = s.ranked(Score::Previous);
+        assert_eq!((ranked[0].0, ranked[0].1), (1, 2));
+        assert_eq!((ranked[5].0, ranked[5].1), (0, 0));
+        assert!(!s.has_induction && s.values.iter().all(|v| v[1] == 0.0));
+        let run = repeated_run(5, 3);
+        assert_eq!(run.len(), 10);
+        assert_eq!(run[..5], run[5..]);
+        assert!(run.iter().all(|t| ORDINARY_TOKENS.contains(t)));
+    }
 }

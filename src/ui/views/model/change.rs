@@ -44,7 +44,7 @@ pub fn ChangePanel(ctx: Ctx) -> impl IntoView {
     let key = Memo::new(move |_| {
         let s = spec.get();
         let a = base.result.get()?;
-        (!s.is_identity()).then(|| (s, Same(a)))
+        (!s.is_identity()).then_some((s, Same(a)))
     });
     let run = drive(
         "model_change",
@@ -53,7 +53,7 @@ pub fn ChangePanel(ctx: Ctx) -> impl IntoView {
         move |k: &Option<(ChangeSpec, Same)>| {
             let (s, a) = k.as_ref().ok_or_else(|| Message::new("model.change.idle"))?;
             let model = store::model().ok_or_else(|| Message::new("model.not_loaded"))?;
-            let hook = hook_for(s, &model);
+            let hook = hook_for(s, &model)?;
             Ok(ChangeJob::new(Rc::clone(&model), Arc::clone(&a.0), hook))
         },
         |_: &Changed| {},

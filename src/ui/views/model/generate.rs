@@ -45,7 +45,7 @@ pub fn GeneratePanel(ctx: Ctx) -> impl IntoView {
             let req = req.as_ref().ok_or_else(|| Message::new("model.generate.idle"))?;
             let model = store::model().ok_or_else(|| Message::new("model.not_loaded"))?;
             let tokens = tokens_of(&model, &req.source);
-            let hook = hook_for(&req.change, &model);
+            let hook = hook_for(&req.change, &model)?;
             Ok(GenerateJob::new(
                 Rc::clone(&model),
                 &tokens.ids,
