@@ -62,7 +62,9 @@ test("the per-token loss matches the reference; a thumbnail click selects its he
     const shownLoss = Number(await page.getAttribute("[data-testid=model-mean-loss]", "data-loss"));
     assert.ok(Math.abs(shownLoss - mean) < 1e-3, `mean loss ${shownLoss} vs reference ${mean}`);
     // Click the thumbnail of layer 17, head 4 (10 tokens: thumbnails of 10 px, 1 px gaps, bands 4 px apart).
-    const box = await (await page.$("[data-testid=model-thumbs] canvas")).boundingBox();
+    const thumbs = await page.$("[data-testid=model-thumbs] canvas");
+    await thumbs.scrollIntoViewIfNeeded();
+    const box = await thumbs.boundingBox();
     const [cols, rows] = [30 * 11, 9 * 11 + 8];
     const x = (17 * 11 + 5) / cols * box.width;
     const y = (4 * 11 + 4 + 5) / rows * box.height;
