@@ -74,6 +74,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("model.score.self", "itself"),
     ("model.finder.needs_repeat", "Induction scores need a repeated run."),
     ("model.finder.readout", "Layer {layer}, head {head}: previous {prev}, induction {induction}, first {first}, self {self}"),
+    ("model.finder.hint", "Hover a cell for a head’s four scores; click it to see the head large."),
     ("model.finder.aria", "Head finder scores of every head"),
     ("model.finder.head", "Head (layer.head)"),
     ("model.finder.kv", "K/V head"),

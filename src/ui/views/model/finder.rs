@@ -52,7 +52,9 @@ pub fn FinderPanel(ctx: Ctx) -> impl IntoView {
     };
     let hover = RwSignal::new(None::<(usize, usize)>);
     let readout = move || {
-        let (h, l) = hover.get()?;
+        let Some((h, l)) = hover.get() else {
+            return Some(t("model.finder.hint").to_string());
+        };
         let a = run.result.get()?;
         let v = a.scores.values.get(l * a.scores.heads + h)?;
         Some(tf(
