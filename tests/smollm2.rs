@@ -86,11 +86,21 @@ fn the_architecture_is_smollm2_135m_and_the_weights_stay_quantised() {
     let s = preset.shape;
     assert_eq!(
         (s.layers, s.d_model, s.n_heads, s.n_kv_heads, s.head_dim),
-        (m.config.n_layers, m.config.d_model, m.config.n_heads, m.config.n_kv_heads, m.config.d_head)
+        (
+            m.config.n_layers,
+            m.config.d_model,
+            m.config.n_heads,
+            m.config.n_kv_heads,
+            m.config.d_head
+        )
     );
     assert_eq!(preset.params, m.config.n_params() as f64);
     let fp32 = s.kv_bytes_per_token(attention_atlas::attention::heads::kv_cache::Dtype::F32);
-    assert_eq!(fp32, m.config.kv_bytes_per_token() as f64, "46,080 bytes per token at fp32");
+    assert_eq!(
+        fp32,
+        m.config.kv_bytes_per_token() as f64,
+        "46,080 bytes per token at fp32"
+    );
 }
 
 #[test]
@@ -277,7 +287,11 @@ fn a_pass_run_step_by_step_equals_the_whole_call_and_a_dropped_pass_is_undone_by
     let mut cache = KvCache::new(&m.config);
     let mut pass = ForwardPass::new(m, &ids, &cache, &opts).unwrap();
     let total = pass.total_steps(m);
-    assert_eq!(total, 2 * 30 + ids.len().div_ceil(4), "two steps per layer, then the logits 4 rows a step");
+    assert_eq!(
+        total,
+        2 * 30 + ids.len().div_ceil(4),
+        "two steps per layer, then the logits 4 rows a step"
+    );
     let mut steps = 0;
     while !pass.is_done(m) {
         pass.step(m, &mut cache, opts.hook);
@@ -286,8 +300,14 @@ fn a_pass_run_step_by_step_equals_the_whole_call_and_a_dropped_pass_is_undone_by
     }
     assert_eq!(steps, total);
     let stepped = pass.finish(m, &mut cache, opts.hook);
-    assert_eq!(stepped.logits.data, whole.logits.data, "the same arithmetic in the same order");
-    assert_eq!(stepped.attention.unwrap()[29][8].data, whole.attention.unwrap()[29][8].data);
+    assert_eq!(
+        stepped.logits.data, whole.logits.data,
+        "the same arithmetic in the same order"
+    );
+    assert_eq!(
+        stepped.attention.unwrap()[29][8].data,
+        whole.attention.unwrap()[29][8].data
+    );
     assert_eq!(cache.len(), ids.len());
     // A pass dropped after 7 steps leaves 4 layers appended; truncating to the old length undoes it.
     let before = cache.clone();

@@ -27,7 +27,9 @@ pub fn keys_setter() -> impl Fn(&[(&'static str, Option<String>)]) + Clone + 'st
     move |changes: &[(&'static str, Option<String>)]| {
         let Some(w) = web_sys::window() else { return };
         let search = w.location().search().unwrap_or_default();
-        let Ok(q) = web_sys::UrlSearchParams::new_with_str(&search) else { return };
+        let Ok(q) = web_sys::UrlSearchParams::new_with_str(&search) else {
+            return;
+        };
         for (k, v) in changes {
             match v {
                 Some(v) => q.set(k, v),

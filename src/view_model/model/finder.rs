@@ -18,7 +18,9 @@ pub struct HeadScores {
 impl HeadScores {
     /// The grid of one score, a row per head and a column per layer (as the thumbnails).
     pub fn grid(&self, score: Score) -> Matrix {
-        Matrix::from_fn(self.heads, self.layers, |h, l| self.values[l * self.heads + h][score.index()])
+        Matrix::from_fn(self.heads, self.layers, |h, l| {
+            self.values[l * self.heads + h][score.index()]
+        })
     }
 
     /// Every head as (layer, head, scores), the highest `score` first (ties: lower layer, head).

@@ -5,8 +5,8 @@
 use std::rc::Rc;
 
 use crate::attention::heads::rope::RopeLayout;
-use crate::attention::model::sampling::{choose, Sampling as EngineSampling};
 use crate::attention::model::hook::AttentionHook;
+use crate::attention::model::sampling::{choose, Sampling as EngineSampling};
 use crate::attention::model::{ForwardOptions, ForwardPass, KvCache, Logits, Model};
 use crate::view_model::job::Job;
 use crate::view_model::model::choices::Sampling;
@@ -239,7 +239,10 @@ mod tests {
         let top: Vec<u32> = top_k(&logits, SAMPLE_TOP_K).iter().map(|x| x.0 as u32).collect();
         let draws: Vec<u32> = (0..200).map(|s| pick_next(&logits, &sample, s)).collect();
         assert!(draws.iter().all(|d| top.contains(d)));
-        assert_eq!(draws, (0..200).map(|s| pick_next(&logits, &sample, s)).collect::<Vec<_>>());
+        assert_eq!(
+            draws,
+            (0..200).map(|s| pick_next(&logits, &sample, s)).collect::<Vec<_>>()
+        );
         assert!(draws.iter().collect::<std::collections::HashSet<_>>().len() > 5);
     }
 }

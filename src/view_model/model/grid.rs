@@ -87,7 +87,11 @@ mod tests {
     fn every_thumbnail_is_found_where_it_was_put_and_gaps_are_empty() {
         // 4 layers × 6 heads in bands of 3, 5 tokens: head (l, h)'s map is constant l·10 + h + 1.
         let att: Vec<Vec<Matrix>> = (0..4)
-            .map(|l| (0..6).map(|h| Matrix::from_fn(5, 5, |_, _| (l * 10 + h + 1) as f32)).collect())
+            .map(|l| {
+                (0..6)
+                    .map(|h| Matrix::from_fn(5, 5, |_, _| (l * 10 + h + 1) as f32))
+                    .collect()
+            })
             .collect();
         let g = grid(&att, 8, 3);
         assert_eq!(g.thumb, 5, "no larger than the map");

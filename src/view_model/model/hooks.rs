@@ -22,7 +22,11 @@ pub const CHANGE_SEED: u64 = 1;
 pub fn pattern_settings(spec: &ChangeSpec) -> PatternSettings {
     PatternSettings {
         causal: true,
-        window: if spec.change == Change::Longformer { 2 * spec.window } else { spec.window },
+        window: if spec.change == Change::Longformer {
+            2 * spec.window
+        } else {
+            spec.window
+        },
         stride: spec.stride,
         summary: 1,
         dilation: 1,
@@ -83,20 +87,38 @@ mod tests {
 
     #[test]
     fn the_url_describes_the_engines_intervention() {
-        let p = parse(&pairs_lookup(&[("change", "longformer"), ("w", "16"), ("from", "3"), ("to", "5"), ("ablate", "4.7")]));
+        let p = parse(&pairs_lookup(&[
+            ("change", "longformer"),
+            ("w", "16"),
+            ("from", "3"),
+            ("to", "5"),
+            ("ablate", "4.7"),
+        ]));
         let s = intervention_spec(&p.params.change);
         assert_eq!(s.layers, 3..6);
         assert_eq!(s.ablate, vec![(4, 7)]);
         match s.kind {
             InterventionKind::Sparse { pattern, settings } => {
                 assert_eq!(pattern, PatternKind::Longformer);
-                assert_eq!((settings.window, settings.globals), (32, 4), "two-sided window: 16 earlier tokens");
+                assert_eq!(
+                    (settings.window, settings.globals),
+                    (32, 4),
+                    "two-sided window: 16 earlier tokens"
+                );
                 assert!(settings.causal);
             }
             other => panic!("{other:?}"),
         }
-        let perf = parse(&pairs_lookup(&[("change", "performer"), ("m", "16")])).params.change;
-        assert!(matches!(intervention_spec(&perf).kind, InterventionKind::Performer { features: 16, .. }));
-        assert_eq!(intervention_spec(&parse(&pairs_lookup(&[])).params.change).layers, 0..30);
+        let perf = parse(&pairs_lookup(&[("change", "performer"), ("m", "16")]))
+            .params
+            .change;
+        assert!(matches!(
+            intervention_spec(&perf).kind,
+            InterventionKind::Performer { features: 16, .. }
+        ));
+        assert_eq!(
+            intervention_spec(&parse(&pairs_lookup(&[])).params.change).layers,
+            0..30
+        );
     }
 }

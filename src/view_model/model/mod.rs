@@ -6,9 +6,9 @@ pub mod params;
 
 pub use params::{parse, ChangeSpec, ModelParams, ParsedModel, Source};
 pub mod analysis;
-pub mod finder;
-pub mod tokens;
-pub mod generate;
 pub mod change;
+pub mod finder;
+pub mod generate;
 pub mod grid;
 pub mod hooks;
+pub mod tokens;

@@ -3,9 +3,7 @@
 
 pub use crate::view_model::model::choices::{Change, Input, Sampling, Score};
 use crate::view_model::params::{Notice, NoticeReason, ParamReader};
-use crate::view_model::schema::{
-    ChoiceParam, CustomParam, FloatParam, IntParam, QueryWriter, Schema, TextParam,
-};
+use crate::view_model::schema::{ChoiceParam, CustomParam, FloatParam, IntParam, QueryWriter, Schema, TextParam};
 
 /// SmolLM2-135M's layers and query heads per layer (its `config.json`: `num_hidden_layers` 30,
 /// `num_attention_heads` 9); the URL bounds of the layer and head keys.
@@ -32,7 +30,14 @@ pub const INPUT: ChoiceParam<Input> = ChoiceParam {
     doc: "what the model reads: `prompt`, or `repeat` = a random run of tokens said twice (the induction test)",
     default: Input::Prompt,
 };
-pub const HALF: IntParam = IntParam::new("half", "model.half", "tokens in each half of the repeated run", 24, 4, 63);
+pub const HALF: IntParam = IntParam::new(
+    "half",
+    "model.half",
+    "tokens in each half of the repeated run",
+    24,
+    4,
+    63,
+);
 pub const RSEED: IntParam = IntParam::new(
     "rseed",
     "model.rseed",
@@ -41,8 +46,22 @@ pub const RSEED: IntParam = IntParam::new(
     0,
     u32::MAX as i64,
 );
-pub const LAYER: IntParam = IntParam::new("layer", "model.layer", "layer of the head shown large (0-based)", 3, 0, LAYERS as i64 - 1);
-pub const HEAD: IntParam = IntParam::new("head", "model.head", "query head shown large (0-based; heads 3g … 3g+2 share K/V head g)", 0, 0, HEADS as i64 - 1);
+pub const LAYER: IntParam = IntParam::new(
+    "layer",
+    "model.layer",
+    "layer of the head shown large (0-based)",
+    3,
+    0,
+    LAYERS as i64 - 1,
+);
+pub const HEAD: IntParam = IntParam::new(
+    "head",
+    "model.head",
+    "query head shown large (0-based; heads 3g … 3g+2 share K/V head g)",
+    0,
+    0,
+    HEADS as i64 - 1,
+);
 pub const SCORE: ChoiceParam<Score> = ChoiceParam {
     key: "score",
     label: "model.score",
@@ -82,10 +101,16 @@ pub const WINDOW: IntParam = IntParam::new(
 )
 .log();
 pub const STRIDE: IntParam = IntParam::new("s", "model.s", "stride of the strided pattern", 8, 1, 64).log();
-pub const FEATURES: IntParam =
-    IntParam::new("m", "model.m", "Performer random features m", 64, 1, 256).log();
+pub const FEATURES: IntParam = IntParam::new("m", "model.m", "Performer random features m", 64, 1, 256).log();
 pub const FROM: IntParam = IntParam::new("from", "model.from", "first changed layer", 0, 0, LAYERS as i64 - 1);
-pub const TO: IntParam = IntParam::new("to", "model.to", "last changed layer (at least `from`)", LAYERS as i64 - 1, 0, LAYERS as i64 - 1);
+pub const TO: IntParam = IntParam::new(
+    "to",
+    "model.to",
+    "last changed layer (at least `from`)",
+    LAYERS as i64 - 1,
+    0,
+    LAYERS as i64 - 1,
+);
 pub const ABLATE: CustomParam = CustomParam {
     key: "ablate",
     label: "model.ablate",
@@ -98,8 +123,8 @@ pub const ABLATE: CustomParam = CustomParam {
 pub const SCHEMA: Schema = Schema {
     view: "model",
     params: &[
-        &PROMPT, &INPUT, &HALF, &RSEED, &LAYER, &HEAD, &SCORE, &GEN, &SAMPLE, &TEMP, &SEED, &CHANGE, &WINDOW,
-        &STRIDE, &FEATURES, &FROM, &TO, &ABLATE,
+        &PROMPT, &INPUT, &HALF, &RSEED, &LAYER, &HEAD, &SCORE, &GEN, &SAMPLE, &TEMP, &SEED, &CHANGE, &WINDOW, &STRIDE,
+        &FEATURES, &FROM, &TO, &ABLATE,
     ],
 };
 
@@ -307,9 +332,15 @@ mod tests {
         assert!(p.notices.is_empty(), "{:?}", p.notices);
         let q = &p.params;
         assert_eq!(q.source(), Source::Prompt(DEFAULT_PROMPT.into()));
-        assert_eq!((q.layer, q.head, q.new_tokens, q.sampling), (3, 0, 16, Sampling::Greedy));
+        assert_eq!(
+            (q.layer, q.head, q.new_tokens, q.sampling),
+            (3, 0, 16, Sampling::Greedy)
+        );
         assert!(q.change.is_identity());
-        assert_eq!((q.change.first_layer, q.change.last_layer, q.change.window), (0, 29, 32));
+        assert_eq!(
+            (q.change.first_layer, q.change.last_layer, q.change.window),
+            (0, 29, 32)
+        );
     }
 
     #[test]
@@ -329,7 +360,11 @@ mod tests {
         assert_eq!((q.layer, q.head, q.new_tokens), (29, 0, MAX_NEW));
         assert_eq!(q.temperature, 0.05);
         assert_eq!(q.change.change, Change::None);
-        assert_eq!((q.change.first_layer, q.change.last_layer), (20, 20), "to is raised to from");
+        assert_eq!(
+            (q.change.first_layer, q.change.last_layer),
+            (20, 20),
+            "to is raised to from"
+        );
         assert_eq!(q.change.ablate, Some((29, 2)));
         assert_eq!(q.repeat_half, 24);
         let keys: Vec<&str> = p.notices.iter().map(|n| n.key.as_str()).collect();

@@ -98,10 +98,16 @@ pub fn ChangePanel(ctx: Ctx) -> impl IntoView {
     let series = Signal::derive(move || {
         let mut s = Vec::new();
         if let Some(a) = base.result.get() {
-            s.push(Series { class: "trained", losses: a.losses.clone() });
+            s.push(Series {
+                class: "trained",
+                losses: a.losses.clone(),
+            });
         }
         if let Some(c) = current() {
-            s.push(Series { class: "changed", losses: c.losses.clone() });
+            s.push(Series {
+                class: "changed",
+                losses: c.losses.clone(),
+            });
         }
         s
     });
@@ -123,7 +129,10 @@ pub fn ChangePanel(ctx: Ctx) -> impl IntoView {
     let busy = run.busy_text();
     let layer_label = move || {
         let s = spec.get();
-        tf("model.change.layers", &[("from", &s.first_layer.to_string()), ("to", &s.last_layer.to_string())])
+        tf(
+            "model.change.layers",
+            &[("from", &s.first_layer.to_string()), ("to", &s.last_layer.to_string())],
+        )
     };
     view! {
         <div class="card" data-testid="model-change">

@@ -113,7 +113,12 @@ pub fn FinderPanel(ctx: Ctx) -> impl IntoView {
     let losses = Signal::derive(move || {
         run.result
             .get()
-            .map(|a| vec![Series { class: "trained", losses: a.losses.clone() }])
+            .map(|a| {
+                vec![Series {
+                    class: "trained",
+                    losses: a.losses.clone(),
+                }]
+            })
             .unwrap_or_default()
     });
     let split = Signal::derive(move || run.result.get().and_then(|a| a.tokens.repeat_half));
@@ -123,7 +128,10 @@ pub fn FinderPanel(ctx: Ctx) -> impl IntoView {
         let n = a.chips.len();
         let first = a.mean_loss(1, half)?;
         let second = a.mean_loss(half, n)?;
-        Some(tf("model.finder.halves", &[("first", &sig3(first as f64)), ("second", &sig3(second as f64))]))
+        Some(tf(
+            "model.finder.halves",
+            &[("first", &sig3(first as f64)), ("second", &sig3(second as f64))],
+        ))
     };
     let run_test = move |_| set_keys(&[(INPUT.key, Some(Input::Repeat.word().into()))]);
     view! {

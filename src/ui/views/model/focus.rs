@@ -26,7 +26,9 @@ pub fn Focus(ctx: Ctx) -> impl IntoView {
     let selected = Memo::new(move |_| params.with(|p| (p.layer, p.head)));
     let weights = Memo::new(move |_| {
         let (l, h) = selected.get();
-        run.result.get().and_then(|a| a.attention.get(l).and_then(|layer| layer.get(h)).cloned().map(Arc::new))
+        run.result
+            .get()
+            .and_then(|a| a.attention.get(l).and_then(|layer| layer.get(h)).cloned().map(Arc::new))
     });
     let labels = Signal::derive(move || {
         run.result
@@ -34,7 +36,11 @@ pub fn Focus(ctx: Ctx) -> impl IntoView {
             .map(|a| a.chips.iter().map(|c| c.text.clone()).collect::<Vec<_>>())
             .unwrap_or_default()
     });
-    let spec = Signal::derive(move || weights.get().map(|w| HeatmapSpec::weights(Arc::clone(&w), (w.rows, w.cols))));
+    let spec = Signal::derive(move || {
+        weights
+            .get()
+            .map(|w| HeatmapSpec::weights(Arc::clone(&w), (w.rows, w.cols)))
+    });
     let hover = RwSignal::new(None::<(usize, usize)>);
     let readout = move || match (hover.get(), weights.get()) {
         (Some((i, j)), Some(w)) => {
@@ -42,14 +48,27 @@ pub fn Focus(ctx: Ctx) -> impl IntoView {
             let name = |k: usize| l.get(k).cloned().unwrap_or_default();
             tf(
                 "model.focus.readout",
-                &[("i", &i.to_string()), ("q", &name(i)), ("j", &j.to_string()), ("k", &name(j)), ("w", &fixed4(w.get(i, j)))],
+                &[
+                    ("i", &i.to_string()),
+                    ("q", &name(i)),
+                    ("j", &j.to_string()),
+                    ("k", &name(j)),
+                    ("w", &fixed4(w.get(i, j))),
+                ],
             )
         }
         _ => t("model.focus.hint").to_string(),
     };
     let title = move || {
         let (l, h) = selected.get();
-        tf("model.focus.title", &[("layer", &l.to_string()), ("head", &h.to_string()), ("kv", &(h / 3).to_string())])
+        tf(
+            "model.focus.title",
+            &[
+                ("layer", &l.to_string()),
+                ("head", &h.to_string()),
+                ("kv", &(h / 3).to_string()),
+            ],
+        )
     };
     let short = move || weights.get().is_some_and(|w| w.rows <= MAX_LINE_TOKENS);
     view! {

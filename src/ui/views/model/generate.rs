@@ -101,7 +101,10 @@ pub fn GeneratePanel(ctx: Ctx) -> impl IntoView {
         out().map(|g| {
             tf(
                 "model.generate.cache",
-                &[("bytes", &bytes(g.cache_bytes as f64)), ("tokens", &g.cache_tokens.to_string())],
+                &[
+                    ("bytes", &bytes(g.cache_bytes as f64)),
+                    ("tokens", &g.cache_tokens.to_string()),
+                ],
             )
         })
     };

@@ -33,12 +33,24 @@ pub fn LoadPanel() -> impl IntoView {
                 </button>
             }
             .into_any(),
-            LoadState::Fetching { received, total, from_cache } => {
+            LoadState::Fetching {
+                received,
+                total,
+                from_cache,
+            } => {
                 let pct = received as f64 / total.max(1) as f64 * 100.0;
-                let id = if from_cache { "model.load.reading" } else { "model.load.fetching" };
+                let id = if from_cache {
+                    "model.load.reading"
+                } else {
+                    "model.load.fetching"
+                };
                 let text = tf(
                     id,
-                    &[("got", &bytes(received as f64)), ("total", &bytes(total as f64)), ("pct", &format!("{pct:.0}"))],
+                    &[
+                        ("got", &bytes(received as f64)),
+                        ("total", &bytes(total as f64)),
+                        ("pct", &format!("{pct:.0}")),
+                    ],
                 );
                 view! {
                     <div class="load-progress" data-testid="model-progress">
@@ -49,9 +61,21 @@ pub fn LoadPanel() -> impl IntoView {
                 .into_any()
             }
             LoadState::Parsing => view! { <p class="hint">{t("model.load.parsing")}</p> }.into_any(),
-            LoadState::Ready { name, bytes: held, ms, from_cache } => {
-                let id = if from_cache { "model.load.ready_cached" } else { "model.load.ready" };
-                let text = tf(id, &[("name", &name), ("bytes", &bytes(held as f64)), ("time", &millis(ms))]);
+            LoadState::Ready {
+                name,
+                bytes: held,
+                ms,
+                from_cache,
+            } => {
+                let id = if from_cache {
+                    "model.load.ready_cached"
+                } else {
+                    "model.load.ready"
+                };
+                let text = tf(
+                    id,
+                    &[("name", &name), ("bytes", &bytes(held as f64)), ("time", &millis(ms))],
+                );
                 view! { <p class="load-ready" data-testid="model-ready">{text}</p> }.into_any()
             }
             LoadState::Failed(message) => view! {

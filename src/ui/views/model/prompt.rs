@@ -68,16 +68,26 @@ pub fn PromptPanel(ctx: Ctx) -> impl IntoView {
     };
     let token_note = move || {
         run.result.get().map(|a| match a.tokens.cut_from {
-            Some(from) => tf("model.tokens.cut", &[("n", &from.to_string()), ("max", &MAX_TOKENS.to_string())]),
-            None => tf("model.tokens.count", &[("n", &a.chips.len().to_string()), ("max", &MAX_TOKENS.to_string())]),
+            Some(from) => tf(
+                "model.tokens.cut",
+                &[("n", &from.to_string()), ("max", &MAX_TOKENS.to_string())],
+            ),
+            None => tf(
+                "model.tokens.count",
+                &[("n", &a.chips.len().to_string()), ("max", &MAX_TOKENS.to_string())],
+            ),
         })
     };
     let next = Signal::derive(move || run.result.get().map(|a| a.next.clone()).unwrap_or_default());
     let busy = run.busy_text();
     let loss = Memo::new(move |_| run.result.get().and_then(|a| a.mean_loss(1, a.chips.len())));
     let mean_loss = move || {
-        loss.get()
-            .map(|l| tf("model.loss.mean", &[("loss", &sig3(l as f64)), ("ppl", &sig3((l as f64).exp()))]))
+        loss.get().map(|l| {
+            tf(
+                "model.loss.mean",
+                &[("loss", &sig3(l as f64)), ("ppl", &sig3((l as f64).exp()))],
+            )
+        })
     };
     view! {
         <div class="card" data-testid="model-prompt">

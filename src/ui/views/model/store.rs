@@ -28,9 +28,18 @@ const CACHE_NAME: &str = "attention-atlas-model-v1";
 #[derive(Clone, Debug, PartialEq)]
 pub enum LoadState {
     Idle,
-    Fetching { received: usize, total: usize, from_cache: bool },
+    Fetching {
+        received: usize,
+        total: usize,
+        from_cache: bool,
+    },
     Parsing,
-    Ready { name: String, bytes: usize, ms: f64, from_cache: bool },
+    Ready {
+        name: String,
+        bytes: usize,
+        ms: f64,
+        from_cache: bool,
+    },
     Failed(Message),
 }
 
@@ -171,7 +180,10 @@ async fn read_body(response: &Response, total: usize, from_cache: bool) -> Resul
         let chunk = JsFuture::from(reader.read())
             .await
             .map_err(|e| js_message("model.error.fetch", e))?;
-        let done = Reflect::get(&chunk, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true);
+        let done = Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
         if done {
             break;
         }

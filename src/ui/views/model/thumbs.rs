@@ -63,7 +63,14 @@ pub fn HeadsPanel(ctx: Ctx) -> impl IntoView {
     let gap_px = move || crate::view_model::model::grid::BAND_GAP as f64 * zoom.get();
     let readout = move || {
         let (l, h) = hovered.get().unwrap_or_else(|| params.with(|p| (p.layer, p.head)));
-        tf("model.thumbs.readout", &[("layer", &l.to_string()), ("head", &h.to_string()), ("kv", &(h / 3).to_string())])
+        tf(
+            "model.thumbs.readout",
+            &[
+                ("layer", &l.to_string()),
+                ("head", &h.to_string()),
+                ("kv", &(h / 3).to_string()),
+            ],
+        )
     };
     let band_labels = (0..3)
         .map(|g| {
