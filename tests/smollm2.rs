@@ -21,7 +21,7 @@
 
 mod common;
 
-use std::sync::OnceLock;
+use common::smollm2::{model, model_path};
 
 use attention_atlas::attention::heads::rope::RopeLayout;
 use attention_atlas::attention::mask::AttentionMask;
@@ -37,26 +37,6 @@ const LOGIT_TOL: f32 = 1e-3;
 const LOSS_TOL: f32 = 1e-3;
 const ATTENTION_TOL: f32 = 1e-4;
 const CACHE_TOL: f32 = 1e-3;
-
-fn model_path() -> String {
-    std::env::var("ATLAS_MODEL").unwrap_or_else(|_| {
-        let cache = std::env::var("ATLAS_CACHE")
-            .unwrap_or_else(|_| format!("{}/.cache/attention-atlas", std::env::var("HOME").unwrap_or_default()));
-        format!("{cache}/SmolLM2-135M-Instruct.Q4_1.gguf")
-    })
-}
-
-/// The model, loaded once per test binary; panics (fails the test) when the file is absent.
-fn model() -> &'static Model {
-    static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let path = model_path();
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-            panic!("SmolLM2 model not found at {path} ({e}): run scripts/fetch_model.sh (or set ATLAS_MODEL)")
-        });
-        Model::from_bytes(bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
-    })
-}
 
 fn ids_of(v: &Value) -> Vec<u32> {
     v["ids"]

@@ -10,6 +10,9 @@
 //! handful of passes over at most 80 tokens and no token-by-token loop. `speed` (ignored) measures
 //! decode steps at 600 keys: `cargo test --release --test smollm2_interventions -- --ignored --nocapture`.
 
+mod common;
+
+use common::smollm2::model;
 use std::sync::OnceLock;
 
 use attention_atlas::attention::matrix::Matrix;
@@ -23,26 +26,6 @@ use attention_atlas::attention::model::intervention::{Intervention, Intervention
 use attention_atlas::attention::model::{ForwardOptions, KvCache, Logits, Model};
 use attention_atlas::attention::rng::{normal_matrix, stream};
 use attention_atlas::attention::sparse::zoo::{PatternKind, PatternSettings};
-
-fn model_path() -> String {
-    std::env::var("ATLAS_MODEL").unwrap_or_else(|_| {
-        let cache = std::env::var("ATLAS_CACHE")
-            .unwrap_or_else(|_| format!("{}/.cache/attention-atlas", std::env::var("HOME").unwrap_or_default()));
-        format!("{cache}/SmolLM2-135M-Instruct.Q4_1.gguf")
-    })
-}
-
-/// The model, loaded once per test binary; panics (fails the test) when the file is absent.
-fn model() -> &'static Model {
-    static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let path = model_path();
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-            panic!("SmolLM2 model not found at {path} ({e}): run scripts/fetch_model.sh (or set ATLAS_MODEL)")
-        });
-        Model::from_bytes(bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
-    })
-}
 
 const PROMPT: &str = "The old lighthouse stood at the edge of the cliff, its white paint peeling in the salty \
 wind. Every evening the keeper climbed the narrow stairs to light the great lamp, and every morning he wrote \

@@ -7,10 +7,11 @@ use std::rc::Rc;
 use crate::attention::matrix::Matrix;
 use crate::attention::model::forward::{cross_entropy, top_k};
 use crate::attention::model::hook::CausalExact;
-use crate::attention::model::{ForwardOptions, ForwardPass, KvCache, Logits, Model};
+use crate::attention::model::{ForwardOptions, ForwardOutput, Logits, Model};
 use crate::view_model::job::Job;
 use crate::view_model::model::finder::{head_scores, HeadScores};
 use crate::view_model::model::params::{Source, MAX_TOKENS};
+use crate::view_model::model::pass::OwnedPass;
 use crate::view_model::model::tokens::{chips, display, TokenChip};
 
 /// The tokens of a source, at most [`MAX_TOKENS`].
@@ -70,6 +71,19 @@ pub fn candidates(model: &Model, logits: &[f32], k: usize) -> Vec<Candidate> {
         .collect()
 }
 
+/// loss[t − 1] = −ln softmax(logits row t − 1)[ids[t]] for t = 1 … n−1, and the top 10 after the
+/// last row: what both the trained and the changed model report.
+pub fn losses_and_next(model: &Model, logits: &Matrix, ids: &[u32]) -> (Vec<f32>, Vec<Candidate>) {
+    let losses = (1..ids.len().min(logits.rows + 1))
+        .map(|t| cross_entropy(logits.row(t - 1), ids[t] as usize))
+        .collect();
+    let next = match logits.rows {
+        0 => Vec::new(),
+        rows => candidates(model, logits.row(rows - 1), 10),
+    };
+    (losses, next)
+}
+
 /// What the view shows of one input.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Analysis {
@@ -103,10 +117,8 @@ pub fn mean_loss(losses: &[f32], from_token: usize, to_token: usize) -> Option<f
 
 /// The analysis as a [`Job`]: one half-layer (or four rows of logits) per step.
 pub struct AnalysisJob {
-    model: Rc<Model>,
     tokens: Tokens,
-    cache: KvCache,
-    pass: Option<ForwardPass>,
+    pass: OwnedPass,
 }
 
 const OPTIONS: ForwardOptions<'static> = ForwardOptions {
@@ -119,14 +131,8 @@ const OPTIONS: ForwardOptions<'static> = ForwardOptions {
 impl AnalysisJob {
     /// Starts the analysis of `tokens`.
     pub fn new(model: Rc<Model>, tokens: Tokens) -> Self {
-        let cache = KvCache::new(&model.config);
-        let pass = ForwardPass::new(&model, &tokens.ids, &cache, &OPTIONS).ok();
-        Self {
-            model,
-            tokens,
-            cache,
-            pass,
-        }
+        let pass = OwnedPass::new(model, &tokens.ids, &OPTIONS);
+        Self { tokens, pass }
     }
 }
 
@@ -134,39 +140,25 @@ impl Job for AnalysisJob {
     type Output = Analysis;
 
     fn step(&mut self) {
-        if let Some(p) = self.pass.as_mut() {
-            p.step(&self.model, &mut self.cache, OPTIONS.hook);
-        }
+        self.pass.step(OPTIONS.hook);
     }
 
     fn progress(&self) -> f64 {
-        self.pass.as_ref().map_or(1.0, |p| {
-            p.steps_done() as f64 / p.total_steps(&self.model).max(1) as f64
-        })
+        self.pass.progress()
     }
 
     fn is_done(&self) -> bool {
-        self.pass.as_ref().is_none_or(|p| p.is_done(&self.model))
+        self.pass.is_done()
     }
 
     fn finish(mut self) -> Analysis {
-        let m = &self.model;
-        let out = match self.pass.take() {
-            Some(p) => p.finish(m, &mut self.cache, OPTIONS.hook),
-            None => crate::attention::model::ForwardOutput {
-                logits: Matrix::zeros(0, m.config.vocab),
-                attention: Some(Vec::new()),
-            },
-        };
+        let m = Rc::clone(&self.pass.model);
+        let out = self.pass.finish(OPTIONS.hook).unwrap_or_else(|| ForwardOutput {
+            logits: Matrix::zeros(0, m.config.vocab),
+            attention: Some(Vec::new()),
+        });
         let ids = &self.tokens.ids;
-        let losses = (1..ids.len())
-            .map(|t| cross_entropy(out.logits.row(t - 1), ids[t] as usize))
-            .collect();
-        let next = if out.logits.rows > 0 {
-            candidates(m, out.logits.row(out.logits.rows - 1), 10)
-        } else {
-            Vec::new()
-        };
+        let (losses, next) = losses_and_next(&m, &out.logits, ids);
         let attention = out.attention.unwrap_or_default();
         let scores = head_scores(&attention, self.tokens.repeat_half);
         Analysis {

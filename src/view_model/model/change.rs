@@ -8,11 +8,11 @@ use std::sync::Arc;
 use crate::attention::heads::rope::RopeLayout;
 use crate::attention::matrix::Matrix;
 use crate::attention::model::divergence::kl_per_position;
-use crate::attention::model::forward::cross_entropy;
 use crate::attention::model::hook::AttentionHook;
-use crate::attention::model::{ForwardOptions, ForwardPass, KvCache, Logits, Model};
+use crate::attention::model::{ForwardOptions, Logits, Model};
 use crate::view_model::job::Job;
-use crate::view_model::model::analysis::{candidates, Analysis, Candidate};
+use crate::view_model::model::analysis::{losses_and_next, Analysis, Candidate};
+use crate::view_model::model::pass::OwnedPass;
 
 /// The changed model's results beside the trained model's.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,34 +38,22 @@ impl Changed {
 
 /// The changed model's pass over the analysed tokens, as a [`Job`].
 pub struct ChangeJob {
-    model: Rc<Model>,
     base: Arc<Analysis>,
     hook: Box<dyn AttentionHook>,
-    cache: KvCache,
-    pass: Option<ForwardPass>,
-}
-
-fn options(hook: &dyn AttentionHook) -> ForwardOptions<'_> {
-    ForwardOptions {
-        logits: Logits::All,
-        capture_attention: true,
-        hook,
-        rope_layout: RopeLayout::Interleaved,
-    }
+    pass: OwnedPass,
 }
 
 impl ChangeJob {
     /// Runs `base`'s tokens with `hook` as every head's attention.
     pub fn new(model: Rc<Model>, base: Arc<Analysis>, hook: Box<dyn AttentionHook>) -> Self {
-        let cache = KvCache::new(&model.config);
-        let pass = ForwardPass::new(&model, &base.tokens.ids, &cache, &options(hook.as_ref())).ok();
-        Self {
-            model,
-            base,
-            hook,
-            cache,
-            pass,
-        }
+        let opts = ForwardOptions {
+            logits: Logits::All,
+            capture_attention: true,
+            hook: hook.as_ref(),
+            rope_layout: RopeLayout::Interleaved,
+        };
+        let pass = OwnedPass::new(model, &base.tokens.ids, &opts);
+        Self { base, hook, pass }
     }
 }
 
@@ -73,23 +61,19 @@ impl Job for ChangeJob {
     type Output = Changed;
 
     fn step(&mut self) {
-        if let Some(p) = self.pass.as_mut() {
-            p.step(&self.model, &mut self.cache, self.hook.as_ref());
-        }
+        self.pass.step(self.hook.as_ref());
     }
 
     fn progress(&self) -> f64 {
-        self.pass.as_ref().map_or(1.0, |p| {
-            p.steps_done() as f64 / p.total_steps(&self.model).max(1) as f64
-        })
+        self.pass.progress()
     }
 
     fn is_done(&self) -> bool {
-        self.pass.as_ref().is_none_or(|p| p.is_done(&self.model))
+        self.pass.is_done()
     }
 
     fn finish(mut self) -> Changed {
-        let Some(pass) = self.pass.take() else {
+        let Some(out) = self.pass.finish(self.hook.as_ref()) else {
             return Changed {
                 losses: Vec::new(),
                 next: Vec::new(),
@@ -97,17 +81,8 @@ impl Job for ChangeJob {
                 attention: Vec::new(),
             };
         };
-        let out = pass.finish(&self.model, &mut self.cache, self.hook.as_ref());
-        let ids = &self.base.tokens.ids;
-        let losses = (1..ids.len())
-            .map(|t| cross_entropy(out.logits.row(t - 1), ids[t] as usize))
-            .collect();
+        let (losses, next) = losses_and_next(&self.pass.model, &out.logits, &self.base.tokens.ids);
         let kl = kl_per_position(&self.base.logits, &out.logits);
-        let next = if out.logits.rows > 0 {
-            candidates(&self.model, out.logits.row(out.logits.rows - 1), 10)
-        } else {
-            Vec::new()
-        };
         Changed {
             losses,
             next,

@@ -11,4 +11,5 @@ pub mod finder;
 pub mod generate;
 pub mod grid;
 pub mod hooks;
+pub mod pass;
 pub mod tokens;
