@@ -104,7 +104,7 @@ proptest! {
     fn the_sparse_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&sparse::params::SCHEMA)) {
         let parsed = sparse::params::parse(&lookup(&q));
         let p = &parsed.params;
-        prop_assert!(p.n >= 2 && p.n <= 512 && p.d >= 1 && p.temperature.is_finite() && p.temperature > 0.0);
+        prop_assert!(p.n >= 2 && p.n <= 512 && p.d >= 1 && p.settings.temperature.is_finite() && p.settings.temperature > 0.0);
         permalink_is_stable!(sparse, parsed);
     }
 
