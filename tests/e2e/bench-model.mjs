@@ -157,13 +157,13 @@ if (oursSkipped) console.error(`[bench-model] our side will be skipped: ${oursSk
 const runs = { ours: [], wllama_1t: [], wllama_2t: [] };
 for (let rep = 1; rep <= REPEATS; rep += 1) {
   for (const threads of [1, 2]) {
-    const r = await wllamaRun(threads, prompt.text);
+    const r = { loadavg_1min: os.loadavg()[0], ...(await wllamaRun(threads, prompt.text)) };
     runs[`wllama_${threads}t`].push(r);
     console.error(`[bench-model] ${rep}/${REPEATS} wllama ${threads}t: load ${r.load_ms.toFixed(0)} ms, `
       + `prompt ${r.prefill_ms.toFixed(0)} ms, decode ${(r.decode_ms / r.decode_tokens).toFixed(1)} ms/token`);
   }
   if (!oursSkipped) {
-    const r = await oursRun(prompt.text);
+    const r = { loadavg_1min: os.loadavg()[0], ...(await oursRun(prompt.text)) };
     if (r.skipped) { oursSkipped = r.skipped; continue; }
     const absent = CONTRACT.filter((k) => !Number.isFinite(r[k]));
     if (absent.length) throw new Error(`ours: window.__atlas lacks finite ${absent.map((k) => `model_${k}`).join(", ")}`);
