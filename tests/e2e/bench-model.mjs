@@ -116,6 +116,9 @@ async function oursRun(text) {
     if (!load) return { skipped: `no [data-testid="model-load"] at ${query.slice(0, 12)}…: the Model chapter is not in this build` };
     await load.click();
     await page.waitForFunction(() => window.__atlas && window.__atlas.model_load_ms !== undefined, null, { timeout: TIMEOUT });
+    // The chapter analyses the prompt once loaded (every head's map): let it finish, so generation
+    // is timed alone.
+    await page.waitForFunction(() => window.__atlas && window.__atlas.model_runs > 0, null, { timeout: TIMEOUT });
     await page.click('[data-testid="model-generate"]');
     await page.waitForFunction(() => window.__atlas && window.__atlas.model_generate_runs > 0, null, { timeout: TIMEOUT });
     return page.evaluate((names) => ({
