@@ -1,22 +1,69 @@
-//! URL query state: views read their parameters from the query and write changes back with
-//! `replace: true, scroll: false`, so slider ticks neither pile up history entries nor scroll.
+//! URL query state: views read their parameters from the router's query map and write changes back
+//! in place (`history.replaceState`), so slider ticks neither pile up history entries nor scroll.
+
+use std::cell::RefCell;
 
 use leptos::prelude::*;
-use leptos_router::hooks::query_signal_with_options;
+use leptos_router::location::{BrowserUrl, LocationProvider, Url};
 use leptos_router::params::ParamsMap;
-use leptos_router::NavigateOptions;
+use wasm_bindgen::JsValue;
 
 use crate::i18n::{t, tf};
 use crate::view_model::params::{Notice, NoticeReason};
 
+thread_local! {
+    /// Query writes since the last animation frame: a drag fires several `input` events a frame, and
+    /// the URL changes once per frame with all of them.
+    static PENDING: RefCell<Vec<(&'static str, Option<String>)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// A setter for query key `key` (None removes it).
+///
+/// It replaces the current history entry and sets the router's URL signal itself, as the router's
+/// own `navigate(…, replace)` does, except that it does not push the URL onto the router's stack of
+/// visited URLs (kept for detecting back navigations, and never trimmed on a replace): through the
+/// router every parameter change kept ≈ 180 bytes for good.
 pub fn setter(key: &'static str) -> SignalSetter<Option<String>> {
-    let opts = NavigateOptions {
-        replace: true,
-        scroll: false,
-        ..Default::default()
-    };
-    query_signal_with_options::<String>(key, opts).1
+    let url = expect_context::<BrowserUrl>().as_url().clone();
+    SignalSetter::map(move |value: Option<String>| {
+        let first = PENDING.with_borrow_mut(|p| {
+            p.push((key, value));
+            p.len() == 1
+        });
+        if first {
+            let url = url.clone();
+            request_animation_frame(move || write_pending(&url));
+        }
+    })
+}
+
+/// Applies the pending writes to the current URL, in the order they were made.
+fn write_pending(url: &ArcRwSignal<Url>) {
+    let writes = PENDING.take();
+    let mut next = url.get_untracked();
+    for (key, value) in writes {
+        match value {
+            Some(v) => next.search_params_mut().replace(key, v),
+            None => {
+                next.search_params_mut().remove(key);
+            }
+        }
+    }
+    *next.search_mut() = next.search_params().to_query_string().trim_start_matches('?').into();
+    let mut path = next.path().to_string();
+    if !next.search().is_empty() {
+        path = format!("{path}?{}", next.search());
+    }
+    if !next.hash().is_empty() && !next.hash().starts_with('#') {
+        path.push('#');
+    }
+    path.push_str(next.hash());
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::UNDEFINED, "", Some(&path));
+    }
+    if next != url.get_untracked() {
+        url.set(next);
+    }
 }
 
 /// A lookup closure over a query map, for the view-model parsers.
