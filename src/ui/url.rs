@@ -1,48 +1,78 @@
-//! URL query state: views read their parameters from the query and write changes back with
-//! `replace: true, scroll: false`, so slider ticks neither pile up history entries nor scroll.
+//! URL query state: views read their parameters from the router's query map and write changes back
+//! in place (`history.replaceState`), so slider ticks neither pile up history entries nor scroll.
+
+use std::cell::RefCell;
 
 use leptos::prelude::*;
-use leptos_router::hooks::query_signal_with_options;
+use leptos_router::location::{BrowserUrl, LocationProvider, Url};
 use leptos_router::params::ParamsMap;
-use leptos_router::NavigateOptions;
+use wasm_bindgen::JsValue;
 
 use crate::i18n::{t, tf};
 use crate::view_model::params::{Notice, NoticeReason};
 
-/// A setter for query key `key` (None removes it).
-pub fn setter(key: &'static str) -> SignalSetter<Option<String>> {
-    let opts = NavigateOptions {
-        replace: true,
-        scroll: false,
-        ..Default::default()
-    };
-    query_signal_with_options::<String>(key, opts).1
+thread_local! {
+    /// Query writes since the last animation frame: a drag fires several `input` events a frame, and
+    /// the URL changes once per frame with all of them.
+    static PENDING: RefCell<Vec<(&'static str, Option<String>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A setter of several query keys in one navigation (None removes a key), for a click that changes
-/// more than one parameter (a thumbnail sets layer and head): two single setters in a row would each
-/// start from the same old query, and the second would undo the first.
-pub fn keys_setter() -> impl Fn(&[(&'static str, Option<String>)]) + Clone + 'static {
-    let navigate = leptos_router::hooks::use_navigate();
-    move |changes: &[(&'static str, Option<String>)]| {
-        let Some(w) = web_sys::window() else { return };
-        let search = w.location().search().unwrap_or_default();
-        let Ok(q) = web_sys::UrlSearchParams::new_with_str(&search) else {
-            return;
-        };
-        for (k, v) in changes {
-            match v {
-                Some(v) => q.set(k, v),
-                None => q.delete(k),
+/// A setter for query key `key` (None removes it).
+///
+/// It replaces the current history entry and sets the router's URL signal itself, as the router's
+/// own `navigate(…, replace)` does, except that it does not push the URL onto the router's stack of
+/// visited URLs (kept for detecting back navigations, and never trimmed on a replace): through the
+/// router every parameter change kept ≈ 180 bytes for good.
+pub fn setter(key: &'static str) -> SignalSetter<Option<String>> {
+    let url = expect_context::<BrowserUrl>().as_url().clone();
+    SignalSetter::map(move |value: Option<String>| queue(&url, &[(key, value)]))
+}
+
+/// Applies the pending writes to the current URL, in the order they were made.
+fn write_pending(url: &ArcRwSignal<Url>) {
+    let writes = PENDING.take();
+    let mut next = url.get_untracked();
+    for (key, value) in writes {
+        match value {
+            Some(v) => next.search_params_mut().replace(key, v),
+            None => {
+                next.search_params_mut().remove(key);
             }
         }
-        let path = w.location().pathname().unwrap_or_default();
-        let opts = NavigateOptions {
-            replace: true,
-            scroll: false,
-            ..Default::default()
-        };
-        navigate(&format!("{path}?{}", String::from(q.to_string())), opts);
+    }
+    *next.search_mut() = next.search_params().to_query_string().trim_start_matches('?').into();
+    let mut path = next.path().to_string();
+    if !next.search().is_empty() {
+        path = format!("{path}?{}", next.search());
+    }
+    if !next.hash().is_empty() && !next.hash().starts_with('#') {
+        path.push('#');
+    }
+    path.push_str(next.hash());
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::UNDEFINED, "", Some(&path));
+    }
+    if next != url.get_untracked() {
+        url.set(next);
+    }
+}
+
+/// A setter of several query keys at once (None removes a key), for a click that changes more than
+/// one parameter (a thumbnail sets layer and head): the writes join the frame's pending ones, in order.
+pub fn keys_setter() -> impl Fn(&[(&'static str, Option<String>)]) + Clone + 'static {
+    let url = expect_context::<BrowserUrl>().as_url().clone();
+    move |changes: &[(&'static str, Option<String>)]| queue(&url, changes)
+}
+
+fn queue(url: &ArcRwSignal<Url>, changes: &[(&'static str, Option<String>)]) {
+    let first = PENDING.with_borrow_mut(|p| {
+        let was_empty = p.is_empty();
+        p.extend(changes.iter().cloned());
+        was_empty
+    });
+    if first && !changes.is_empty() {
+        let url = url.clone();
+        request_animation_frame(move || write_pending(&url));
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod colormap;
 pub mod format;
 pub mod job;
+pub mod legend_box;
 pub mod params;
 pub mod permalink;
 pub mod schema;

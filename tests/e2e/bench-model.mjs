@@ -110,7 +110,8 @@ const CONTRACT = ["load_ms", "prefill_ms", "prefill_tokens", "decode_ms", "decod
 
 /** One run of our engine through the chapter's contract, or { skipped } if the chapter is absent. */
 async function oursRun(text) {
-  const query = `?view=model&prompt=${encodeURIComponent(text)}&gen=${DECODE_TOKENS}&sample=greedy`;
+  // gen = 33: the first new token comes from the prompt's pass, then 32 decode passes, as wllama's.
+  const query = `?view=model&prompt=${encodeURIComponent(text)}&gen=${DECODE_TOKENS + 1}&sample=greedy`;
   const { result, requests } = await session("ours", query, { serve: { headers: ISOLATED } }, async ({ page }) => {
     const load = await page.waitForSelector('[data-testid="model-load"]', { timeout: 15000 }).catch(() => null);
     if (!load) return { skipped: `no [data-testid="model-load"] at ${query.slice(0, 12)}…: the Model chapter is not in this build` };

@@ -1,12 +1,15 @@
 //! Charts with plotters on a canvas: a generic [`PlotCanvas`] that redraws whenever the signals its
-//! draw function reads change, and a ready-made [`LineChart`]. Text is drawn by the canvas itself
-//! (plotters' bitmap backend cannot draw text in wasm).
+//! draw function reads change, and a ready-made [`LineChart`]. Text is drawn and measured by the
+//! canvas itself ([`ChartBackend`]), and series legends are [`draw_legend`]'s, so no chart touches
+//! the DOM's style attributes (the CSP forbids them).
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+
+pub use super::chart_backend::{ChartArea, ChartBackend};
+use super::chart_legend::{draw_legend, LegendRow, LegendStyle};
+use crate::view_model::legend_box::LegendPlace;
 
 /// Font family for chart text (system fonts only: nothing is downloaded).
 pub const FONT: &str = "sans-serif";
@@ -16,15 +19,14 @@ pub const FONT: &str = "sans-serif";
 #[component]
 pub fn PlotCanvas<F>(width: u32, height: u32, draw: F, #[prop(optional)] test_id: &'static str) -> impl IntoView
 where
-    F: Fn(&DrawingArea<CanvasBackend, Shift>) -> Result<(), String> + 'static,
+    F: Fn(&ChartArea) -> Result<(), String> + 'static,
 {
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
-        let Some(backend) = CanvasBackend::with_canvas_object(c) else {
+        let Some(root) = ChartBackend::area(c) else {
             return;
         };
-        let root = backend.into_drawing_area();
         let _ = root.fill(&WHITE);
         if let Err(e) = draw(&root) {
             leptos::logging::warn!("chart not drawn: {e}");
@@ -71,7 +73,7 @@ pub fn tick_label(v: f64) -> String {
 }
 
 /// The legend corner that the lines leave emptiest (fewest points in that corner of the plot).
-fn legend_corner(spec: &LineChartSpec) -> SeriesLabelPosition {
+fn legend_corner(spec: &LineChartSpec) -> LegendPlace {
     let ((x0, x1), (y0, y1)) = bounds(spec);
     let fx = |x: f64| {
         if spec.x_log {
@@ -108,10 +110,10 @@ fn legend_corner(spec: &LineChartSpec) -> SeriesLabelPosition {
         )
         .collect();
     let corners = [
-        (SeriesLabelPosition::UpperRight, 0.55, 1.0, 0.65, 1.0),
-        (SeriesLabelPosition::UpperLeft, 0.0, 0.45, 0.65, 1.0),
-        (SeriesLabelPosition::LowerRight, 0.55, 1.0, 0.0, 0.35),
-        (SeriesLabelPosition::LowerLeft, 0.0, 0.45, 0.0, 0.35),
+        (LegendPlace::UpperRight, 0.55, 1.0, 0.65, 1.0),
+        (LegendPlace::UpperLeft, 0.0, 0.45, 0.65, 1.0),
+        (LegendPlace::LowerRight, 0.55, 1.0, 0.0, 0.35),
+        (LegendPlace::LowerLeft, 0.0, 0.45, 0.0, 0.35),
     ];
     corners
         .into_iter()
@@ -121,7 +123,7 @@ fn legend_corner(spec: &LineChartSpec) -> SeriesLabelPosition {
                 .count()
         })
         .map(|c| c.0)
-        .unwrap_or(SeriesLabelPosition::UpperRight)
+        .unwrap_or(LegendPlace::UpperRight)
 }
 
 fn bounds(spec: &LineChartSpec) -> ((f64, f64), (f64, f64)) {
@@ -198,39 +200,46 @@ macro_rules! draw_lines {
                 .map_err(|e| e.to_string())?;
         }
         for s in &spec.series {
-            let color = s.color;
-            let style = color.stroke_width(3);
+            let style = s.color.stroke_width(3);
             if s.dashed {
                 chart
                     .draw_series(DashedLineSeries::new(s.points.clone(), 8, 5, style))
-                    .map_err(|e| e.to_string())?
-                    .label(s.label.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3)));
+                    .map_err(|e| e.to_string())?;
             } else {
                 chart
                     .draw_series(LineSeries::new(s.points.clone(), style))
-                    .map_err(|e| e.to_string())?
-                    .label(s.label.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3)));
+                    .map_err(|e| e.to_string())?;
                 chart
-                    .draw_series(s.points.iter().map(|p| Circle::new(*p, 4, color.filled())))
+                    .draw_series(s.points.iter().map(|p| Circle::new(*p, 4, s.color.filled())))
                     .map_err(|e| e.to_string())?;
             }
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((FONT, 15))
-            .position(legend_corner(spec))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let rows: Vec<LegendRow> = spec
+            .series
+            .iter()
+            .map(|s| LegendRow {
+                label: s.label.clone(),
+                color: s.color,
+                stroke: 3,
+            })
+            .collect();
+        let style = LegendStyle {
+            font_px: 15,
+            background_alpha: 0.85,
+            border: RGBColor(180, 180, 180),
+        };
+        draw_legend(
+            &chart.plotting_area().strip_coord_spec(),
+            &rows,
+            legend_corner(spec),
+            style,
+        )?;
         Ok(())
     }};
 }
 
 /// Draws `spec` on `root` (linear or logarithmic axes).
-pub fn draw_line_chart(root: &DrawingArea<CanvasBackend, Shift>, spec: &LineChartSpec) -> Result<(), String> {
+pub fn draw_line_chart(root: &ChartArea, spec: &LineChartSpec) -> Result<(), String> {
     let ((x0, x1), (y0, y1)) = bounds(spec);
     match (spec.x_log, spec.y_log) {
         (false, false) => draw_lines!(root, spec, x0..x1, y0..y1),

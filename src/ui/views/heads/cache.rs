@@ -12,12 +12,14 @@ use crate::attention::heads::variants::Variant;
 use crate::i18n::{t, tf};
 use crate::ui::components::controls::Select;
 use crate::ui::components::param_controls::{ChoiceSelect, IntSlider};
-use crate::ui::render::plot::{PlotCanvas, FONT};
+use crate::ui::render::chart_legend::{draw_legend, LegendRow, LegendStyle};
+use crate::ui::render::plot::{ChartArea, PlotCanvas, FONT};
 use crate::ui::url::setter;
 use crate::view_model::format::{bytes, si, sig3};
 use crate::view_model::heads::calculator::{cache_numbers, cache_series, chart_contexts, variant_rows};
 use crate::view_model::heads::params::{BATCH, CTX, DTYPE, MAX_CTX, MODEL};
 use crate::view_model::heads::HeadsParams;
+use crate::view_model::legend_box::LegendPlace;
 
 use super::memory_bars::MemoryBars;
 use super::variant_table::VariantTable;
@@ -59,7 +61,7 @@ type Line = (String, RGBColor, Vec<(f64, f64)>);
 
 /// Draws the memory chart (log–log) with GPU lines and the chosen context.
 fn draw_memory(
-    root: &DrawingArea<plotters_canvas::CanvasBackend, plotters::coord::Shift>,
+    root: &ChartArea,
     lines: &[Line],
     weights_gib: f64,
     ctx: usize,
@@ -118,9 +120,7 @@ fn draw_memory(
             5,
             brown.stroke_width(2),
         ))
-        .map_err(|e| e.to_string())?
-        .label(t("heads.calc.chart.weights"))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], brown.stroke_width(2)));
+        .map_err(|e| e.to_string())?;
     let mut markers = vec![(
         ctx as f64,
         tf("heads.calc.chart.ctx", &[("ctx", &tokens_label(ctx as f64))]),
@@ -151,29 +151,34 @@ fn draw_memory(
             .draw_series(std::iter::once(Text::new(label, (at, y_min), style)))
             .map_err(|e| e.to_string())?;
     }
-    for (label, color, points) in lines {
+    for (_, color, points) in lines {
         let color = *color;
         chart
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
-            .map_err(|e| e.to_string())?
-            .label(label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3)));
+            .map_err(|e| e.to_string())?;
     }
     // Lower right, raised above the context marker's label: about 20 px per entry, 170 px wide.
     let (plot_w, plot_h) = chart.plotting_area().dim_in_pixel();
     let legend_h = 20 * (lines.len() as i32 + 1) + 12;
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(180, 180, 180))
-        .label_font((FONT, 15))
-        .position(SeriesLabelPosition::Coordinate(
-            plot_w as i32 - 178,
-            plot_h as i32 - legend_h - 30,
-        ))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    Ok(())
+    let weights = LegendRow {
+        label: t("heads.calc.chart.weights").into(),
+        color: brown,
+        stroke: 2,
+    };
+    let rows: Vec<LegendRow> = std::iter::once(weights)
+        .chain(lines.iter().map(|(label, color, _)| LegendRow {
+            label: label.clone(),
+            color: *color,
+            stroke: 3,
+        }))
+        .collect();
+    let place = LegendPlace::At(plot_w as i32 - 178, plot_h as i32 - legend_h - 30);
+    let style = LegendStyle {
+        font_px: 15,
+        background_alpha: 0.9,
+        border: RGBColor(180, 180, 180),
+    };
+    draw_legend(&chart.plotting_area().strip_coord_spec(), &rows, place, style)
 }
 
 /// The panel.

@@ -3,15 +3,13 @@
 //! lines at the memory of common GPUs.
 
 use leptos::prelude::*;
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::CanvasBackend;
 
 use crate::attention::heads::kv_cache::{to_gib, AttentionKind, ACCELERATORS};
 use crate::attention::heads::variants::Variant;
 use crate::i18n::{t, tf};
-use crate::ui::render::plot::{PlotCanvas, FONT};
+use crate::ui::render::plot::{ChartArea, PlotCanvas, FONT};
 use crate::view_model::format::{bytes, sig3, tick};
 use crate::view_model::heads::calculator::VariantRow;
 
@@ -51,8 +49,8 @@ pub fn variant_label(row: &VariantRow) -> String {
     }
 }
 
-/// Rough text width in pixels (the canvas measures it when it can).
-fn text_width(root: &DrawingArea<CanvasBackend, Shift>, text: &str, size: u32) -> i32 {
+/// Text width in pixels as the canvas measures it (a rough estimate if it cannot).
+fn text_width(root: &ChartArea, text: &str, size: u32) -> i32 {
     let style = TextStyle::from((FONT, size).into_font());
     root.estimate_text_size(text, &style)
         .map(|(w, _)| w as i32)
@@ -60,7 +58,7 @@ fn text_width(root: &DrawingArea<CanvasBackend, Shift>, text: &str, size: u32) -
 }
 
 /// Draws the bars.
-fn draw_bars(root: &DrawingArea<CanvasBackend, Shift>, rows: &[VariantRow], weights_gib: f64) -> Result<(), String> {
+fn draw_bars(root: &ChartArea, rows: &[VariantRow], weights_gib: f64) -> Result<(), String> {
     let n = rows.len().max(1) as f64;
     let totals: Vec<f64> = rows.iter().map(|r| weights_gib + to_gib(r.kv_bytes)).collect();
     let x_max = totals.iter().cloned().fold(152.0, f64::max) * 1.06;
