@@ -242,7 +242,7 @@ pub fn preset_by_id(id: &str) -> Option<&'static ModelPreset> {
 
 /// The preset views start from: LLaMA-2 7B, the classic MHA model.
 pub fn default_preset() -> &'static ModelPreset {
-    &PRESETS[1]
+    preset_by_id("llama2-7b").expect("LLaMA-2 7B is a preset")
 }
 
 #[cfg(test)]
