@@ -86,6 +86,9 @@ mod tests {
         assert_eq!((s.view, s.embed), (ViewId::Sdpa, true));
         assert_eq!(s.notices.len(), 1);
         assert_eq!(parse(&pairs_lookup(&[("view", "Sparse")])).view, ViewId::Sparse);
-        assert_eq!(ViewId::words(), vec!["sdpa", "heads", "sparse", "approx", "speed", "model"]);
+        assert_eq!(
+            ViewId::words(),
+            vec!["sdpa", "heads", "sparse", "approx", "speed", "model"]
+        );
     }
 }
