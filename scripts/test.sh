@@ -14,7 +14,7 @@ cargo build --benches --quiet
 
 step "wasm tests (wasm32 + simd128, run by wasm-bindgen-test-runner in Node)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --test wasm
+  cargo test --target wasm32-unknown-unknown --test wasm --test wasm_quant
 
 step "release build (trunk build --release → dist/)"
 trunk build --release

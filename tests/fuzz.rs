@@ -13,7 +13,7 @@ use attention_atlas::attention::sparse::kernel::sparse_attend;
 use attention_atlas::attention::sparse::lsh::{lsh_attention, LshConfig};
 use attention_atlas::view_model::params::Notice;
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{approx, heads, sdpa, shell, sparse, speed};
+use attention_atlas::view_model::{approx, heads, model, sdpa, shell, sparse, speed};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -104,7 +104,7 @@ proptest! {
     fn the_sparse_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&sparse::params::SCHEMA)) {
         let parsed = sparse::params::parse(&lookup(&q));
         let p = &parsed.params;
-        prop_assert!(p.n >= 2 && p.n <= 512 && p.d >= 1 && p.temperature.is_finite() && p.temperature > 0.0);
+        prop_assert!(p.n >= 2 && p.n <= 512 && p.d >= 1 && p.settings.temperature.is_finite() && p.settings.temperature > 0.0);
         permalink_is_stable!(sparse, parsed);
     }
 
@@ -120,6 +120,20 @@ proptest! {
     fn the_speed_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&speed::params::SCHEMA)) {
         let parsed = speed::params::parse(&lookup(&q));
         permalink_is_stable!(speed, parsed);
+    }
+
+    #[test]
+    fn the_model_parser_takes_anything_and_its_permalink_is_stable(q in hostile_query(&model::params::SCHEMA)) {
+        let parsed = model::params::parse(&lookup(&q));
+        let p = &parsed.params;
+        prop_assert!(p.layer < 30 && p.head < 9 && p.new_tokens >= 1 && p.temperature.is_finite());
+        prop_assert!(p.change.first_layer <= p.change.last_layer && p.change.last_layer < 30);
+        prop_assert!(p.change.ablate.is_none_or(|(l, h)| l < 30 && h < 9));
+        // Every intervention the URL can describe is one the engine accepts.
+        let spec = attention_atlas::view_model::model::hooks::intervention_spec(&p.change);
+        let config = attention_atlas::attention::model::config::ModelConfig::SMOLLM2_135M;
+        prop_assert!(attention_atlas::attention::model::intervention::Intervention::from_spec(&spec, &config).is_ok());
+        permalink_is_stable!(model, parsed);
     }
 }
 

@@ -3,7 +3,7 @@
 //! rewrites them from the schemas.
 
 use attention_atlas::view_model::schema::Schema;
-use attention_atlas::view_model::{approx, heads, sdpa, shell, sparse, speed};
+use attention_atlas::view_model::{approx, heads, model, sdpa, shell, sparse, speed};
 
 fn schemas() -> Vec<&'static Schema> {
     vec![
@@ -13,6 +13,7 @@ fn schemas() -> Vec<&'static Schema> {
         &sparse::params::SCHEMA,
         &approx::params::SCHEMA,
         &speed::params::SCHEMA,
+        &model::params::SCHEMA,
     ]
 }
 

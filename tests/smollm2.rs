@@ -21,7 +21,7 @@
 
 mod common;
 
-use std::sync::OnceLock;
+use common::smollm2::{model, model_path};
 
 use attention_atlas::attention::heads::rope::RopeLayout;
 use attention_atlas::attention::mask::AttentionMask;
@@ -29,7 +29,7 @@ use attention_atlas::attention::message::Explain;
 use attention_atlas::attention::model::forward::{cross_entropy, top_k};
 use attention_atlas::attention::model::gguf::{write, Gguf, GgufError};
 use attention_atlas::attention::model::hook::LayerMasks;
-use attention_atlas::attention::model::{ForwardOptions, KvCache, Logits, Model};
+use attention_atlas::attention::model::{ForwardOptions, ForwardPass, KvCache, Logits, Model};
 use common::{cases, matrix};
 use serde_json::Value;
 
@@ -37,26 +37,6 @@ const LOGIT_TOL: f32 = 1e-3;
 const LOSS_TOL: f32 = 1e-3;
 const ATTENTION_TOL: f32 = 1e-4;
 const CACHE_TOL: f32 = 1e-3;
-
-fn model_path() -> String {
-    std::env::var("ATLAS_MODEL").unwrap_or_else(|_| {
-        let cache = std::env::var("ATLAS_CACHE")
-            .unwrap_or_else(|_| format!("{}/.cache/attention-atlas", std::env::var("HOME").unwrap_or_default()));
-        format!("{cache}/SmolLM2-135M-Instruct.Q4_1.gguf")
-    })
-}
-
-/// The model, loaded once per test binary; panics (fails the test) when the file is absent.
-fn model() -> &'static Model {
-    static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let path = model_path();
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-            panic!("SmolLM2 model not found at {path} ({e}): run scripts/fetch_model.sh (or set ATLAS_MODEL)")
-        });
-        Model::from_bytes(bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
-    })
-}
 
 fn ids_of(v: &Value) -> Vec<u32> {
     v["ids"]
@@ -81,6 +61,26 @@ fn the_architecture_is_smollm2_135m_and_the_weights_stay_quantised() {
     assert!(m.output.is_none(), "output projection tied to the embedding");
     // The file (98,362,432 bytes) plus 0.14 MB of f32 norms: no f32 copy of any matrix.
     assert!(m.bytes_held() < 98_362_432 + 200_000, "{} bytes held", m.bytes_held());
+    // The heads chapter's preset is the same model: shape, parameters and KV bytes per token.
+    let preset = attention_atlas::attention::heads::presets::preset_by_id("smollm2-135m").unwrap();
+    let s = preset.shape;
+    assert_eq!(
+        (s.layers, s.d_model, s.n_heads, s.n_kv_heads, s.head_dim),
+        (
+            m.config.n_layers,
+            m.config.d_model,
+            m.config.n_heads,
+            m.config.n_kv_heads,
+            m.config.d_head
+        )
+    );
+    assert_eq!(preset.params, m.config.n_params() as f64);
+    let fp32 = s.kv_bytes_per_token(attention_atlas::attention::heads::kv_cache::Dtype::F32);
+    assert_eq!(
+        fp32,
+        m.config.kv_bytes_per_token() as f64,
+        "46,080 bytes per token at fp32"
+    );
 }
 
 #[test]
@@ -252,6 +252,53 @@ fn decoding_token_by_token_with_the_cache_equals_a_full_recompute() {
     }
     assert!(worst <= CACHE_TOL, "cached decode differs from recompute by {worst:e}");
     eprintln!("cache vs recompute max |Δ| = {worst:e}");
+}
+
+#[test]
+fn a_pass_run_step_by_step_equals_the_whole_call_and_a_dropped_pass_is_undone_by_truncate() {
+    let m = model();
+    let ids = m.tokenizer.encode("Step by step, one half-layer at a time.", false);
+    let opts = ForwardOptions {
+        logits: Logits::All,
+        capture_attention: true,
+        ..ForwardOptions::default()
+    };
+    let whole = m.forward(&ids, &mut KvCache::new(&m.config), &opts).unwrap();
+    let mut cache = KvCache::new(&m.config);
+    let mut pass = ForwardPass::new(m, &ids, &cache, &opts).unwrap();
+    let total = pass.total_steps(m);
+    assert_eq!(
+        total,
+        2 * 30 + ids.len().div_ceil(4),
+        "two steps per layer, then the logits 4 rows a step"
+    );
+    let mut steps = 0;
+    while !pass.is_done(m) {
+        pass.step(m, &mut cache, opts.hook);
+        steps += 1;
+        assert_eq!(pass.steps_done(), steps);
+    }
+    assert_eq!(steps, total);
+    let stepped = pass.finish(m, &mut cache, opts.hook);
+    assert_eq!(
+        stepped.logits.data, whole.logits.data,
+        "the same arithmetic in the same order"
+    );
+    assert_eq!(
+        stepped.attention.unwrap()[29][8].data,
+        whole.attention.unwrap()[29][8].data
+    );
+    assert_eq!(cache.len(), ids.len());
+    // A pass dropped after 7 steps leaves 4 layers appended; truncating to the old length undoes it.
+    let before = cache.clone();
+    let mut dropped = ForwardPass::new(m, &ids[..3], &cache, &opts).unwrap();
+    for _ in 0..7 {
+        dropped.step(m, &mut cache, opts.hook);
+    }
+    drop(dropped);
+    cache.truncate(before.len());
+    assert_eq!(cache.bytes(), before.bytes());
+    assert_eq!(cache.layers[3].k, before.layers[3].k);
 }
 
 #[test]

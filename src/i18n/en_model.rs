@@ -1,6 +1,7 @@
-//! English messages of the model chapter's engine: why a GGUF file could not be read.
+//! English messages of the model chapter's engine: why a GGUF file could not be read, and why an
+//! intervention could not be built.
 
-/// (id, text) pairs; ids start with `error.gguf_`.
+/// (id, text) pairs; ids start with `error.gguf_` or `error.intervention_`.
 pub const MESSAGES: &[(&str, &str)] = &[
     ("error.gguf_magic", "This is not a GGUF model file (it starts with “{found}”, not “GGUF”)."),
     ("error.gguf_version", "GGUF version {version} is not supported; versions 2 and 3 are."),
@@ -14,4 +15,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("error.gguf_wrong_type", "The metadata entry {key} is not {expected}."),
     ("error.gguf_missing_tensor", "The model file lacks the tensor {tensor}."),
     ("error.gguf_unsupported", "{what} is {got}; this engine expects {expected}."),
+    ("error.intervention_not_causal", "{pattern} attention cannot run inside the model: it chooses keys by looking at later tokens, so generation would see the future."),
+    ("error.intervention_no_head", "There is no head {head} in layer {layer}: the model has {layers} layers of {heads} heads (counted from 0)."),
 ];

@@ -15,10 +15,12 @@ mod en_common;
 mod en_errors;
 mod en_heads;
 mod en_model;
+mod en_model_view;
 mod en_sdpa;
 mod en_sparse;
 mod en_speed;
 mod zh;
+mod zh_model;
 mod zh_sdpa;
 
 /// A language of the interface.
@@ -63,7 +65,7 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 8] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 9] {
     [
         en_common::MESSAGES,
         en_errors::MESSAGES,
@@ -73,12 +75,13 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 8] {
         en_approx::MESSAGES,
         en_speed::MESSAGES,
         en_model::MESSAGES,
+        en_model_view::MESSAGES,
     ]
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 2] {
-    [zh::MESSAGES, zh_sdpa::MESSAGES]
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 3] {
+    [zh::MESSAGES, zh_sdpa::MESSAGES, zh_model::MESSAGES]
 }
 
 fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
@@ -150,6 +153,17 @@ mod tests {
             };
             assert_eq!(holes(english), holes(text), "placeholders of {id}");
         }
+    }
+
+    #[test]
+    fn the_model_chapter_is_complete_in_chinese() {
+        let zh = table(Lang::Zh);
+        let missing: Vec<&str> = en_model_view::MESSAGES
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| !zh.contains_key(id))
+            .collect();
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
     }
 
     #[test]

@@ -12,15 +12,35 @@
 //! runner's `JobRun`.
 
 use leptos::prelude::*;
+use leptos::reactive::graph::{Subscriber, ToAnySubscriber};
 
 /// `memo`'s value in a signal that follows it synchronously (an [`ImmediateEffect`] copies each new
 /// value, so a reader never sees an older value than the memo holds). The copy lives as long as the
 /// current owner. Read view-wide values that rebuilt parts of the view depend on through this.
 pub fn relay<T>(memo: Memo<T>) -> ReadSignal<T>
 where
-    T: Clone + Send + Sync + 'static,
+    T: Clone + PartialEq + Send + Sync + 'static,
 {
-    let (value, set) = signal(memo.get_untracked());
-    ImmediateEffect::new_scoped(move || set.set(memo.get()));
+    follow(move || memo.get())
+}
+
+/// `f()` in a signal, recomputed synchronously whenever what it reads changes, for as long as the
+/// current owner lives; at its cleanup the follower unsubscribes from what it read. So a view reads a
+/// session-wide signal (which outlives it) through this, and leaves nothing in it when it closes.
+pub fn follow<T>(f: impl Fn() -> T + Send + Sync + 'static) -> ReadSignal<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let (value, set) = signal(untrack(&f));
+    let effect = ImmediateEffect::new(move || {
+        let next = f();
+        if value.with_untracked(|v| *v != next) {
+            set.set(next);
+        }
+    });
+    Owner::on_cleanup(move || {
+        let me = effect.to_any_subscriber();
+        me.clear_sources(&me);
+    });
     value
 }

@@ -46,21 +46,7 @@ pub fn query() -> ReadSignal<ParamsMap> {
 /// router every parameter change kept ≈ 180 bytes for good.
 pub fn setter(key: &'static str) -> SignalSetter<Option<String>> {
     let url = expect_context::<BrowserUrl>().as_url().clone();
-    SignalSetter::map(move |value: Option<String>| {
-        let first = PENDING.with_borrow_mut(|p| {
-            p.push((key, value));
-            p.len() == 1
-        });
-        if first {
-            let url = url.clone();
-            // once_into_js frees the closure when it runs (leptos's request_animation_frame leaves a
-            // stub for the JS garbage collector).
-            let write = Closure::once_into_js(move || write_pending(&url));
-            if let Some(w) = web_sys::window() {
-                let _ = w.request_animation_frame(write.unchecked_ref());
-            }
-        }
-    })
+    SignalSetter::map(move |value: Option<String>| queue(&url, &[(key, value)]))
 }
 
 /// Applies the pending writes to the current URL, in the order they were made.
@@ -89,6 +75,30 @@ fn write_pending(url: &ArcRwSignal<Url>) {
     }
     if next != url.get_untracked() {
         url.set(next);
+    }
+}
+
+/// A setter of several query keys at once (None removes a key), for a click that changes more than
+/// one parameter (a thumbnail sets layer and head): the writes join the frame's pending ones, in order.
+pub fn keys_setter() -> impl Fn(&[(&'static str, Option<String>)]) + Clone + 'static {
+    let url = expect_context::<BrowserUrl>().as_url().clone();
+    move |changes: &[(&'static str, Option<String>)]| queue(&url, changes)
+}
+
+fn queue(url: &ArcRwSignal<Url>, changes: &[(&'static str, Option<String>)]) {
+    let first = PENDING.with_borrow_mut(|p| {
+        let was_empty = p.is_empty();
+        p.extend(changes.iter().cloned());
+        was_empty
+    });
+    if first && !changes.is_empty() {
+        let url = url.clone();
+        // once_into_js frees the closure when it runs (leptos's request_animation_frame leaves a
+        // stub for the JS garbage collector).
+        let write = Closure::once_into_js(move || write_pending(&url));
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(write.unchecked_ref());
+        }
     }
 }
 

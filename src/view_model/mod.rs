@@ -16,6 +16,7 @@ pub mod slider;
 // One folder per chapter view: its parameters (schema, parser, writer), its job and display data.
 pub mod approx;
 pub mod heads;
+pub mod model;
 pub mod sdpa;
 pub mod sparse;
 pub mod speed;

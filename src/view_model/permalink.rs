@@ -4,7 +4,7 @@
 use crate::i18n::Lang;
 use crate::view_model::schema::{query_string, FlagParam, UrlChoice};
 use crate::view_model::shell::{self, ViewId, EMBED, LANG};
-use crate::view_model::{approx, heads, sdpa, sparse, speed};
+use crate::view_model::{approx, heads, model, sdpa, sparse, speed};
 
 /// `?view=…&…` for the query `get`, in language `lang` (written only when it is not English).
 pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> String {
@@ -15,6 +15,7 @@ pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> Stri
         ViewId::Sparse => sparse::params::to_query(&sparse::params::parse(get).params),
         ViewId::Approx => approx::params::to_query(&approx::params::parse(get).params),
         ViewId::Speed => speed::params::to_query(&speed::params::parse(get).params),
+        ViewId::Model => model::params::to_query(&model::params::parse(get).params),
     };
     if s.embed {
         pairs.push((EMBED.key, FlagParam::word(true).into()));

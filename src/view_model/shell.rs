@@ -12,6 +12,7 @@ pub enum ViewId {
     Sparse,
     Approx,
     Speed,
+    Model,
 }
 
 crate::url_choice!(ViewId {
@@ -20,6 +21,7 @@ crate::url_choice!(ViewId {
     ViewId::Sparse => ("sparse", "nav.sparse"),
     ViewId::Approx => ("approx", "nav.approx"),
     ViewId::Speed => ("speed", "nav.speed"),
+    ViewId::Model => ("model", "nav.model"),
 });
 
 crate::url_choice!(Lang {
@@ -84,6 +86,9 @@ mod tests {
         assert_eq!((s.view, s.embed), (ViewId::Sdpa, true));
         assert_eq!(s.notices.len(), 1);
         assert_eq!(parse(&pairs_lookup(&[("view", "Sparse")])).view, ViewId::Sparse);
-        assert_eq!(ViewId::words(), vec!["sdpa", "heads", "sparse", "approx", "speed"]);
+        assert_eq!(
+            ViewId::words(),
+            vec!["sdpa", "heads", "sparse", "approx", "speed", "model"]
+        );
     }
 }

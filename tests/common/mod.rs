@@ -47,3 +47,4 @@ pub fn assert_close(what: &str, got: &Matrix, want: &Matrix, tol: f32) {
     let diff = got.max_abs_diff(want);
     assert!(diff <= tol, "{what}: max |Δ| = {diff:e} > {tol:e}");
 }
+pub mod smollm2;

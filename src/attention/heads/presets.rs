@@ -71,7 +71,7 @@ const fn mla(layers: usize, d_model: usize, n_heads: usize, d_c: usize, d_r: usi
 }
 
 /// Every preset, oldest architecture family first.
-pub const PRESETS: [ModelPreset; 16] = [
+pub const PRESETS: [ModelPreset; 17] = [
     // GPT-2 paper (Radford et al. 2019) Table 2 says 117M for the smallest model; the released
     // checkpoint has 124,439,808 parameters (recomputed in the tests), the number we use.
     ModelPreset {
@@ -81,6 +81,17 @@ pub const PRESETS: [ModelPreset; 16] = [
         max_context: 1024,
         params: 124_439_808.0,
         source: "openai-community/gpt2 config.json (n_layer 12, n_embd 768, n_head 12, n_positions 1024); Radford et al. 2019",
+    },
+    // The model the "A real model" chapter runs: 134,515,008 parameters recomputed from the shape
+    // (embedding 49,152·576 tied with the output, 30 × 3,540,096 per layer, final norm 576) and checked
+    // against the loaded GGUF in tests/smollm2.rs.
+    ModelPreset {
+        id: "smollm2-135m",
+        name: "SmolLM2-135M",
+        shape: dense(30, 576, 9, 3, 64),
+        max_context: 8192,
+        params: 134_515_008.0,
+        source: "HuggingFaceTB/SmolLM2-135M config.json (num_hidden_layers 30, hidden_size 576, num_attention_heads 9, num_key_value_heads 3, max_position_embeddings 8192); Allal et al. 2025",
     },
     ModelPreset {
         id: "llama2-7b",
@@ -231,7 +242,7 @@ pub fn preset_by_id(id: &str) -> Option<&'static ModelPreset> {
 
 /// The preset views start from: LLaMA-2 7B, the classic MHA model.
 pub fn default_preset() -> &'static ModelPreset {
-    &PRESETS[1]
+    preset_by_id("llama2-7b").expect("LLaMA-2 7B is a preset")
 }
 
 #[cfg(test)]
@@ -248,6 +259,7 @@ mod tests {
         // fp16 = 2 bytes. Standard attention: 2 (K and V) · layers · n_kv · head_dim · 2 bytes.
         let want = [
             ("gpt2", 2.0 * 12.0 * 12.0 * 64.0 * 2.0),           // 36,864
+            ("smollm2-135m", 2.0 * 30.0 * 3.0 * 64.0 * 2.0),    // 23,040
             ("llama2-7b", 2.0 * 32.0 * 32.0 * 128.0 * 2.0),     // 524,288
             ("llama2-13b", 2.0 * 40.0 * 40.0 * 128.0 * 2.0),    // 819,200
             ("llama2-70b", 2.0 * 80.0 * 8.0 * 128.0 * 2.0),     // 327,680

@@ -90,16 +90,46 @@ pub fn silu(z: f32) -> f32 {
     z / (1.0 + (-z).exp())
 }
 
-impl Model {
-    /// Runs `tokens` through the model after the tokens already in `cache`, appends their keys and
-    /// values to it, and returns the requested logits (and attention weights).
-    pub fn forward(
-        &self,
-        tokens: &[u32],
-        cache: &mut KvCache,
-        opts: &ForwardOptions<'_>,
-    ) -> Result<ForwardOutput, GgufError> {
-        let c = &self.config;
+/// Rows of logits computed per step: the tied output product is `vocab × d_model` per row
+/// (28 M multiply-adds for SmolLM2), the largest single product of the pass.
+const LOGIT_ROWS_PER_STEP: usize = 4;
+
+/// One forward pass cut into bounded steps, so a page can run it between frames: per layer an
+/// attention half (norm, Q/K/V, RoPE, every head through the hook, W_O, residual) and a
+/// feed-forward half (norm, SwiGLU, residual), then the logits a few rows at a time.
+///
+/// The pass appends each layer's keys and values to the cache as it goes and marks the tokens as
+/// cached at the end; a pass dropped before its end leaves them half-appended, which
+/// [`KvCache::truncate`] to the old length undoes.
+pub struct ForwardPass {
+    n: usize,
+    p0: usize,
+    /// Next half-layer step: 2·l is layer l's attention, 2·l + 1 its feed-forward.
+    step: usize,
+    logits_kind: Logits,
+    capture: bool,
+    rope: Rope,
+    x: Vec<f32>,
+    h: Vec<f32>,
+    q: Matrix,
+    k: Matrix,
+    v: Vec<f32>,
+    concat: Vec<f32>,
+    head_out: Vec<f32>,
+    proj: Vec<f32>,
+    gate: Vec<f32>,
+    up: Vec<f32>,
+    attention: Option<Vec<Vec<Matrix>>>,
+    /// The final-norm rows that get logits, and the logits computed so far.
+    normed: Vec<f32>,
+    logits: Matrix,
+    logit_rows_done: usize,
+}
+
+impl ForwardPass {
+    /// Embeds `tokens` (positions after the `cache.len()` tokens already cached).
+    pub fn new(model: &Model, tokens: &[u32], cache: &KvCache, opts: &ForwardOptions<'_>) -> Result<Self, GgufError> {
+        let c = &model.config;
         let (n, d, kvw, dh) = (tokens.len(), c.d_model, c.kv_width(), c.d_head);
         if let Some(bad) = tokens.iter().find(|t| **t as usize >= c.vocab) {
             return Err(GgufError::Unsupported {
@@ -108,90 +138,198 @@ impl Model {
                 got: bad.to_string(),
             });
         }
-        let p0 = cache.len();
-        let n_keys = p0 + n;
         let rope = Rope::new(dh, c.rope_base, opts.rope_layout).expect("even head width, checked by the config");
-        let scale = 1.0 / (dh as f32).sqrt();
-
-        let emb = self.matrix(&self.embedding);
+        let emb = model.matrix(&model.embedding);
         let mut x = vec![0.0f32; n * d];
         for (row, t) in x.chunks_exact_mut(d).zip(tokens) {
             emb.dequantize_row(*t as usize, row);
         }
-        let mut h = vec![0.0f32; n * d];
-        let mut q = Matrix::zeros(n, d);
-        let mut k = Matrix::zeros(n, kvw);
-        let mut v = vec![0.0f32; n * kvw];
-        let mut concat = vec![0.0f32; n * d];
-        let mut head_out = vec![0.0f32; n * dh];
-        let mut proj = vec![0.0f32; n * d];
-        let mut gate = vec![0.0f32; n * c.d_ffn];
-        let mut up = vec![0.0f32; n * c.d_ffn];
-        let mut attention = opts.capture_attention.then(|| Vec::with_capacity(c.n_layers));
+        Ok(Self {
+            n,
+            p0: cache.len(),
+            step: 0,
+            logits_kind: opts.logits,
+            capture: opts.capture_attention,
+            rope,
+            x,
+            h: vec![0.0; n * d],
+            q: Matrix::zeros(n, d),
+            k: Matrix::zeros(n, kvw),
+            v: vec![0.0; n * kvw],
+            concat: vec![0.0; n * d],
+            head_out: vec![0.0; n * dh],
+            proj: vec![0.0; n * d],
+            gate: vec![0.0; n * c.d_ffn],
+            up: vec![0.0; n * c.d_ffn],
+            attention: opts.capture_attention.then(|| Vec::with_capacity(c.n_layers)),
+            normed: Vec::new(),
+            logits: Matrix::zeros(0, c.vocab),
+            logit_rows_done: 0,
+        })
+    }
 
-        for (l, w) in self.layers.iter().enumerate() {
-            rms_norm(&x, &w.attn_norm, c.rms_eps, &mut h);
-            self.matrix(&w.w_q).matmul_rows(&h, n, &mut q.data);
-            self.matrix(&w.w_k).matmul_rows(&h, n, &mut k.data);
-            self.matrix(&w.w_v).matmul_rows(&h, n, &mut v);
-            rope.rotate_heads(&mut q, p0).expect("width is a multiple of d_head");
-            rope.rotate_heads(&mut k, p0).expect("width is a multiple of d_head");
-            cache.append(l, &k.data, &v);
-            let mut layer_weights = opts.capture_attention.then(|| Vec::with_capacity(c.n_heads));
-            for head in 0..c.n_heads {
-                let kv_head = head / c.group_size();
-                let (k_all, v_all) = cache.head(l, kv_head, dh, n_keys);
-                let call = HeadCall {
-                    layer: l,
-                    head,
-                    kv_head,
-                    q: q.columns(head * dh, dh),
-                    k: k_all,
-                    v: v_all,
-                    first_pos: p0,
-                    scale,
-                };
-                let mut wm = layer_weights.as_ref().map(|_| Matrix::zeros(n, n_keys));
-                opts.hook
-                    .attend(&call, &mut head_out, wm.as_mut().map(|m| &mut m.data[..]));
-                for (dst, src) in concat.chunks_exact_mut(d).zip(head_out.chunks_exact(dh)) {
-                    dst[head * dh..(head + 1) * dh].copy_from_slice(src);
-                }
-                if let (Some(lw), Some(m)) = (layer_weights.as_mut(), wm) {
-                    lw.push(m);
-                }
-            }
-            if let (Some(a), Some(lw)) = (attention.as_mut(), layer_weights) {
-                a.push(lw);
-            }
-            self.matrix(&w.w_o).matmul_rows(&concat, n, &mut proj);
-            add_into(&mut x, &proj);
+    /// Steps in the whole pass: two per layer, then one per few rows of logits.
+    pub fn total_steps(&self, model: &Model) -> usize {
+        let rows = self.logit_rows();
+        2 * model.config.n_layers + rows.div_ceil(LOGIT_ROWS_PER_STEP)
+    }
 
-            rms_norm(&x, &w.ffn_norm, c.rms_eps, &mut h);
-            self.matrix(&w.w_gate).matmul_rows(&h, n, &mut gate);
-            self.matrix(&w.w_up).matmul_rows(&h, n, &mut up);
-            for (g, u) in gate.iter_mut().zip(&up) {
-                *g = silu(*g) * u;
-            }
-            self.matrix(&w.w_down).matmul_rows(&gate, n, &mut proj);
-            add_into(&mut x, &proj);
+    /// Steps done so far.
+    pub fn steps_done(&self) -> usize {
+        self.step + self.logit_rows_done.div_ceil(LOGIT_ROWS_PER_STEP)
+    }
+
+    /// True when every layer and every requested logit row is computed.
+    pub fn is_done(&self, model: &Model) -> bool {
+        self.step >= 2 * model.config.n_layers && self.logit_rows_done >= self.logit_rows()
+    }
+
+    fn logit_rows(&self) -> usize {
+        match self.logits_kind {
+            Logits::None => 0,
+            Logits::Last => self.n.min(1),
+            Logits::All => self.n,
         }
-        cache.advance(n);
+    }
 
-        let rows: &[f32] = match opts.logits {
-            Logits::None => &[],
-            Logits::Last if n > 0 => &x[(n - 1) * d..],
-            Logits::Last => &[],
-            Logits::All => &x,
-        };
-        let m = rows.len() / d;
-        let mut normed = vec![0.0f32; rows.len()];
-        rms_norm(rows, &self.output_norm, c.rms_eps, &mut normed);
-        let mut logits = Matrix::zeros(m, c.vocab);
-        if m > 0 {
-            self.output_matrix().matmul_rows(&normed, m, &mut logits.data);
+    /// Does the next half-layer (or the next rows of logits); a no-op when done.
+    pub fn step(&mut self, model: &Model, cache: &mut KvCache, hook: &dyn AttentionHook) {
+        let layers = model.config.n_layers;
+        if self.step < 2 * layers {
+            let l = self.step / 2;
+            if self.step.is_multiple_of(2) {
+                self.attention_half(model, cache, hook, l);
+            } else {
+                self.feed_forward_half(model, l);
+                if l + 1 == layers {
+                    cache.advance(self.n);
+                    self.start_logits(model);
+                }
+            }
+            self.step += 1;
+        } else if self.logit_rows_done < self.logit_rows() {
+            let d = model.config.d_model;
+            let vocab = model.config.vocab;
+            let start = self.logit_rows_done;
+            let rows = LOGIT_ROWS_PER_STEP.min(self.logit_rows() - start);
+            model.output_matrix().matmul_rows(
+                &self.normed[start * d..(start + rows) * d],
+                rows,
+                &mut self.logits.data[start * vocab..(start + rows) * vocab],
+            );
+            self.logit_rows_done += rows;
         }
-        Ok(ForwardOutput { logits, attention })
+    }
+
+    /// Runs the steps that are left and returns the logits (and attention weights).
+    pub fn finish(mut self, model: &Model, cache: &mut KvCache, hook: &dyn AttentionHook) -> ForwardOutput {
+        while !self.is_done(model) {
+            self.step(model, cache, hook);
+        }
+        ForwardOutput {
+            logits: self.logits,
+            attention: self.attention,
+        }
+    }
+
+    fn attention_half(&mut self, model: &Model, cache: &mut KvCache, hook: &dyn AttentionHook, l: usize) {
+        let c = &model.config;
+        let w = &model.layers[l];
+        let (n, d, dh) = (self.n, c.d_model, c.d_head);
+        let n_keys = self.p0 + n;
+        let scale = 1.0 / (dh as f32).sqrt();
+        rms_norm(&self.x, &w.attn_norm, c.rms_eps, &mut self.h);
+        model.matrix(&w.w_q).matmul_rows(&self.h, n, &mut self.q.data);
+        model.matrix(&w.w_k).matmul_rows(&self.h, n, &mut self.k.data);
+        model.matrix(&w.w_v).matmul_rows(&self.h, n, &mut self.v);
+        self.rope
+            .rotate_heads(&mut self.q, self.p0)
+            .expect("width is a multiple of d_head");
+        self.rope
+            .rotate_heads(&mut self.k, self.p0)
+            .expect("width is a multiple of d_head");
+        cache.append(l, &self.k.data, &self.v);
+        let mut layer_weights = self.capture.then(|| Vec::with_capacity(c.n_heads));
+        for head in 0..c.n_heads {
+            let kv_head = head / c.group_size();
+            let (k_all, v_all) = cache.head(l, kv_head, dh, n_keys);
+            let call = HeadCall {
+                layer: l,
+                head,
+                kv_head,
+                q: self.q.columns(head * dh, dh),
+                k: k_all,
+                v: v_all,
+                first_pos: self.p0,
+                scale,
+            };
+            let mut wm = layer_weights.as_ref().map(|_| Matrix::zeros(n, n_keys));
+            hook.attend(&call, &mut self.head_out, wm.as_mut().map(|m| &mut m.data[..]));
+            for (dst, src) in self.concat.chunks_exact_mut(d).zip(self.head_out.chunks_exact(dh)) {
+                dst[head * dh..(head + 1) * dh].copy_from_slice(src);
+            }
+            if let (Some(lw), Some(m)) = (layer_weights.as_mut(), wm) {
+                lw.push(m);
+            }
+        }
+        if let (Some(a), Some(lw)) = (self.attention.as_mut(), layer_weights) {
+            a.push(lw);
+        }
+        model.matrix(&w.w_o).matmul_rows(&self.concat, n, &mut self.proj);
+        add_into(&mut self.x, &self.proj);
+    }
+
+    fn feed_forward_half(&mut self, model: &Model, l: usize) {
+        let c = &model.config;
+        let w = &model.layers[l];
+        let n = self.n;
+        rms_norm(&self.x, &w.ffn_norm, c.rms_eps, &mut self.h);
+        model.matrix(&w.w_gate).matmul_rows(&self.h, n, &mut self.gate);
+        model.matrix(&w.w_up).matmul_rows(&self.h, n, &mut self.up);
+        for (g, u) in self.gate.iter_mut().zip(&self.up) {
+            *g = silu(*g) * u;
+        }
+        model.matrix(&w.w_down).matmul_rows(&self.gate, n, &mut self.proj);
+        add_into(&mut self.x, &self.proj);
+    }
+
+    fn start_logits(&mut self, model: &Model) {
+        let c = &model.config;
+        let d = c.d_model;
+        let rows = self.logit_rows();
+        let first = self.n - rows;
+        self.normed = vec![0.0; rows * d];
+        rms_norm(&self.x[first * d..], &model.output_norm, c.rms_eps, &mut self.normed);
+        self.logits = Matrix::zeros(rows, c.vocab);
+        // The work buffers are no longer needed; free them before the logits take their memory.
+        for b in [
+            &mut self.h,
+            &mut self.v,
+            &mut self.concat,
+            &mut self.head_out,
+            &mut self.proj,
+            &mut self.gate,
+            &mut self.up,
+        ] {
+            *b = Vec::new();
+        }
+        self.q = Matrix::zeros(0, 0);
+        self.k = Matrix::zeros(0, 0);
+    }
+}
+
+impl Model {
+    /// Runs `tokens` through the model after the tokens already in `cache`, appends their keys and
+    /// values to it, and returns the requested logits (and attention weights): a [`ForwardPass`]
+    /// run to its end.
+    pub fn forward(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        opts: &ForwardOptions<'_>,
+    ) -> Result<ForwardOutput, GgufError> {
+        let pass = ForwardPass::new(self, tokens, cache, opts)?;
+        Ok(pass.finish(self, cache, opts.hook))
     }
 
     /// Logits of the next token after `tokens` (a fresh cache).

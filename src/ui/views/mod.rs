@@ -2,6 +2,7 @@
 
 pub mod approx;
 pub mod heads;
+pub mod model;
 pub mod sdpa;
 pub mod sparse;
 pub mod speed;
@@ -18,5 +19,6 @@ pub fn render(id: ViewId) -> AnyView {
         ViewId::Sparse => view! { <sparse::SparseView /> }.into_any(),
         ViewId::Approx => view! { <approx::ApproxView /> }.into_any(),
         ViewId::Speed => view! { <speed::SpeedView /> }.into_any(),
+        ViewId::Model => view! { <model::ModelView /> }.into_any(),
     }
 }

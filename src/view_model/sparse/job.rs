@@ -99,10 +99,10 @@ impl SparseJob {
     /// Embeds the tokens (d-wide), projects Q, K, V with seeded weights and builds the pattern.
     pub fn new(params: SparseParams, tokens: &[String]) -> Self {
         let d = params.d.max(1);
-        let x = embed(tokens, d, params.seed);
-        let proj = Projections::compute(&x, &LayerWeights::seeded(d, params.seed), d);
+        let x = embed(tokens, d, params.settings.seed);
+        let proj = Projections::compute(&x, &LayerWeights::seeded(d, params.settings.seed), d);
         let n = tokens.len();
-        let built = build(params.pattern, n, &params.settings(), proj.q.view(), MAP_PX);
+        let built = build(params.pattern, n, &params.settings, proj.q.view(), MAP_PX);
         let second_kind = params.vs.map(|kind| (kind, proj.k.clone()));
         let k = if params.pattern == PatternKind::Lsh {
             unit_rows(proj.q.view())
@@ -199,7 +199,7 @@ impl SparseJob {
             return;
         };
         let q = self.q.view();
-        let built = build(kind, self.n(), &self.params.settings(), q, MAP_PX);
+        let built = build(kind, self.n(), &self.params.settings, q, MAP_PX);
         for notice in built.notes.iter().map(note_to_notice) {
             if !self.notices.contains(&notice) {
                 self.notices.push(notice);
@@ -260,9 +260,9 @@ impl SparseJob {
     }
 
     fn heads_stage(&mut self) {
-        let (plan, kinds) = mixed_heads(self.n(), &self.params.settings());
+        let (plan, kinds) = mixed_heads(self.n(), &self.params.settings);
         self.heads = plan
-            .build(self.n(), self.params.seed)
+            .build(self.n(), self.params.settings.seed)
             .into_iter()
             .zip(kinds)
             .map(|(c, kind)| HeadView {

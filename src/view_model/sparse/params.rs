@@ -143,60 +143,15 @@ pub struct SparseParams {
     pub n: usize,
     /// Head width d (Q, K, V are N × d).
     pub d: usize,
-    pub seed: u64,
-    pub causal: bool,
-    /// Local window (one-sided) or Longformer window (½ per side).
-    pub window: usize,
-    /// Stride (strided, fixed).
-    pub stride: usize,
-    /// Summary columns per block (fixed).
-    pub summary: usize,
-    /// Longformer dilation δ.
-    pub dilation: usize,
-    /// Number of global tokens (global, Longformer), spread evenly: positions ⌊t·N/g⌋.
-    pub globals: usize,
-    /// Block size (BigBird, Sinkhorn).
-    pub block: usize,
-    /// BigBird global blocks.
-    pub global_blocks: usize,
-    /// BigBird random blocks per block row.
-    pub random_blocks: usize,
-    pub buckets: usize,
-    pub hashes: usize,
-    pub chunk: usize,
-    /// Sinkhorn iterations.
-    pub iterations: usize,
-    /// Sinkhorn temperature τ.
-    pub temperature: f32,
+    /// What the pattern generators read: window, stride, blocks, buckets, … and the seed (of the
+    /// input too).
+    pub settings: PatternSettings,
     /// Stacked layers shown in the reach map.
     pub layers: usize,
     /// Second pattern compared side by side on the same input (`vs=`; None = off).
     pub vs: Option<PatternKind>,
     /// Tile edge of the tile picture.
     pub tile: TileEdge,
-}
-
-impl SparseParams {
-    /// What the pattern generators read.
-    pub fn settings(&self) -> PatternSettings {
-        PatternSettings {
-            causal: self.causal,
-            window: self.window,
-            stride: self.stride,
-            summary: self.summary,
-            dilation: self.dilation,
-            globals: self.globals,
-            block: self.block,
-            global_blocks: self.global_blocks,
-            random_blocks: self.random_blocks,
-            buckets: self.buckets,
-            hashes: self.hashes,
-            chunk: self.chunk,
-            iterations: self.iterations,
-            temperature: self.temperature,
-            seed: self.seed,
-        }
-    }
 }
 
 /// Parameters, the tokens they imply, and what had to be corrected.
@@ -227,11 +182,9 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSparse {
     let mut r = ParamReader::new(get);
     let pattern = PATTERN.read(&mut r);
     let n = N.read_usize(&mut r);
-    let params = SparseParams {
-        pattern,
-        n,
-        d: D.read_usize(&mut r),
-        seed: SEED.read(&mut r) as u64,
+    let d = D.read_usize(&mut r);
+    let seed = SEED.read(&mut r) as u64;
+    let settings = PatternSettings {
         causal: CAUSAL.read(&mut r),
         window: WINDOW.read_usize(&mut r),
         stride: STRIDE.read_usize(&mut r),
@@ -246,6 +199,13 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSparse {
         chunk: CHUNK.read_usize(&mut r),
         iterations: ITERATIONS.read_usize(&mut r),
         temperature: TEMPERATURE.read(&mut r) as f32,
+        seed,
+    };
+    let params = SparseParams {
+        pattern,
+        n,
+        d,
+        settings,
         layers: LAYERS.read_usize(&mut r),
         vs: read_vs(&mut r),
         tile: TILE.read(&mut r),
@@ -259,26 +219,27 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSparse {
 
 /// The canonical query that reproduces `p` (every key, so a permalink is complete).
 pub fn to_query(p: &SparseParams) -> Vec<(&'static str, String)> {
+    let s = &p.settings;
     QueryWriter::new(SCHEMA.view)
         .choice(&PATTERN, p.pattern)
         .size(&N, p.n)
         .size(&D, p.d)
-        .int(&SEED, p.seed as i64)
-        .flag(&CAUSAL, p.causal)
-        .size(&WINDOW, p.window)
-        .size(&STRIDE, p.stride)
-        .size(&SUMMARY, p.summary)
-        .size(&DILATION, p.dilation)
-        .size(&GLOBALS, p.globals)
-        .size(&BLOCK, p.block)
-        .size(&GLOBAL_BLOCKS, p.global_blocks)
-        .size(&RANDOM_BLOCKS, p.random_blocks)
-        .size(&BUCKETS, p.buckets)
-        .size(&HASHES, p.hashes)
-        .size(&CHUNK, p.chunk)
-        .size(&ITERATIONS, p.iterations)
+        .int(&SEED, s.seed as i64)
+        .flag(&CAUSAL, s.causal)
+        .size(&WINDOW, s.window)
+        .size(&STRIDE, s.stride)
+        .size(&SUMMARY, s.summary)
+        .size(&DILATION, s.dilation)
+        .size(&GLOBALS, s.globals)
+        .size(&BLOCK, s.block)
+        .size(&GLOBAL_BLOCKS, s.global_blocks)
+        .size(&RANDOM_BLOCKS, s.random_blocks)
+        .size(&BUCKETS, s.buckets)
+        .size(&HASHES, s.hashes)
+        .size(&CHUNK, s.chunk)
+        .size(&ITERATIONS, s.iterations)
         // As an f32 (what the engine uses), so the link reads tau=0.3, not 0.30000001192092896.
-        .raw(TEMPERATURE.key, p.temperature.clamp(0.01, 10.0).to_string())
+        .raw(TEMPERATURE.key, s.temperature.clamp(0.01, 10.0).to_string())
         .size(&LAYERS, p.layers)
         .raw(VS.key, p.vs.map_or(VS_OFF, |k| k.word()))
         .choice(&TILE, p.tile)
@@ -304,7 +265,7 @@ mod tests {
         let p = parse_pairs(&[]);
         assert!(p.notices.is_empty());
         assert_eq!(
-            (p.params.pattern, p.params.n, p.params.block),
+            (p.params.pattern, p.params.n, p.params.settings.block),
             (PatternKind::BigBird, 256, 8)
         );
         let again = reparse(&p.params);
@@ -322,8 +283,11 @@ mod tests {
             ("s", "0"),
         ]);
         assert_eq!(p.params.pattern, PatternKind::BigBird);
-        assert_eq!((p.params.n, p.params.window, p.params.stride), (MAX_N, 4, 1));
-        assert_eq!(p.params.temperature, 0.01);
+        assert_eq!(
+            (p.params.n, p.params.settings.window, p.params.settings.stride),
+            (MAX_N, 4, 1)
+        );
+        assert_eq!(p.params.settings.temperature, 0.01);
         let keys: Vec<&str> = p.notices.iter().map(|n| n.key.as_str()).collect();
         assert_eq!(keys, vec!["pattern", "n", "w", "s", "tau"]);
         assert!(matches!(p.notices[0].reason, NoticeReason::UnknownChoice { .. }));
@@ -358,10 +322,10 @@ mod tests {
         assert!(p.notices.is_empty(), "{:?}", p.notices);
         let q = &p.params;
         assert_eq!(
-            (q.pattern, q.seed, q.window, q.vs),
+            (q.pattern, q.settings.seed, q.settings.window, q.vs),
             (PatternKind::Sinkhorn, u32::MAX as u64, 512, Some(PatternKind::Lsh))
         );
-        assert_eq!((q.tile.size(), q.temperature), (128, 0.3));
+        assert_eq!((q.tile.size(), q.settings.temperature), (128, 0.3));
         let again = reparse(q);
         assert_eq!(&again.params, q);
         assert!(again.notices.is_empty());

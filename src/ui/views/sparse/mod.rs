@@ -91,73 +91,73 @@ fn pattern_sliders() -> Vec<PatternSlider> {
         PatternSlider {
             spec: &WINDOW,
             patterns: &[Local, Longformer],
-            value: |p| p.window,
+            value: |p| p.settings.window,
             max: |p| p.n - 1,
         },
         PatternSlider {
             spec: &STRIDE,
             patterns: &[Strided, Fixed],
-            value: |p| p.stride,
+            value: |p| p.settings.stride,
             max: n,
         },
         PatternSlider {
             spec: &SUMMARY,
             patterns: &[Fixed],
-            value: |p| p.summary,
-            max: |p| p.stride,
+            value: |p| p.settings.summary,
+            max: |p| p.settings.stride,
         },
         PatternSlider {
             spec: &DILATION,
             patterns: &[Longformer],
-            value: |p| p.dilation,
+            value: |p| p.settings.dilation,
             max: schema_bound,
         },
         PatternSlider {
             spec: &GLOBALS,
             patterns: &[Global, Longformer],
-            value: |p| p.globals,
+            value: |p| p.settings.globals,
             max: n,
         },
         PatternSlider {
             spec: &BLOCK,
             patterns: &[BigBird, Sinkhorn],
-            value: |p| p.block,
+            value: |p| p.settings.block,
             max: n,
         },
         PatternSlider {
             spec: &GLOBAL_BLOCKS,
             patterns: &[BigBird],
-            value: |p| p.global_blocks,
-            max: |p| p.n.div_ceil(p.block.max(1)),
+            value: |p| p.settings.global_blocks,
+            max: |p| p.n.div_ceil(p.settings.block.max(1)),
         },
         PatternSlider {
             spec: &RANDOM_BLOCKS,
             patterns: &[BigBird],
-            value: |p| p.random_blocks,
-            max: |p| p.n.div_ceil(p.block.max(1)),
+            value: |p| p.settings.random_blocks,
+            max: |p| p.n.div_ceil(p.settings.block.max(1)),
         },
         PatternSlider {
             spec: &BUCKETS,
             patterns: &[Lsh],
-            value: |p| p.buckets,
+            value: |p| p.settings.buckets,
             max: schema_bound,
         },
         PatternSlider {
             spec: &HASHES,
             patterns: &[Lsh],
-            value: |p| p.hashes,
+            value: |p| p.settings.hashes,
             max: schema_bound,
         },
         PatternSlider {
             spec: &CHUNK,
             patterns: &[Lsh],
-            value: |p| p.chunk,
+            value: |p| p.settings.chunk,
             max: n,
         },
         PatternSlider {
             spec: &ITERATIONS,
             patterns: &[Sinkhorn],
-            value: |p| p.iterations,
+            value: |p| p.settings.iterations,
             max: schema_bound,
         },
     ]
@@ -178,7 +178,7 @@ fn Controls(params: ReadSignal<SparseParams>) -> impl IntoView {
                 .map(|k| (k.word().to_string(), t(k.label_id()).to_string())),
         )
         .collect();
-    let tau = Signal::derive(move || (params.with(|p| p.temperature) as f64 * 100.0).round() as i64);
+    let tau = Signal::derive(move || (params.with(|p| p.settings.temperature) as f64 * 100.0).round() as i64);
     let sliders = pattern_sliders()
         .into_iter()
         .map(|s| {
@@ -202,7 +202,7 @@ fn Controls(params: ReadSignal<SparseParams>) -> impl IntoView {
             />
             <IntSlider spec=&N value=size(|p| p.n) />
             <Show when=move || kind.get().has_causal_flag()>
-                <FlagToggle spec=&CAUSAL value=Signal::derive(move || p().causal) />
+                <FlagToggle spec=&CAUSAL value=Signal::derive(move || p().settings.causal) />
             </Show>
             {sliders}
             <Show when=move || kind.get() == PatternKind::Sinkhorn>
@@ -210,13 +210,13 @@ fn Controls(params: ReadSignal<SparseParams>) -> impl IntoView {
                     spec=&TEMPERATURE_HUNDREDTHS
                     value=tau
                     on_change=Callback::new(move |v: i64| set_tau.set(Some(format!("{}", v as f32 / 100.0))))
-                    hint=Signal::derive(move || format!("τ = {}", params.with(|p| p.temperature)))
+                    hint=Signal::derive(move || format!("τ = {}", params.with(|p| p.settings.temperature)))
                 />
             </Show>
             <IntSlider spec=&LAYERS value=size(|p| p.layers) />
             <IntSlider spec=&D value=size(|p| p.d) />
             <ChoiceSelect spec=&TILE value=Signal::derive(move || p().tile) />
-            <SeedInput spec=&SEED value=Signal::derive(move || p().seed as i64) />
+            <SeedInput spec=&SEED value=Signal::derive(move || p().settings.seed as i64) />
         </aside>
     }
 }
