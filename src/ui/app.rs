@@ -3,12 +3,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::Router;
-use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{lang, set_lang, t, Lang};
 use crate::ui::components::notices::Notices;
 use crate::ui::components::share::CopyLink;
-use crate::ui::url::lookup;
+use crate::ui::reactive::relay;
+use crate::ui::url::{lookup, provide_query};
 use crate::ui::views::{self, ViewId};
 use crate::view_model::schema::UrlChoice;
 use crate::view_model::shell;
@@ -43,8 +43,10 @@ pub fn App() -> impl IntoView {
 /// Header, current view and footer; in embed mode only the view (and a link back to the full app).
 #[component]
 fn Shell() -> impl IntoView {
-    let query = use_query_map();
-    let shell = Memo::new(move |_| query.with(|m| shell::parse(&lookup(m))));
+    let query = provide_query();
+    // Through a signal that changes whenever embed mode does: the header and footer are rebuilt
+    // then, and what their parts read must forget them (`ui::reactive`).
+    let shell = relay(Memo::new(move |_| query.with(|m| shell::parse(&lookup(m)))));
     let view_id = Memo::new(move |_| shell.with(|s| s.view));
     let embed = Memo::new(move |_| shell.with(|s| s.embed));
     let notices = Signal::derive(move || shell.with(|s| s.notices.clone()));
@@ -70,7 +72,7 @@ fn Shell() -> impl IntoView {
                     <a
                         href=href
                         data-testid=format!("nav-{}", v.word())
-                        aria-current=move || (view_id.get() == v).then_some("page")
+                        aria-current=move || shell.with(|s| s.view == v).then_some("page")
                     >
                         {t(v.label_id())}
                     </a>

@@ -33,14 +33,22 @@ pub const SLICED: Slicing = Slicing {
 
 /// What a running view shows: the latest result (kept on screen while a newer one computes), the
 /// progress, the time of the last run and the refusal of the last configuration.
+///
+/// Split signals, written only by the runner: a signal written through its write half forgets its
+/// subscribers at every change, so the panels of a view that are rebuilt while it stays open (a
+/// `Show`, a rebuilt list) leave nothing behind (an `RwSignal` would keep them; `ui::reactive`).
 pub struct JobRun<T: Send + Sync + 'static> {
-    pub result: RwSignal<Option<Arc<T>>>,
+    pub result: ReadSignal<Option<Arc<T>>>,
     /// 0..1 while computing, None when idle.
-    pub progress: RwSignal<Option<f64>>,
+    pub progress: ReadSignal<Option<f64>>,
     /// Recompute + repaint time of the last finished run, in ms.
-    pub timing: RwSignal<Option<f64>>,
+    pub timing: ReadSignal<Option<f64>>,
     /// Why the engine refused the configuration (the result is cleared then).
-    pub error: RwSignal<Option<Message>>,
+    pub error: ReadSignal<Option<Message>>,
+    set_result: WriteSignal<Option<Arc<T>>>,
+    set_progress: WriteSignal<Option<f64>>,
+    set_timing: WriteSignal<Option<f64>>,
+    set_error: WriteSignal<Option<Message>>,
 }
 
 impl<T: Send + Sync + 'static> Clone for JobRun<T> {
@@ -52,11 +60,19 @@ impl<T: Send + Sync + 'static> Copy for JobRun<T> {}
 
 impl<T: Send + Sync + 'static> JobRun<T> {
     fn new() -> Self {
+        let (result, set_result) = signal(None);
+        let (progress, set_progress) = signal(None);
+        let (timing, set_timing) = signal(None);
+        let (error, set_error) = signal(None);
         Self {
-            result: RwSignal::new(None),
-            progress: RwSignal::new(None),
-            timing: RwSignal::new(None),
-            error: RwSignal::new(None),
+            result,
+            progress,
+            timing,
+            error,
+            set_result,
+            set_progress,
+            set_timing,
+            set_error,
         }
     }
 
@@ -124,13 +140,13 @@ where
             let mut job = match make(&key) {
                 Ok(job) => job,
                 Err(message) => {
-                    run.error.set(Some(message));
-                    run.result.set(None);
-                    run.progress.set(None);
+                    run.set_error.set(Some(message));
+                    run.set_result.set(None);
+                    run.set_progress.set(None);
                     return;
                 }
             };
-            run.error.set(None);
+            run.set_error.set(None);
             let mut longest = 0.0f64;
             let mut budget = slicing.first_ms;
             loop {
@@ -145,9 +161,9 @@ where
                 }
                 budget = slicing.slice_ms;
                 if let Some(partial) = job.partial() {
-                    run.result.set(Some(Arc::new(partial)));
+                    run.set_result.set(Some(Arc::new(partial)));
                 }
-                run.progress.set(Some(job.progress()));
+                run.set_progress.set(Some(job.progress()));
                 yield_to_browser().await;
                 if !generation.is_current(gen) {
                     return;
@@ -159,13 +175,13 @@ where
                 return;
             }
             done(&result);
-            run.result.set(Some(Arc::new(result)));
-            run.progress.set(None);
+            run.set_result.set(Some(Arc::new(result)));
+            run.set_progress.set(None);
             next_frame().await;
             if generation.is_current(gen) {
                 // A run whose maps came out unchanged repaints nothing: its work ends with the compute.
                 let work = last_paint_ms().max(t0 + compute_ms) - t0;
-                run.timing.set(Some(work));
+                run.set_timing.set(Some(work));
                 record_metric(&format!("{name}_compute_ms"), compute_ms);
                 record_metric(&format!("{name}_work_ms"), work);
                 record_metric(&format!("{name}_total_ms"), now_ms() - t0);

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod components;
 pub mod jobs;
 pub mod panic;
+pub mod reactive;
 pub mod render;
 pub mod url;
 pub mod views;

@@ -4,17 +4,38 @@
 use std::cell::RefCell;
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use leptos_router::location::{BrowserUrl, LocationProvider, Url};
 use leptos_router::params::ParamsMap;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::{t, tf};
+use crate::ui::reactive::relay;
 use crate::view_model::params::{Notice, NoticeReason};
 
 thread_local! {
     /// Query writes since the last animation frame: a drag fires several `input` events a frame, and
     /// the URL changes once per frame with all of them.
     static PENDING: RefCell<Vec<(&'static str, Option<String>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The page's query map, as [`provide_query`] made it.
+#[derive(Clone, Copy)]
+struct Query(ReadSignal<ParamsMap>);
+
+/// Makes the page's query map for the shell and every view below it: one memo over the router's URL
+/// for the page's lifetime, read through a [`relay`]. (`use_query_map` makes a memo per call, and the
+/// router's URL signal never forgets one: each view opened would keep its memo for good.)
+pub fn provide_query() -> ReadSignal<ParamsMap> {
+    let query = relay(use_query_map());
+    provide_context(Query(query));
+    query
+}
+
+/// The page's query map (inside the shell).
+pub fn query() -> ReadSignal<ParamsMap> {
+    expect_context::<Query>().0
 }
 
 /// A setter for query key `key` (None removes it).
@@ -72,7 +93,12 @@ fn queue(url: &ArcRwSignal<Url>, changes: &[(&'static str, Option<String>)]) {
     });
     if first && !changes.is_empty() {
         let url = url.clone();
-        request_animation_frame(move || write_pending(&url));
+        // once_into_js frees the closure when it runs (leptos's request_animation_frame leaves a
+        // stub for the JS garbage collector).
+        let write = Closure::once_into_js(move || write_pending(&url));
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(write.unchecked_ref());
+        }
     }
 }
 

@@ -54,7 +54,8 @@ function collectViolations() {
   }, true);
 }
 
-// Every chapter with every chart drawn (the speed chart only after a run), an embed, and Chinese.
+// Every chapter with every chart drawn (the speed chart only after a run), an embed, and Chinese;
+// the model chapter below, once its model is loaded.
 const VIEWS = [
   ["?view=sdpa", "sdpa_runs"],
   ["?view=heads", "heads_runs"],
@@ -77,6 +78,17 @@ for (const [query, metric] of VIEWS) {
     }, { initScript: collectViolations });
   });
 }
+
+test("?view=model with the model loaded (its loss chart drawn) has no CSP violation", { timeout: 300000 }, async () => {
+  await withApp("?view=model", async ({ page }) => {
+    await page.click("[data-testid=model-load]");
+    await page.waitForSelector("[data-testid=model-ready]", { timeout: 120000 });
+    await waitForRuns(page, 0, "model_runs");
+    await page.waitForTimeout(300);
+    assert.ok((await page.$$("canvas")).length > 0, "the view drew its canvases");
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  }, { initScript: collectViolations });
+});
 
 test("one page through every view, part, embed and language: the collector records zero violations", { timeout: 300000 }, async () => {
   await withApp("?view=sdpa", async ({ page }) => {

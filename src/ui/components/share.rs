@@ -3,18 +3,16 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use leptos_router::hooks::use_query_map;
-
 use crate::i18n::{lang, t};
 use crate::ui::browser::{copy_text, href};
-use crate::ui::url::lookup;
+use crate::ui::url::{lookup, query};
 use crate::view_model::permalink::canonical_query;
 
 /// A "Copy link" button; shows the link in a box when the clipboard is unavailable.
 #[component]
 pub fn CopyLink() -> impl IntoView {
     let status = RwSignal::new(None::<(bool, String)>);
-    let query = use_query_map();
+    let query = query();
     let copy = move |_| {
         // The canonical permalink: every parameter of the view, nothing else.
         let canonical = query.with_untracked(|m| canonical_query(&lookup(m), lang()));

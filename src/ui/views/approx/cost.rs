@@ -33,7 +33,7 @@ fn series(curves: Vec<CostSeries>) -> Vec<Series> {
 
 /// FLOPs, memory and associativity charts.
 #[component]
-pub fn CostCharts(params: Memo<ApproxParams>) -> impl IntoView {
+pub fn CostCharts(params: ReadSignal<ApproxParams>) -> impl IntoView {
     let marker = move |p: &ApproxParams| vec![(p.n as f64, tf("approx.cost.current", &[("n", &p.n.to_string())]))];
     let flops = Signal::derive(move || {
         let p = params.get();

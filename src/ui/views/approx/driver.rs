@@ -67,7 +67,7 @@ impl<J: Job> Job for Counted<J> {
 }
 
 /// Starts recomputing whenever the parameters change.
-pub fn start(params: Memo<ApproxParams>) -> ApproxRun {
+pub fn start(params: ReadSignal<ApproxParams>) -> ApproxRun {
     let cache = StoredValue::new(None::<(InputKey, Arc<ExampleHead>)>);
     let input_for = move |key: InputKey| {
         if let Some((k, head)) = cache.get_value() {
@@ -82,7 +82,7 @@ pub fn start(params: Memo<ApproxParams>) -> ApproxRun {
     };
     let compare = drive(
         "approx",
-        params,
+        Memo::new(move |_| params.get()),
         SLICED,
         move |p: &ApproxParams| ComparisonJob::new(p, input_for(p.input_key())).map_err(|e| e.message()),
         |_: &Comparison| {},

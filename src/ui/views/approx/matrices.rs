@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::attention::approx::implied::ImpliedKind;
 use crate::attention::matrix::Matrix;
 use crate::i18n::{t, tf};
+use crate::ui::reactive::relay;
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::render::legend::Legend;
 use crate::view_model::approx::params::{ApproxParams, MethodChoice};
@@ -46,7 +47,7 @@ fn implied_caption(p: &ApproxParams) -> &'static str {
 
 /// The three maps, legends, readout and numbers.
 #[component]
-pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
+pub fn Matrices(params: ReadSignal<ApproxParams>, run: ApproxRun) -> impl IntoView {
     let exact_hi = Memo::new(move |_| {
         run.compare
             .result
@@ -187,8 +188,13 @@ pub fn Matrices(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
     };
     let title = move || tf("approx.maps.title", &[("method", t(params.get().method.label_id()))]);
     let exact_hi_sig = Signal::derive(move || exact_spec.with(|s| s.as_ref().map(|s| s.hi).unwrap_or(1.0)));
-    let implied_lo = Signal::derive(move || implied_spec.with(|s| s.as_ref().map(|s| s.lo).unwrap_or(0.0)));
-    let implied_hi = Signal::derive(move || implied_spec.with(|s| s.as_ref().map(|s| s.hi).unwrap_or(1.0)));
+    // Signals: the legend below is rebuilt when its colour map changes (`ui::reactive`).
+    let implied_lo = relay(Memo::new(move |_| {
+        implied_spec.with(|s| s.as_ref().map(|s| s.lo).unwrap_or(0.0))
+    }));
+    let implied_hi = relay(Memo::new(move |_| {
+        implied_spec.with(|s| s.as_ref().map(|s| s.hi).unwrap_or(1.0))
+    }));
     let diff_lo = Signal::derive(move || diff_spec.with(|s| s.as_ref().map(|s| s.lo).unwrap_or(-1.0)));
     let diff_hi_sig = Signal::derive(move || diff_spec.with(|s| s.as_ref().map(|s| s.hi).unwrap_or(1.0)));
     let signed_implied = Memo::new(move |_| kind.get().is_some_and(|k| k != ImpliedKind::Probabilities));

@@ -9,14 +9,14 @@ mod spectrum;
 mod sweep;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::attention::approx::linformer::ProjectionKind;
 use crate::attention::approx::synthesizer::SynthesizerKind;
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::{ErrorBox, Notices};
 use crate::ui::components::param_controls::{ChoiceSelect, FlagToggle, IntSlider, SeedInput};
-use crate::ui::url::{lookup, setter};
+use crate::ui::reactive::relay;
+use crate::ui::url::{lookup, query, setter};
 use crate::view_model::approx::params::{
     parse, ApproxParams, MethodChoice, CAUSAL, FEATURE_COUNT, FEATURE_MAP, HEAD_WIDTH, HIDDEN, METHOD, N,
     PROJECTED_LEN, PROJECTION, QK_PERCENT, RANK, REDRAW_SEED, SEED, SYNTHESIZER,
@@ -25,9 +25,10 @@ use crate::view_model::approx::params::{
 /// The view.
 #[component]
 pub fn ApproxView() -> impl IntoView {
-    let query = use_query_map();
+    let query = query();
     let parsed = Memo::new(move |_| query.with(|m| parse(&lookup(m))));
-    let params = Memo::new(move |_| parsed.with(|p| p.params.clone()));
+    // Through a signal: panels that are rebuilt (a Show, a list) read it (`ui::reactive`).
+    let params = relay(Memo::new(move |_| parsed.with(|p| p.params.clone())));
     let notices = Signal::derive(move || parsed.with(|p| p.notices.clone()));
     let run = driver::start(params);
     let formula = move || {
@@ -62,10 +63,11 @@ pub fn ApproxView() -> impl IntoView {
 /// The control panel: every widget takes its range and URL key from the view's schema; only the
 /// current method's parameters are shown.
 #[component]
-fn Controls(params: Memo<ApproxParams>) -> impl IntoView {
+fn Controls(params: ReadSignal<ApproxParams>) -> impl IntoView {
     let set_redraw = setter(REDRAW_SEED.key);
     let p = move || params.get();
-    let method = Memo::new(move |_| params.with(|p| p.method));
+    // A signal: the method's own controls are rebuilt when it changes (`ui::reactive`).
+    let method = relay(Memo::new(move |_| params.with(|p| p.method)));
     let size = move |f: fn(&ApproxParams) -> usize| Signal::derive(move || params.with(f) as i64);
     let redraw = move |_| {
         let next = REDRAW_SEED.clamp(params.with_untracked(|p| p.redraw_seed) as i64 + 1);

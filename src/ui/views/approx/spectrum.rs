@@ -13,7 +13,7 @@ use super::driver::ApproxRun;
 
 /// Cumulative energy chart and the ranks that reach 90% and 99%.
 #[component]
-pub fn SpectrumPanel(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
+pub fn SpectrumPanel(params: ReadSignal<ApproxParams>, run: ApproxRun) -> impl IntoView {
     let spec = Signal::derive(move || {
         let p = params.get();
         let points = run.compare.result.with(|c| {

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use plotters::style::RGBColor;
 
 use crate::i18n::{t, tf};
+use crate::ui::reactive::relay;
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
 use crate::view_model::approx::params::{ApproxParams, MethodChoice};
 use crate::view_model::approx::sweep::SWEEP_SEEDS;
@@ -19,8 +20,9 @@ const COLORS: [RGBColor; 2] = [RGBColor(44, 95, 212), RGBColor(214, 69, 69)];
 
 /// The sweep chart, or a note for methods without a size parameter.
 #[component]
-pub fn ErrorSweep(params: Memo<ApproxParams>, run: ApproxRun) -> impl IntoView {
-    let method = Memo::new(move |_| params.with(|p| p.method));
+pub fn ErrorSweep(params: ReadSignal<ApproxParams>, run: ApproxRun) -> impl IntoView {
+    // A signal: the panel is rebuilt when the method changes, and its caption reads it (`ui::reactive`).
+    let method = relay(Memo::new(move |_| params.with(|p| p.method)));
     let spec = Signal::derive(move || {
         let p = params.get();
         let x_label = if p.method == MethodChoice::Linformer {

@@ -183,7 +183,7 @@ fn draw_memory(
 
 /// The panel.
 #[component]
-pub fn Calculator(params: Memo<HeadsParams>) -> impl IntoView {
+pub fn Calculator(params: ReadSignal<HeadsParams>) -> impl IntoView {
     let set_model = setter(MODEL.key);
     let numbers = Memo::new(move |_| params.with(cache_numbers));
     let models: Vec<(String, String)> = PRESETS.iter().map(|p| (p.id.to_string(), p.name.to_string())).collect();

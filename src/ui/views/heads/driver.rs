@@ -35,7 +35,7 @@ impl HeadsRun {
 }
 
 /// Starts recomputing whenever the toy layer's settings change (`heads_*` metrics).
-pub fn start(params: Memo<HeadsParams>) -> HeadsRun {
+pub fn start(params: ReadSignal<HeadsParams>) -> HeadsRun {
     let layer = Memo::new(move |_| params.with(HeadsParams::toy));
     let job = drive(
         "heads",

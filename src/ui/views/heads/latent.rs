@@ -34,7 +34,7 @@ fn bar(label: String, value: usize, max: usize, color: &'static str, test_id: &'
 
 /// The panel.
 #[component]
-pub fn Latent(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
+pub fn Latent(params: ReadSignal<HeadsParams>, run: HeadsRun) -> impl IntoView {
     let bars = move || {
         run.mla.with(|m| {
             m.as_ref().map(|m| {

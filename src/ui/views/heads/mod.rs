@@ -12,12 +12,12 @@ mod sharing;
 mod variant_table;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::{ErrorBox, Notices};
 use crate::ui::components::param_controls::{FlagToggle, IntSlider, SeedInput, SnapSelect};
-use crate::ui::url::lookup;
+use crate::ui::reactive::relay;
+use crate::ui::url::{lookup, query};
 use crate::view_model::format::millis;
 use crate::view_model::heads::params::{CAUSAL, D_C, D_MODEL, D_R, HEAD, HEADS, KV, N, SEED};
 use crate::view_model::heads::{parse, HeadsParams, Part};
@@ -27,9 +27,10 @@ pub use driver::HeadsRun;
 /// The view.
 #[component]
 pub fn HeadsView() -> impl IntoView {
-    let query = use_query_map();
+    let query = query();
     let parsed = Memo::new(move |_| query.with(|m| parse(&lookup(m))));
-    let params = Memo::new(move |_| parsed.with(|p| p.params.clone()));
+    // Through a signal: panels that are rebuilt (a Show, a list) read it (`ui::reactive`).
+    let params = relay(Memo::new(move |_| parsed.with(|p| p.params.clone())));
     let notices = Signal::derive(move || parsed.with(|p| p.notices.clone()));
     let run = driver::start(params);
     let timing = move || run.timing().map(|ms| tf("heads.timing", &[("ms", &millis(ms))]));
@@ -76,7 +77,7 @@ pub fn HeadsView() -> impl IntoView {
 /// The toy layer's controls: each widget takes its range and URL key from the view's schema; the K/V
 /// and head sliders end at the current head count.
 #[component]
-fn Controls(params: Memo<HeadsParams>) -> impl IntoView {
+fn Controls(params: ReadSignal<HeadsParams>) -> impl IntoView {
     let p = move || params.get();
     let head_count = Signal::derive(move || params.with(|p| p.n_heads as i64));
     let heads_hint = Signal::derive(move || {

@@ -30,7 +30,7 @@ fn tiny(v: f64) -> String {
 
 /// The panel.
 #[component]
-pub fn Rotary(params: Memo<HeadsParams>) -> impl IntoView {
+pub fn Rotary(params: ReadSignal<HeadsParams>) -> impl IntoView {
     let demo =
         Memo::new(move |_| params.with(|p| rope_demo(p.rope_base.theta(), p.rope_layout, p.seed).ok().map(Arc::new)));
     let stripes = Signal::derive(move || {

@@ -26,7 +26,7 @@ pub const GROUP_COLORS: [&str; 8] = [
 
 /// The panel.
 #[component]
-pub fn Sharing(params: Memo<HeadsParams>, run: HeadsRun) -> impl IntoView {
+pub fn Sharing(params: ReadSignal<HeadsParams>, run: HeadsRun) -> impl IntoView {
     let set_head = setter("head");
     let head = Memo::new(move |_| params.with(|p| p.selected_head));
     let groups = Memo::new(move |_| {

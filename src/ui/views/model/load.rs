@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::{t, tf, tm};
+use crate::ui::reactive::follow;
 use crate::ui::views::model::store::{self, LoadState, MODEL_BYTES};
 use crate::view_model::format::{bytes, millis};
 
@@ -24,9 +25,13 @@ pub fn LoadPanel() -> impl IntoView {
         }
     }
     let size = tf("model.load.size", &[("bytes", &bytes(MODEL_BYTES as f64))]);
-    let body = {
+    // The loading state outlives the view: follow it, so the card leaves nothing in it (`ui::reactive`).
+    let shown = {
         let state = state.clone();
-        move || match state.get() {
+        follow(move || state.get())
+    };
+    let body = {
+        move || match shown.get() {
             LoadState::Idle => view! {
                 <button class="button primary" data-testid="model-load" on:click=move |_| store::load()>
                     {t("model.load.button")}

@@ -16,13 +16,13 @@ mod thumbs;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::attention::message::Message;
 use crate::i18n::t;
 use crate::ui::components::notices::{ErrorBox, Notices};
 use crate::ui::jobs::{drive, JobRun, Slicing};
-use crate::ui::url::lookup;
+use crate::ui::reactive::{follow, relay};
+use crate::ui::url::{lookup, query};
 use crate::view_model::model::analysis::{tokens_of, Analysis, AnalysisJob};
 use crate::view_model::model::{parse, ModelParams};
 
@@ -36,22 +36,21 @@ pub const MODEL_SLICING: Slicing = Slicing {
 /// What every section of the loaded view shares.
 #[derive(Clone, Copy)]
 pub struct Ctx {
-    pub params: Memo<ModelParams>,
+    pub params: ReadSignal<ModelParams>,
     pub analysis: JobRun<Analysis>,
 }
 
 /// The view.
 #[component]
 pub fn ModelView() -> impl IntoView {
-    let query = use_query_map();
+    let query = query();
     let parsed = Memo::new(move |_| query.with(|m| parse(&lookup(m))));
-    let params = Memo::new(move |_| parsed.with(|p| p.params.clone()));
+    // Through a signal: panels that are rebuilt (a Show, a list) read it (`ui::reactive`).
+    let params = relay(Memo::new(move |_| parsed.with(|p| p.params.clone())));
     let notices = Signal::derive(move || parsed.with(|p| p.notices.clone()));
     let state = store::state();
-    let ready = {
-        let state = state.clone();
-        Memo::new(move |_| matches!(state.get(), store::LoadState::Ready { .. }))
-    };
+    // The loading state outlives the view: follow it, so the view leaves nothing in it (`ui::reactive`).
+    let ready = follow(move || matches!(state.get(), store::LoadState::Ready { .. }));
     view! {
         <section class="view model-view" data-testid="view-model">
             <div class="view-head">
@@ -72,7 +71,7 @@ pub fn ModelView() -> impl IntoView {
 
 /// The sections that need the model.
 #[component]
-fn Loaded(params: Memo<ModelParams>) -> impl IntoView {
+fn Loaded(params: ReadSignal<ModelParams>) -> impl IntoView {
     let Some(model) = store::model() else {
         return view! { <p class="hint">{t("model.not_loaded")}</p> }.into_any();
     };

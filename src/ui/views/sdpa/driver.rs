@@ -14,7 +14,7 @@ use crate::view_model::sdpa::{InputKey, Reuse, SdpaJob, SdpaResult};
 pub type SdpaRun = JobRun<SdpaResult>;
 
 /// Starts recomputing whenever the parameters that change the layer change.
-pub fn start(params: Memo<SdpaParams>, tokens: Memo<std::sync::Arc<Vec<String>>>) -> SdpaRun {
+pub fn start(params: ReadSignal<SdpaParams>, tokens: Memo<std::sync::Arc<Vec<String>>>) -> SdpaRun {
     let job_key = Memo::new(move |_| {
         let p = params.get();
         let key = InputKey {

@@ -37,7 +37,7 @@ struct CellReadout {
 
 /// The selected head's map, legend, statistics and hover readout.
 #[component]
-pub fn MainMap(params: Memo<SdpaParams>, tokens: Memo<Arc<Vec<String>>>, run: SdpaRun) -> impl IntoView {
+pub fn MainMap(params: ReadSignal<SdpaParams>, tokens: Memo<Arc<Vec<String>>>, run: SdpaRun) -> impl IntoView {
     let head = Memo::new(move |_| params.with(|p| p.head));
     let spec = Memo::new(move |_| {
         let h = head.get();
@@ -170,7 +170,7 @@ pub fn MainMap(params: Memo<SdpaParams>, tokens: Memo<Arc<Vec<String>>>, run: Sd
 
 /// Every head's map, small; clicking one selects it.
 #[component]
-pub fn Multiples(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
+pub fn Multiples(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
     let set_head = setter("head");
     let smalls = Memo::new(move |_| {
         run.result.with(|r| {

@@ -9,7 +9,6 @@ mod scaling;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::attention::cost::{score_matrix_bytes, ExactCost};
 use crate::attention::scale::Scale;
@@ -17,7 +16,8 @@ use crate::i18n::{t, tf};
 use crate::ui::components::controls::{Select, TextBox};
 use crate::ui::components::notices::{ErrorBox, Notices};
 use crate::ui::components::param_controls::{ChoiceSelect, FlagToggle, IntSlider, SeedInput};
-use crate::ui::url::{lookup, setter};
+use crate::ui::reactive::relay;
+use crate::ui::url::{lookup, query, setter};
 use crate::view_model::format::{bytes, millis, si};
 use crate::view_model::sdpa::params::{
     parse, scale_word, SdpaParams, CAUSAL, D_MODEL, HEAD, HEADS, N, POOL, SCALE, SEED, TEMPERATURE, TEXT,
@@ -29,9 +29,10 @@ pub use driver::SdpaRun;
 /// The view.
 #[component]
 pub fn SdpaView() -> impl IntoView {
-    let query = use_query_map();
+    let query = query();
     let parsed = Memo::new(move |_| query.with(|m| parse(&lookup(m))));
-    let params = Memo::new(move |_| parsed.with(|p| p.params.clone()));
+    // Through a signal: panels that are rebuilt (a Show, a list) read it (`ui::reactive`).
+    let params = relay(Memo::new(move |_| parsed.with(|p| p.params.clone())));
     let tokens = Memo::new(move |_| parsed.with(|p| p.tokens.clone()));
     let notices = Signal::derive(move || parsed.with(|p| p.notices.clone()));
     let run = driver::start(params, tokens);
@@ -59,7 +60,7 @@ pub fn SdpaView() -> impl IntoView {
 
 /// The control panel: each widget takes its range and URL key from the view's schema.
 #[component]
-fn Controls(params: Memo<SdpaParams>) -> impl IntoView {
+fn Controls(params: ReadSignal<SdpaParams>) -> impl IntoView {
     let (set_text, set_n, set_scale) = (setter(TEXT.key), setter(N.key), setter(SCALE.key));
     let p = move || params.get();
     let scale_kind = Signal::derive(move || {
@@ -150,7 +151,7 @@ fn Controls(params: Memo<SdpaParams>) -> impl IntoView {
 
 /// FLOPs and memory of the current layer, and the measured recompute time.
 #[component]
-fn CostLine(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
+fn CostLine(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
     let text = move || {
         let p = params.get();
         let c = ExactCost::new(p.n, p.d_model, p.heads);

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::attention::matrix::Matrix;
 use crate::attention::pooling::{pool, PoolMode};
 use crate::i18n::{t, tf};
+use crate::ui::reactive::relay;
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::view_model::format::sig3;
 use crate::view_model::sdpa::params::SdpaParams;
@@ -48,7 +49,7 @@ fn inputs_changed(a: Option<&Inputs>, b: Option<&Inputs>) -> bool {
 
 /// The pipeline strip for the selected head.
 #[component]
-pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
+pub fn Pipeline(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
     let head = Memo::new(move |_| params.with(|p| p.head));
     let inputs = Memo::new_with_compare(
         move |_| run.result.with(|r| r.as_ref().map(|r| (r.projected.clone(), r.d_head))),
@@ -76,7 +77,8 @@ pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
             ]
         })
     });
-    let steps = Memo::new(move |_| {
+    // A signal: the strip is rebuilt when the shapes change, and its parts read the steps (`ui::reactive`).
+    let steps = relay(Memo::new(move |_| {
         let h = head.get();
         let mut steps = input_steps.get();
         if steps.is_empty() {
@@ -137,7 +139,7 @@ pub fn Pipeline(params: Memo<SdpaParams>, run: SdpaRun) -> impl IntoView {
             ]);
             steps
         })
-    });
+    }));
     let step_view = move |idx: usize| {
         // A memo per step: a canvas whose picture did not change (X, Q, K, V after a mask
         // toggle) is not repainted.

@@ -14,7 +14,7 @@ const SWEEP_N: usize = 64;
 
 /// Chart and explanation.
 #[component]
-pub fn ScalingLesson(params: Memo<SdpaParams>) -> impl IntoView {
+pub fn ScalingLesson(params: ReadSignal<SdpaParams>) -> impl IntoView {
     let seed = Memo::new(move |_| params.with(|p| p.seed));
     let d_head = Memo::new(move |_| params.with(|p| p.d_model / p.heads));
     let curve = Memo::new(move |_| saturation_curve(&SWEEP_D_HEAD, SWEEP_N, seed.get()));

@@ -23,7 +23,7 @@ fn name(kind: PatternKind) -> &'static str {
 
 /// The comparison card (nothing when `vs` is off).
 #[component]
-pub fn Compare(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
+pub fn Compare(params: ReadSignal<SparseParams>, run: SparseRun) -> impl IntoView {
     move || {
         let (d, kind) = params.with(|p| (p.d, p.pattern));
         run.result.with(|r| {

@@ -15,7 +15,7 @@ use crate::view_model::sparse::{SparseJob, SparseResult};
 pub type SparseRun = JobRun<SparseResult>;
 
 /// Starts recomputing whenever the parameters change.
-pub fn start(params: Memo<SparseParams>, tokens: Memo<Arc<Vec<String>>>) -> SparseRun {
+pub fn start(params: ReadSignal<SparseParams>, tokens: Memo<Arc<Vec<String>>>) -> SparseRun {
     let key = Memo::new(move |_| (params.get(), tokens.get()));
     drive(
         "sparse",

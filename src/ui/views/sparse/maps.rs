@@ -80,7 +80,7 @@ fn why(r: &SparseResult, i: usize, j: usize) -> Vec<String> {
 
 /// The mask map with legend, definition, and hover readout.
 #[component]
-pub fn MaskMap(params: Memo<SparseParams>, tokens: Memo<Arc<Vec<String>>>, run: SparseRun) -> impl IntoView {
+pub fn MaskMap(params: ReadSignal<SparseParams>, tokens: Memo<Arc<Vec<String>>>, run: SparseRun) -> impl IntoView {
     let spec = Memo::new(move |_| run.result.with(|r| r.as_ref().map(|r| blues(&r.mask_map, r.n))));
     let hover = RwSignal::new(None::<(usize, usize)>);
     let labels = Signal::derive(move || tokens.get().iter().cloned().collect::<Vec<_>>());

@@ -13,14 +13,14 @@ mod reach;
 mod tiles;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::attention::sparse::zoo::PatternKind;
 use crate::i18n::t;
 use crate::ui::components::controls::Select;
 use crate::ui::components::notices::{ErrorBox, Notices};
 use crate::ui::components::param_controls::{ChoiceSelect, FlagToggle, IntSlider, SeedInput};
-use crate::ui::url::{lookup, setter};
+use crate::ui::reactive::relay;
+use crate::ui::url::{lookup, query, setter};
 use crate::view_model::schema::{IntParam, UrlChoice};
 use crate::view_model::sparse::params::{
     parse, SparseParams, BLOCK, BUCKETS, CAUSAL, CHUNK, D, DILATION, GLOBALS, GLOBAL_BLOCKS, HASHES, ITERATIONS,
@@ -33,9 +33,10 @@ pub use driver::SparseRun;
 /// The view.
 #[component]
 pub fn SparseView() -> impl IntoView {
-    let query = use_query_map();
+    let query = query();
     let parsed = Memo::new(move |_| query.with(|m| parse(&lookup(m))));
-    let params = Memo::new(move |_| parsed.with(|p| p.params.clone()));
+    // Through a signal: panels that are rebuilt (a Show, a list) read it (`ui::reactive`).
+    let params = relay(Memo::new(move |_| parsed.with(|p| p.params.clone())));
     let tokens = Memo::new(move |_| parsed.with(|p| p.tokens.clone()));
     let notices = Signal::derive(move || parsed.with(|p| p.notices.clone()));
     let run = driver::start(params, tokens);
@@ -165,7 +166,7 @@ fn pattern_sliders() -> Vec<PatternSlider> {
 /// The control panel: every widget takes its range and URL key from the view's schema; only the
 /// current pattern's parameters are shown.
 #[component]
-fn Controls(params: Memo<SparseParams>) -> impl IntoView {
+fn Controls(params: ReadSignal<SparseParams>) -> impl IntoView {
     let (set_vs, set_tau) = (setter(VS.key), setter(TEMPERATURE.key));
     let p = move || params.get();
     let kind = Memo::new(move |_| params.with(|p| p.pattern));

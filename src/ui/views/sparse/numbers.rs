@@ -12,7 +12,7 @@ use super::SparseRun;
 
 /// Counts, costs and tiles.
 #[component]
-pub fn Numbers(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
+pub fn Numbers(params: ReadSignal<SparseParams>, run: SparseRun) -> impl IntoView {
     let counts = move || {
         let d = params.with(|p| p.d);
         run.result.with(|r| {

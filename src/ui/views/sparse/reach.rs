@@ -18,7 +18,7 @@ const REACH_PX: u32 = 300;
 
 /// Chart, verdict and map.
 #[component]
-pub fn Reach(params: Memo<SparseParams>, run: SparseRun) -> impl IntoView {
+pub fn Reach(params: ReadSignal<SparseParams>, run: SparseRun) -> impl IntoView {
     let layers = Memo::new(move |_| params.with(|p| p.layers));
     let spec = Signal::derive(move || {
         let pts: Vec<(f64, f64)> = run.result.with(|r| {

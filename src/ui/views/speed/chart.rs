@@ -56,7 +56,7 @@ fn headroom(series: &[Series], label: String) -> Option<Series> {
 
 /// The chart (drawn once two lengths of some kernel are measured).
 #[component]
-pub fn TimeChart(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
+pub fn TimeChart(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl IntoView {
     let spec = Memo::new(move |_| {
         run.results.with(|results| {
             let mut series: Vec<Series> = BenchKernel::ALL

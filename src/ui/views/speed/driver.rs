@@ -27,7 +27,7 @@ pub struct SpeedRun {
 }
 
 /// Starts a benchmark whenever `params.run` is set and the parameters (or `again`) change.
-pub fn start(params: Memo<SpeedParams>, again: RwSignal<u64>) -> SpeedRun {
+pub fn start(params: ReadSignal<SpeedParams>, again: RwSignal<u64>) -> SpeedRun {
     let input = Memo::new(move |_| (params.get(), again.get()));
     let shown = StoredValue::new(None::<Arc<BenchReport>>);
     let finished = StoredValue::new(0u64);

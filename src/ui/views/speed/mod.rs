@@ -8,12 +8,12 @@ mod machine;
 mod table;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::Notices;
 use crate::ui::components::param_controls::{FlagToggle, SnapSelect};
-use crate::ui::url::{lookup, setter};
+use crate::ui::reactive::relay;
+use crate::ui::url::{lookup, query, setter};
 use crate::view_model::format::sig3;
 use crate::view_model::schema::{FlagParam, UrlChoice};
 use crate::view_model::speed::params::{CAUSAL, D, MAX_N, RUN};
@@ -24,9 +24,10 @@ use driver::SpeedRun;
 /// The view.
 #[component]
 pub fn SpeedView() -> impl IntoView {
-    let query = use_query_map();
+    let query = query();
     let parsed = Memo::new(move |_| query.with(|m| parse(&lookup(m))));
-    let params = Memo::new(move |_| parsed.with(|p| p.params.clone()));
+    // Through a signal: panels that are rebuilt (a Show, a list) read it (`ui::reactive`).
+    let params = relay(Memo::new(move |_| parsed.with(|p| p.params)));
     let notices = Signal::derive(move || parsed.with(|p| p.notices.clone()));
     let again = RwSignal::new(0u64);
     let run = driver::start(params, again);
@@ -52,7 +53,7 @@ pub fn SpeedView() -> impl IntoView {
 
 /// Largest N, head width, causal toggle, and the Run / Stop button.
 #[component]
-fn Controls(params: Memo<SpeedParams>, again: RwSignal<u64>, run: SpeedRun) -> impl IntoView {
+fn Controls(params: ReadSignal<SpeedParams>, again: RwSignal<u64>, run: SpeedRun) -> impl IntoView {
     let set_run = setter(RUN.key);
     let p = move || params.get();
     let running = move || matches!(run.status.get(), BenchState::Running { .. });

@@ -59,7 +59,7 @@ fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl Into
 
 /// The table and the slope explanation.
 #[component]
-pub fn ResultsTable(params: Memo<SpeedParams>, run: SpeedRun) -> impl IntoView {
+pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl IntoView {
     let header = move || {
         params
             .get()
