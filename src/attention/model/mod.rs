@@ -13,6 +13,7 @@ pub mod gguf;
 pub mod hook;
 pub mod kv_cache;
 pub mod quant;
+mod quant_dot;
 pub mod tokenizer;
 pub mod weights;
 
