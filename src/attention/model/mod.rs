@@ -14,6 +14,8 @@ pub mod hook;
 pub mod kv_cache;
 pub mod quant;
 mod quant_dot;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod quant_simd;
 pub mod tokenizer;
 pub mod weights;
 

@@ -13,9 +13,10 @@
 //! A weight `ne = [n_in, n_out]` is n_out rows of n_in values (see [`super::gguf`]), so y = W·x is one
 //! dot product per row. [`QMatrix::matvec`] (one input, a decoded token) does it block by block without
 //! writing the dequantised row: for Q4_1, Σ_j (d·q_j + m)·x_j = d·Σ_j q_j·x_j + m·Σ_j x_j with the block
-//! sums of x computed once; its kernels are in [`super::quant_dot`]. [`QMatrix::matmul_rows`] (a batch
-//! of inputs, the prompt) dequantises a tile of rows into a small f32 buffer and multiplies the whole
-//! batch by it with the atlas's gemm, so each weight block is decoded once per batch instead of once per
+//! sums of x computed once. Its kernels are [`super::quant_simd`] (explicit wasm `simd128`, the
+//! browser) and [`super::quant_dot`] (portable Rust, native). [`QMatrix::matmul_rows`] (a batch of
+//! inputs, the prompt) dequantises a tile of rows into a small f32 buffer and multiplies the whole batch
+//! by it with the atlas's gemm, so each weight block is decoded once per batch instead of once per
 //! token. The weights stay in their quantised bytes; only one tile (at most [`TILE_ROWS`] rows) is ever
 //! expanded.
 
@@ -178,12 +179,24 @@ impl<'a> QMatrix<'a> {
         dequantize_row(self.kind, self.row_bytes(r), out);
     }
 
-    /// y = W·x: `x` has `cols` values, `y` gets `rows`, by the kernels of [`super::quant_dot`].
+    /// y = W·x: `x` has `cols` values, `y` gets `rows`. Q4_1 and Q8_0 take the explicit `simd128`
+    /// kernels of [`super::quant_simd`] in wasm, [`super::quant_dot`]'s elsewhere.
     pub fn matvec(&self, x: &[f32], y: &mut [f32]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            self.check_matvec(x, y);
+            match self.kind {
+                TensorType::Q4_1 => super::quant_simd::matvec_q4_1(self.bytes, x, y),
+                TensorType::Q8_0 => super::quant_simd::matvec_q8_0(self.bytes, x, y),
+                TensorType::F32 | TensorType::F16 => self.matvec_portable(x, y),
+            }
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         self.matvec_portable(x, y)
     }
 
-    /// y = W·x by the portable kernels ([`super::quant_dot`]).
+    /// y = W·x by the portable kernels ([`super::quant_dot`]): what [`Self::matvec`] runs without wasm
+    /// `simd128`; public so that the wasm measurement can compare the two.
     pub fn matvec_portable(&self, x: &[f32], y: &mut [f32]) {
         self.check_matvec(x, y);
         match self.kind {
