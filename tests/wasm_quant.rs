@@ -4,8 +4,10 @@
 //!
 //! Checks: `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test
 //! --target wasm32-unknown-unknown --test wasm_quant` (run by `scripts/test.sh`). Measurements: the
-//! same with `--release` and `-- --include-ignored`; the decode measurement reads
-//! `~/.cache/attention-atlas/SmolLM2-135M-Instruct.Q4_1.gguf` through Node's `fs`.
+//! same with `--release` and `-- --include-ignored --nocapture`; `quantised_matvec_speed` times four
+//! SmolLM2 shapes against the portable kernel, `smollm2_decode_speed` reads
+//! `~/.cache/attention-atlas/SmolLM2-135M-Instruct.Q4_1.gguf` through Node's `fs` and prints prompt
+//! speed, decode speed and one token's matrix products alone.
 #![cfg(target_arch = "wasm32")]
 
 use attention_atlas::attention::model::quant::{f32_to_f16, QMatrix, TensorType};

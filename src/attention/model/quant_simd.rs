@@ -12,22 +12,27 @@
 //! (`ggml_vec_dot_q4_1_q8_1` in `ggml/src/ggml-cpu/quants.c`), but ggml also quantises x to Q8_1,
 //! which this engine does not: x stays f32.
 //!
-//! **Unpacking without shuffles.** A block's quants are read as u32 lanes and isolated with one shift
-//! and one mask per four values; x is permuted once per call into the lane order that falls out:
+//! **Unpacking without shuffles.** A block's quants are read as 32-bit lanes and isolated with two
+//! instructions per four values; x is permuted once per call into the lane order that falls out:
 //!
 //! - Q4_1: 16 bytes of nibbles = four u32 lanes, lane i holding bytes 4i..4i+4. Nibble k (bits
 //!   4k..4k+4) of lane i is element 4i + ⌊k/2⌋ (+16 for odd k, the high nibbles): `(v >> 4k) & 0xF`.
 //! - Q8_0: each 16-byte half h is four i32 lanes; byte c of lane i is element 16h + 4i + c, sign-extended
 //!   by `(v << (24 − 8c)) >> 24` (arithmetic).
 //!
-//! **Scales** come from [`super::quant::half_table`]: V8 then broadcasts d straight from memory, where
-//! converting it in registers costs more vector instructions than the block's products.
+//! **Scales** come from [`super::quant::half_table`], so V8 broadcasts d straight from memory;
+//! converting d and m in the loop (scalar, or four blocks at a time in vectors) measured 10–40 % slower.
 //!
 //! **Small functions.** The two kernels stay out of line (`#[inline(never)]`): inlined together into
-//! `QMatrix::matvec` they measured ≈ 15 % slower in V8.
+//! `QMatrix::matvec` they measured 15–20 % slower in V8.
 //!
 //! **One row per pass.** Taking 2 or 4 rows per pass so that x is loaded once for all of them was
 //! slower here: V8 (Node 20 and Chromium) spills the eight x vectors and the extra accumulators.
+//!
+//! **Measured** (2-core AMD EPYC (Zen 3) VM; best of interleaved runs, old = the scalar block loops
+//! before this file): in Node 20, `tests/wasm_quant.rs`, Q4_1 1536×576 0.294 → 0.169 ms, 576×1536
+//! 0.282 → 0.172 ms, Q8_0 49152×576 9.08 → 5.13 ms, SmolLM2-135M decode 19.7 → 33.3 tokens/s; in
+//! Chromium 156 (synthetic blocks) Q4_1 1536×576 0.295 → 0.150 ms, Q8_0 7.2 → 4.9 ms.
 
 use core::arch::wasm32::*;
 
