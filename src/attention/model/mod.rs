@@ -26,6 +26,9 @@ pub mod kernel_attention;
 pub mod kv_cache;
 pub mod prefix_state;
 pub mod quant;
+mod quant_dot;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod quant_simd;
 pub mod sampling;
 pub mod tokenizer;
 pub mod weights;

@@ -11,13 +11,14 @@
 //! - **F32** (4 bytes a value) and **F16** (2 bytes), one "block" per value.
 //!
 //! A weight `ne = [n_in, n_out]` is n_out rows of n_in values (see [`super::gguf`]), so y = W·x is one
-//! dot product per row. [`QMatrix::matvec`] does it block by block without writing the dequantised
-//! row: for Q4_1, Σ_j (d·q_j + m)·x_j = d·Σ_j q_j·x_j + m·Σ_j x_j with the block sums of x computed once.
-//! [`QMatrix::matmul_rows`] (a batch of inputs, the prompt) dequantises a tile of rows into a small
-//! f32 buffer and multiplies the whole batch by it with the atlas's gemm, so each weight block is
-//! decoded once per batch instead of once per token. The weights stay in their quantised bytes; only one
-//! tile (at most [`TILE_ROWS`] rows) is ever expanded. The inner loops work on fixed-size arrays with
-//! independent accumulators so LLVM vectorises them (SSE/AVX natively, `simd128` in wasm).
+//! dot product per row. [`QMatrix::matvec`] (one input, a decoded token) does it block by block without
+//! writing the dequantised row: for Q4_1, Σ_j (d·q_j + m)·x_j = d·Σ_j q_j·x_j + m·Σ_j x_j with the block
+//! sums of x computed once. Its kernels are [`super::quant_simd`] (explicit wasm `simd128`, the
+//! browser) and [`super::quant_dot`] (portable Rust, native). [`QMatrix::matmul_rows`] (a batch of
+//! inputs, the prompt) dequantises a tile of rows into a small f32 buffer and multiplies the whole batch
+//! by it with the atlas's gemm, so each weight block is decoded once per batch instead of once per
+//! token. The weights stay in their quantised bytes; only one tile (at most [`TILE_ROWS`] rows) is ever
+//! expanded.
 
 use crate::attention::matrix::{matmul_transb_into_strided, MatRef};
 
@@ -72,24 +73,28 @@ impl TensorType {
     }
 }
 
-/// IEEE 754 binary16 → binary32, exactly (subnormals, infinities and NaN included).
-#[inline]
+/// IEEE 754 binary16 → binary32, exactly (subnormals, infinities and NaN included), without branches.
+///
+/// The 15 bits below the sign, shifted left by 13, are an f32 whose exponent is the half's minus 112
+/// (a subnormal half becomes a subnormal f32 of the same digits); one exact multiplication by 2^112
+/// restores the value. Exponent 31 (infinity, NaN) is then forced to 255, keeping the payload.
+#[inline(always)]
 pub fn f16_to_f32(h: u16) -> f32 {
-    let sign = ((h as u32) & 0x8000) << 16;
-    let exp = ((h >> 10) & 0x1f) as u32;
-    let man = (h & 0x3ff) as u32;
-    let bits = if exp == 0x1f {
-        sign | 0x7f80_0000 | (man << 13)
-    } else if exp != 0 {
-        sign | ((exp + 112) << 23) | (man << 13)
-    } else if man == 0 {
-        sign
-    } else {
-        // Subnormal: man·2^−24, exact in f32.
-        let v = man as f32 * (1.0 / 16_777_216.0);
-        return if sign != 0 { -v } else { v };
-    };
-    f32::from_bits(bits)
+    const TWO_POW_112: f32 = f32::from_bits((112 + 127) << 23);
+    let h = h as u32;
+    let magnitude = f32::from_bits((h & 0x7fff) << 13) * TWO_POW_112;
+    let special = if h & 0x7c00 == 0x7c00 { 0x7f80_0000 } else { 0 };
+    f32::from_bits(magnitude.to_bits() | special | ((h & 0x8000) << 16))
+}
+
+/// Every binary16 bit pattern's f32 value (256 KiB, built on first use): the row products read block
+/// scales through it, a load instead of a conversion in their inner loops.
+pub fn half_table() -> &'static [f32; 65536] {
+    static TABLE: std::sync::OnceLock<Box<[f32; 65536]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let all: Box<[f32]> = (0..=u16::MAX).map(f16_to_f32).collect();
+        all.try_into().expect("65536 halves")
+    })
 }
 
 #[inline(always)]
@@ -174,22 +179,29 @@ impl<'a> QMatrix<'a> {
         dequantize_row(self.kind, self.row_bytes(r), out);
     }
 
-    /// y = W·x: `x` has `cols` values, `y` gets `rows`.
+    /// y = W·x: `x` has `cols` values, `y` gets `rows`. Q4_1 and Q8_0 take the explicit `simd128`
+    /// kernels of [`super::quant_simd`] in wasm, [`super::quant_dot`]'s elsewhere.
     pub fn matvec(&self, x: &[f32], y: &mut [f32]) {
-        assert_eq!(x.len(), self.cols, "matvec input width");
-        assert_eq!(y.len(), self.rows, "matvec output height");
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            self.check_matvec(x, y);
+            match self.kind {
+                TensorType::Q4_1 => super::quant_simd::matvec_q4_1(self.bytes, x, y),
+                TensorType::Q8_0 => super::quant_simd::matvec_q8_0(self.bytes, x, y),
+                TensorType::F32 | TensorType::F16 => self.matvec_portable(x, y),
+            }
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        self.matvec_portable(x, y)
+    }
+
+    /// y = W·x by the portable kernels ([`super::quant_dot`]): what [`Self::matvec`] runs without wasm
+    /// `simd128`; public so that the wasm measurement can compare the two.
+    pub fn matvec_portable(&self, x: &[f32], y: &mut [f32]) {
+        self.check_matvec(x, y);
         match self.kind {
-            TensorType::Q4_1 => {
-                let sums: Vec<f32> = x.chunks_exact(QK).map(|c| c.iter().sum()).collect();
-                for (r, out) in y.iter_mut().enumerate() {
-                    *out = dot_q4_1(self.row_bytes(r), x, &sums);
-                }
-            }
-            TensorType::Q8_0 => {
-                for (r, out) in y.iter_mut().enumerate() {
-                    *out = dot_q8_0(self.row_bytes(r), x);
-                }
-            }
+            TensorType::Q4_1 => super::quant_dot::matvec_q4_1(self.bytes, x, y),
+            TensorType::Q8_0 => super::quant_dot::matvec_q8_0(self.bytes, x, y),
             TensorType::F32 | TensorType::F16 => {
                 let mut row = vec![0.0; self.cols];
                 for (r, out) in y.iter_mut().enumerate() {
@@ -198,6 +210,11 @@ impl<'a> QMatrix<'a> {
                 }
             }
         }
+    }
+
+    fn check_matvec(&self, x: &[f32], y: &[f32]) {
+        assert_eq!(x.len(), self.cols, "matvec input width");
+        assert_eq!(y.len(), self.rows, "matvec output height");
     }
 
     /// Y = X·Wᵀ for a batch: `x` is `n × cols` row-major, `y` is `n × rows` row-major. One input row
@@ -234,41 +251,6 @@ impl<'a> QMatrix<'a> {
             r0 += t;
         }
     }
-}
-
-/// Σ_j W_j·x_j over one Q8_0 row: Σ_blocks d·Σ_j q_j·x_j, accumulated lane-wise.
-#[inline]
-fn dot_q8_0(row: &[u8], x: &[f32]) -> f32 {
-    let mut acc = [0.0f32; QK];
-    for (b, xb) in row.chunks_exact(34).zip(x.chunks_exact(QK)) {
-        let d = half_at(b, 0);
-        let qs: &[u8; QK] = b[2..34].try_into().expect("32 quants");
-        let xb: &[f32; QK] = xb.try_into().expect("32 inputs");
-        for j in 0..QK {
-            acc[j] += d * ((qs[j] as i8) as f32 * xb[j]);
-        }
-    }
-    acc.iter().sum()
-}
-
-/// Σ_j W_j·x_j over one Q4_1 row: Σ_blocks d·Σ_j q_j·x_j + m·Σ_j x_j, with the block sums of x given.
-#[inline]
-fn dot_q4_1(row: &[u8], x: &[f32], block_sums: &[f32]) -> f32 {
-    let mut acc = [0.0f32; QK / 2];
-    let mut offsets = 0.0f32;
-    for ((b, xb), s) in row.chunks_exact(20).zip(x.chunks_exact(QK)).zip(block_sums) {
-        let (d, m) = (half_at(b, 0), half_at(b, 2));
-        let qs: &[u8; QK / 2] = b[4..20].try_into().expect("16 bytes of nibbles");
-        let (lo, hi) = xb.split_at(QK / 2);
-        let lo: &[f32; QK / 2] = lo.try_into().expect("16 inputs");
-        let hi: &[f32; QK / 2] = hi.try_into().expect("16 inputs");
-        for j in 0..QK / 2 {
-            let q = qs[j];
-            acc[j] += d * ((q & 0x0f) as f32 * lo[j] + (q >> 4) as f32 * hi[j]);
-        }
-        offsets += m * s;
-    }
-    acc.iter().sum::<f32>() + offsets
 }
 
 /// f32 → nearest binary16 bits (round to nearest even; for building test blocks).
@@ -339,6 +321,31 @@ mod tests {
         assert_eq!(f16_to_f32(0x7c00), f32::INFINITY);
         for h in 0..0x7c00u16 {
             assert_eq!(f32_to_f16(f16_to_f32(h)), h, "round trip of {h:#x}");
+        }
+    }
+
+    /// binary16 → binary32 by cases, the definition (IEEE 754 §3.4).
+    fn f16_to_f32_by_cases(h: u16) -> f32 {
+        let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+        let (exp, man) = ((h >> 10) & 0x1f, (h & 0x3ff) as u32);
+        match exp {
+            0x1f if man == 0 => sign * f32::INFINITY,
+            0x1f => f32::from_bits(((h as u32 & 0x8000) << 16) | 0x7f80_0000 | (man << 13)),
+            0 => sign * man as f32 * (1.0 / 16_777_216.0),
+            e => sign * (1.0 + man as f32 / 1024.0) * 2f32.powi(e as i32 - 15),
+        }
+    }
+
+    #[test]
+    fn branch_free_half_conversion_and_its_table_equal_the_definition_for_all_65536_halves() {
+        let table = half_table();
+        for h in 0..=u16::MAX {
+            assert_eq!(f16_to_f32(h).to_bits(), f16_to_f32_by_cases(h).to_bits(), "{h:#06x}");
+            assert_eq!(
+                table[h as usize].to_bits(),
+                f16_to_f32(h).to_bits(),
+                "table at {h:#06x}"
+            );
         }
     }
 
