@@ -13,6 +13,7 @@ use crate::attention::message::Message;
 mod en_approx;
 mod en_common;
 mod en_errors;
+mod en_figures;
 mod en_heads;
 mod en_model;
 mod en_model_view;
@@ -20,6 +21,7 @@ mod en_sdpa;
 mod en_sparse;
 mod en_speed;
 mod zh;
+mod zh_figures;
 mod zh_model;
 mod zh_sdpa;
 
@@ -65,9 +67,10 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 9] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 10] {
     [
         en_common::MESSAGES,
+        en_figures::MESSAGES,
         en_errors::MESSAGES,
         en_sdpa::MESSAGES,
         en_heads::MESSAGES,
@@ -80,8 +83,13 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 9] {
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 3] {
-    [zh::MESSAGES, zh_sdpa::MESSAGES, zh_model::MESSAGES]
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 4] {
+    [
+        zh::MESSAGES,
+        zh_sdpa::MESSAGES,
+        zh_model::MESSAGES,
+        zh_figures::MESSAGES,
+    ]
 }
 
 fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
@@ -159,6 +167,17 @@ mod tests {
     fn the_model_chapter_is_complete_in_chinese() {
         let zh = table(Lang::Zh);
         let missing: Vec<&str> = en_model_view::MESSAGES
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| !zh.contains_key(id))
+            .collect();
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
+    }
+
+    #[test]
+    fn the_figure_tools_are_complete_in_chinese() {
+        let zh = table(Lang::Zh);
+        let missing: Vec<&str> = en_figures::MESSAGES
             .iter()
             .map(|(id, _)| *id)
             .filter(|id| !zh.contains_key(id))

@@ -4,9 +4,12 @@
 
 // Shared by every view.
 pub mod colormap;
+pub mod export;
+pub mod figures;
 pub mod format;
 pub mod job;
 pub mod legend_box;
+pub mod look;
 pub mod params;
 pub mod permalink;
 pub mod schema;

@@ -10,6 +10,8 @@ mod sweep;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
+
 use crate::attention::approx::linformer::ProjectionKind;
 use crate::attention::approx::synthesizer::SynthesizerKind;
 use crate::i18n::{t, tf};
@@ -51,10 +53,10 @@ pub fn ApproxView() -> impl IntoView {
             <div class="figures">
                 <Notices notices=notices />
                 <ErrorBox message=run.compare.error />
-                <matrices::Matrices params=params run=run />
-                <sweep::ErrorSweep params=params run=run />
-                <spectrum::SpectrumPanel params=params run=run />
-                <cost::CostCharts params=params />
+                <Figure id="approx-matrices"><matrices::Matrices params=params run=run /></Figure>
+                <Figure id="approx-sweep"><sweep::ErrorSweep params=params run=run /></Figure>
+                <Figure id="approx-spectrum"><spectrum::SpectrumPanel params=params run=run /></Figure>
+                <Figure id="approx-cost"><cost::CostCharts params=params /></Figure>
             </div>
         </section>
     }

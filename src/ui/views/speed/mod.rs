@@ -9,6 +9,8 @@ mod table;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
+
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::Notices;
 use crate::ui::components::param_controls::{FlagToggle, SnapSelect};
@@ -43,8 +45,8 @@ pub fn SpeedView() -> impl IntoView {
             <div class="figures">
                 <Notices notices=notices />
                 <StatusLine run=run />
-                <chart::TimeChart params=params run=run />
-                <table::ResultsTable params=params run=run />
+                <Figure id="speed-chart"><chart::TimeChart params=params run=run /></Figure>
+                <Figure id="speed-table"><table::ResultsTable params=params run=run /></Figure>
                 <machine::Machine />
             </div>
         </section>
