@@ -39,15 +39,32 @@ pub fn Toolbar(ctx: FigureCtx, root: NodeRef<Div>) -> impl IntoView {
     let id = ctx.id;
     let status = RwSignal::new(None::<&'static str>);
     let snippet = RwSignal::new(None::<String>);
-    let stem = move |extra: &str| {
+    let params = move || {
         query.with_untracked(|m| {
-            let get = lookup(m);
-            let view = shell::parse(&get).view;
-            match find(view, id) {
-                Some(f) => file_stem(f, &get, extra),
-                None => format!("atlas-{id}"),
-            }
+            let q = page_query(&lookup(m), lang());
+            q.trim_start_matches('?')
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        js_sys::decode_uri_component(&v.replace('+', " "))
+                            .map(String::from)
+                            .unwrap_or_else(|_| v.to_string()),
+                    )
+                })
+                .collect::<Vec<_>>()
         })
+    };
+    // Every parameter of the view (defaults included), so file names say what the file is.
+    let stem = move |extra: &str| {
+        let pairs = params();
+        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let view = shell::parse(&get).view;
+        match find(view, id) {
+            Some(f) => file_stem(f, &get, extra),
+            None => format!("atlas-{id}"),
+        }
     };
     let share = move |_| {
         let url = format!(
@@ -94,23 +111,6 @@ pub fn Toolbar(ctx: FigureCtx, root: NodeRef<Div>) -> impl IntoView {
     let export_svg = move |_| match svg::render(ctx, None) {
         Some(s) => download::save_text(&format!("{}.svg", stem("")), "image/svg+xml", &s),
         None => status.set(Some("fig.no_svg")),
-    };
-    let params = move || {
-        query.with_untracked(|m| {
-            let q = page_query(&lookup(m), lang());
-            q.trim_start_matches('?')
-                .split('&')
-                .filter_map(|kv| kv.split_once('='))
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        js_sys::decode_uri_component(&v.replace('+', " "))
-                            .map(String::from)
-                            .unwrap_or_else(|_| v.to_string()),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
     };
     let data = move || root.get_untracked().map(|r| ctx.data(&r)).unwrap_or_default();
     let export_csv = move |_| download::save_text(&format!("{}.csv", stem("")), "text/csv", &csv(&data()));
