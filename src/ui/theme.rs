@@ -86,9 +86,17 @@ pub fn provide_look(theme: Signal<ThemeChoice>, cmap: Signal<CmapChoice>) -> Loo
         cmap: RwSignal::new(CmapChoice::Viridis),
     };
     provide_context(look);
+    // The system's preference, followed live while `theme=auto`.
+    let system = RwSignal::new(system_dark());
+    if let Some(mq) = web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()) {
+        let on_change = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || system.set(system_dark()));
+        let _ = mq.add_event_listener_with_callback("change", wasm_bindgen::JsCast::unchecked_ref(on_change.as_ref()));
+        // One listener for the page's lifetime.
+        on_change.forget();
+    }
     Effect::new(move |_| {
         let dark = match theme.get() {
-            ThemeChoice::Auto => system_dark(),
+            ThemeChoice::Auto => system.get(),
             ThemeChoice::Light => false,
             ThemeChoice::Dark => true,
         };

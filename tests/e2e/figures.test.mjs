@@ -25,7 +25,8 @@ function recorder() {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end(`<!doctype html><meta charset="utf-8"><iframe id="f" sandbox="allow-scripts" width="1100" height="500"
       src="${src.replace(/"/g, "&quot;")}"></iframe><script>window.posted = [];
-      addEventListener("message", (e) => { if (e.data && e.data.atlas === "height") window.posted.push(e.data); });</script>`);
+      addEventListener("message", (e) => { if (e.data && e.data.atlas === "height") {
+        window.posted.push(e.data); document.getElementById("f").style.height = e.data.height + "px"; } });</script>`);
   });
   return new Promise((r) => server.listen(0, "127.0.0.1", () => r({ url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((c) => server.close(c)) })));
 }
@@ -69,7 +70,7 @@ test("fig= renders one figure of every chapter alone, and the height it posts is
       assert.ok(last && last.fig === fig, `${fig} posted its height`);
       assert.ok(Math.abs(last.height - content) <= 1, `${fig}: posted ${last.height} vs content ${content}`);
       assert.ok(content < 2600, `${fig}: one figure, not a chapter (${content}px)`);
-      await shot(page, `fig-alone-${view}`);
+      await shot(page, `fig-alone-${view}`, { fullPage: true });
     }
     // controls=0: the figure without its controls.
     await page.goto(`${host.url}?src=${encodeURIComponent(`${atlas.url}?view=sdpa&n=16&embed=1&fig=sdpa-weights&controls=0`)}`);
@@ -116,6 +117,18 @@ test("PNG export decodes at 1× and 2×; the CSV is the N × N weights with toke
       assert.ok(Math.abs(nums.reduce((a, b) => a + b, 0) - 1) < 1e-3, `row ${i} sums to 1`);
       if (!/[",]/.test(tokens[i])) assert.equal(cells[0], tokens[i], `row ${i} label`);
     }
+    // Embed: the iframe snippet of this figure with the current state, sized to it.
+    await page.click("[data-testid=sdpa-weights-embed]");
+    const snippet = await page.inputValue("[data-testid=sdpa-weights-snippet]");
+    const fig = await page.$eval("[data-testid=fig-sdpa-weights]", (f) => ({ w: f.offsetWidth, h: f.offsetHeight }));
+    assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?view=sdpa&n=24&[^"]*&embed=1&fig=sdpa-weights"/);
+    assert.ok(snippet.includes(`width="${fig.w}"`), `${snippet} width ${fig.w}`);
+    const h = Number(snippet.match(/height="(\d+)"/)[1]);
+    assert.ok(h >= fig.h && h < fig.h + 200, `height ${h} for a ${fig.h}px figure`);
+    // Share: the full-page permalink to the figure (copied, or shown when the clipboard refuses).
+    await page.click("[data-testid=sdpa-weights-embed]");
+    await page.click("[data-testid=sdpa-weights-share]");
+    await page.waitForSelector("[data-testid=sdpa-weights-status]");
     const json = JSON.parse(fs.readFileSync((await download(page, "sdpa-weights-json")).path, "utf8"));
     assert.equal(json.figure, "sdpa-weights");
     assert.equal(json.params.n, "24");
@@ -197,9 +210,11 @@ for (const view of ["sdpa", "heads", "sparse", "approx", "speed"]) {
       assert.equal(await page.$eval("[data-testid=controls]", (c) => getComputedStyle(c).visibility), "hidden");
       await page.click("[data-testid=drawer-toggle]");
       await page.waitForFunction(() => getComputedStyle(document.querySelector("[data-testid=controls]")).visibility === "visible");
+      await page.waitForTimeout(400);
       if (view === "sdpa") await shot(page, "narrow-360-drawer");
       await page.click("[data-testid=drawer-toggle]");
-      if (view === "sdpa") await shot(page, "narrow-360", { fullPage: true });
+      await page.waitForTimeout(400);
+      await shot(page, `narrow-360-${view}`, { fullPage: true });
     });
   });
 }

@@ -93,11 +93,14 @@ impl FigureCtx {
         })
     }
 
-    /// The data of every heatmap and line chart, then of every table under `root`.
+    /// The data of every heatmap and line chart; for a figure without them (a table, bars), every
+    /// table under `root` as shown.
     pub fn data(self, root: &web_sys::Element) -> Vec<FigureData> {
-        let mut out: Vec<FigureData> = self.sources().iter().filter_map(data_of).collect();
-        out.extend(tables_under(root).into_iter().map(FigureData::Table));
-        out
+        let out: Vec<FigureData> = self.sources().iter().filter_map(data_of).collect();
+        if !out.is_empty() {
+            return out;
+        }
+        tables_under(root).into_iter().map(FigureData::Table).collect()
     }
 }
 
