@@ -1,6 +1,8 @@
 //! An embedded page tells its host how tall it is: `{atlas: "height", height, fig}` posted to the
 //! parent window on load and whenever the document's height changes (a `ResizeObserver`), so the
-//! README's few lines of host script can size the `<iframe>` to the figure.
+//! README's few lines of host script can size the `<iframe>` to the figure. Chromium does not render
+//! a cross-origin frame that is scrolled out of view, so no `ResizeObserver` fires there: a
+//! `MutationObserver` (which does not wait for rendering) posts too, measured a little later.
 
 use std::cell::Cell;
 
@@ -55,6 +57,30 @@ pub fn start(fig: String) {
         std::mem::forget(observer);
     }
     on_resize.forget();
+    let pending = std::rc::Rc::new(Cell::new(false));
+    let later_fig = fig.clone();
+    let on_mutation = Closure::<dyn FnMut()>::new(move || {
+        if pending.replace(true) {
+            return;
+        }
+        let (pending, fig) = (pending.clone(), later_fig.clone());
+        let measure = Closure::once_into_js(move || {
+            pending.set(false);
+            post(&fig);
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(measure.unchecked_ref(), 150);
+        }
+    });
+    if let Ok(observer) = web_sys::MutationObserver::new(on_mutation.as_ref().unchecked_ref()) {
+        let opts = web_sys::MutationObserverInit::new();
+        opts.set_child_list(true);
+        opts.set_subtree(true);
+        opts.set_attributes(true);
+        let _ = observer.observe_with_options(&root, &opts);
+        std::mem::forget(observer);
+    }
+    on_mutation.forget();
     let on_load = Closure::<dyn FnMut()>::new(move || {
         LAST.set(-1);
         post(&fig)

@@ -146,7 +146,10 @@ fn draw_memory(
         } else {
             (x * 1.05, HPos::Left)
         };
-        let style = (FONT, 14).into_font().color(&crate::ui::theme::palette().text).pos(Pos::new(h_pos, VPos::Top));
+        let style = (FONT, 14)
+            .into_font()
+            .color(&crate::ui::theme::palette().text)
+            .pos(Pos::new(h_pos, VPos::Top));
         chart
             .draw_series(std::iter::once(Text::new(label, (at, y_min), style)))
             .map_err(|e| e.to_string())?;

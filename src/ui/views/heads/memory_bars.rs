@@ -122,7 +122,11 @@ fn draw_bars(root: &ChartArea, rows: &[VariantRow], weights_gib: f64) -> Result<
         let (px0, py) = chart.backend_coord(&(0.0, (y0 + y1) / 2.0));
         let name = variant_label(row);
         let right = Pos::new(HPos::Right, VPos::Center);
-        let label = (FONT, 16).into_font().style(FontStyle::Bold).color(&crate::ui::theme::palette().text).pos(right);
+        let label = (FONT, 16)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&crate::ui::theme::palette().text)
+            .pos(right);
         if row.as_built {
             root.draw(&Text::new(name, (px0 - 10, py - 10), label))
                 .map_err(|e| e.to_string())?;
