@@ -70,7 +70,11 @@ test("fig= renders one figure of every chapter alone, and the height it posts is
       assert.ok(last && last.fig === fig, `${fig} posted its height`);
       assert.ok(Math.abs(last.height - content) <= 1, `${fig}: posted ${last.height} vs content ${content}`);
       assert.ok(content < 2600, `${fig}: one figure, not a chapter (${content}px)`);
-      await shot(page, `fig-alone-${view}`, { fullPage: true });
+      // The whole frame in view (Chromium does not paint an out-of-view cross-origin frame).
+      await page.setViewportSize({ width: 1140, height: Math.min(last.height + 40, 4000) });
+      await page.waitForTimeout(500);
+      await shot(page, `fig-alone-${view}`);
+      await page.setViewportSize({ width: 1440, height: 1000 });
     }
     // controls=0: the figure without its controls.
     await page.goto(`${host.url}?src=${encodeURIComponent(`${atlas.url}?view=sdpa&n=16&embed=1&fig=sdpa-weights&controls=0`)}`);
@@ -214,7 +218,7 @@ for (const view of ["sdpa", "heads", "sparse", "approx", "speed"]) {
       if (view === "sdpa") await shot(page, "narrow-360-drawer");
       await page.click("[data-testid=drawer-toggle]");
       await page.waitForTimeout(400);
-      await shot(page, `narrow-360-${view}`, { fullPage: true });
+      await shot(page, `narrow-360-${view}`, { fullPage: view === "sdpa" });
     });
   });
 }
