@@ -3,6 +3,9 @@
 //! Every kernel works on row-major [`matrix::Matrix`] values; every random quantity comes from a
 //! seeded [`rng`] stream, so a view's picture is a function of its URL parameters.
 
+// The engine's files name each other `crate::attention::…`, the path the app reads them by.
+extern crate self as attention;
+
 pub mod bench;
 pub mod budget;
 pub mod cost;
