@@ -1,8 +1,9 @@
 //! Exact attention on one thread, tiled for wasm `simd128`: O = softmax(Q·Kᵀ·scale + M)·V for a mask
 //! whose allowed keys of row i are a prefix 0..hᵢ (full: hᵢ = N, causal: hᵢ = i + 1).
 //!
-//! What the blocked kernel ([`crate::attention::exact`]) spends its time on, measured in Chromium,
-//! and what this one does instead:
+//! Why the blocked kernel ([`crate::attention::exact`]) is slower under wasm — read from
+//! `matrixmultiply` 0.3's wasm kernel and the blocked loop, and measured only as whole kernels
+//! (tests/e2e/bench-ort.mjs: 1.35–1.75× faster in Chromium) — and what this one does instead:
 //! - **register tiles without shuffles**: S = Q·Kᵀ and E·V in 4 × 8 tiles held in eight `v128`
 //!   accumulators; each step loads 8 values of the other operand and *splat-loads* each row's scalar
 //!   (`v128.load32_splat`), so 16 multiply-adds need 6 loads and no lane shuffle (the general gemm
@@ -15,6 +16,9 @@
 //!   the softmax and E·V, and E·V walks V in chunks of 64 keys that stay in L1 for all 16 rows;
 //! - **causal work only where allowed**: each 4-row tile multiplies only the key panels up to its
 //!   last row (hᵢ), not the block's, in both products.
+//!
+//! Natively this kernel is slower than the blocked one (its `F4` is 128 bits, `matrixmultiply` uses
+//! 256-bit AVX2/FMA there), so [`crate::attention::exact::attend`] uses it only under `simd128`.
 //!
 //! Results equal the reference within float rounding (sums in the same key order; the scale is
 //! applied after subtracting the max and the division after the product, a few ulp apart).
