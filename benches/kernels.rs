@@ -4,6 +4,8 @@
 //!   `flash::flash_attend` with the default 64 × 64 tiles) at N = 256, 1024, 4096: each iteration runs
 //!   all 8 heads of d_head = 64, i.e. the column windows of one N × 512 Q, K and V (N(0, 1) entries,
 //!   scale 1/√64), full and causal mask.
+//! - `exact_packed`: `packed::attend_packed` with the blocked and the fast kernel on head-major
+//!   [8, N, 64] inputs, N = 256 … 2048 — the shape of the onnxruntime-web harness, for the wasm/native ratio.
 //! - `multi_head_layer`: the whole `multi_head_attention` (projections, 8 heads, concat, W_O) at
 //!   N = 256, d_model = 512, the foundation view's target configuration, with both kernels.
 //!
@@ -19,6 +21,7 @@ use attention_atlas::attention::flash::{flash_attend, Tiles};
 use attention_atlas::attention::mask::causal_or_full;
 use attention_atlas::attention::matrix::{MatRef, Matrix};
 use attention_atlas::attention::multi_head::{multi_head_attention, HeadConfig, Kernel, LayerWeights};
+use attention_atlas::attention::packed::{attend_packed, ExactKernel};
 use attention_atlas::attention::rng::{normal_matrix, stream};
 use attention_atlas::attention::scale::Scale;
 use attention_atlas::attention::tokenizer::example_tokens;
@@ -29,6 +32,8 @@ const N_HEADS: usize = 8;
 const D_HEAD: usize = 64;
 /// Sequence lengths of the kernel benchmarks.
 const LENGTHS: [usize; 3] = [256, 1024, 4096];
+/// Sequence lengths of the head-major benchmark (those of the onnxruntime-web harness).
+const PACKED_LENGTHS: [usize; 4] = [256, 512, 1024, 2048];
 const SEED: u64 = 7;
 
 /// Q, K, V of shape N × (N_HEADS · D_HEAD) with N(0, 1) entries.
@@ -97,6 +102,24 @@ fn kernels(c: &mut Criterion) {
         }
     }
     flash.finish();
+
+    // The peer harness's shape (tests/e2e/bench-ort.mjs): Q, K, V head-major [8, N, 64], both exact
+    // kernels, so the browser's times divided by these are the wasm/native ratio.
+    let mut packed = c.benchmark_group("exact_packed");
+    packed.sampling_mode(SamplingMode::Flat).sample_size(10);
+    for n in PACKED_LENGTHS {
+        let draw = |label: &str| normal_matrix(&mut stream(SEED, label), N_HEADS * n, D_HEAD, 1.0).data;
+        let (q, k, v) = (draw("packed:q"), draw("packed:k"), draw("packed:v"));
+        for (name, kernel) in [("blocked", ExactKernel::Blocked), ("fast", ExactKernel::Fast)] {
+            for causal in [false, true] {
+                let id = BenchmarkId::new(format!("{name}/{}", mask_name(causal)), n);
+                packed.bench_function(id, |b| {
+                    b.iter(|| black_box(attend_packed(&q, &k, &v, N_HEADS, D_HEAD, scale, causal, kernel)))
+                });
+            }
+        }
+    }
+    packed.finish();
 }
 
 fn layer(c: &mut Criterion) {

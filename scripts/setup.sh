@@ -37,10 +37,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WBG_VERSION
 fi
 
 # wasm-opt comes from npm's binaryen (never Debian's old one); playwright-core drives Chromium;
-# @wllama/wllama (llama.cpp in wasm) is the reference the model benchmark times our engine against.
+# @wllama/wllama (llama.cpp in wasm) is the reference the model benchmark times our engine against, and
+# onnxruntime-web the exact-attention kernel's (tests/e2e/bench-ort.mjs).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@wllama/wllama ] \
-  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing node tools (binaryen's wasm-opt, playwright-core, @wllama/wllama)"
+  || [ ! -d node_modules/onnxruntime-web ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing node tools (binaryen's wasm-opt, playwright-core, @wllama/wllama, onnxruntime-web)"
   npm ci --no-audit --no-fund
 fi
 

@@ -1,9 +1,9 @@
 //! Attention Atlas: attention mechanisms computed live in the browser.
 //!
-//! [`attention`] is the pure engine (tested and benchmarked natively); `ui` is the Leptos
-//! front end, compiled only for the browser.
+//! [`attention`] is the pure engine (its own crate, `src/attention`; tested and benchmarked
+//! natively); `ui` is the Leptos front end, compiled only for the browser.
 
-pub mod attention;
+pub use attention_engine as attention;
 pub mod i18n;
 pub mod view_model;
 

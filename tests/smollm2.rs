@@ -29,7 +29,7 @@ use attention_atlas::attention::message::Explain;
 use attention_atlas::attention::model::forward::{cross_entropy, top_k};
 use attention_atlas::attention::model::gguf::{write, Gguf, GgufError};
 use attention_atlas::attention::model::hook::LayerMasks;
-use attention_atlas::attention::model::{ForwardOptions, ForwardPass, KvCache, Logits, Model};
+use attention_atlas::attention::model::{ForwardOptions, ForwardPass, KvCache, Logits};
 use common::{cases, matrix};
 use serde_json::Value;
 

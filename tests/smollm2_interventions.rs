@@ -23,7 +23,7 @@ use attention_atlas::attention::model::head_scores::{
 };
 use attention_atlas::attention::model::hook::{AttentionHook, HeadCall};
 use attention_atlas::attention::model::intervention::{Intervention, InterventionKind, InterventionSpec};
-use attention_atlas::attention::model::{ForwardOptions, KvCache, Logits, Model};
+use attention_atlas::attention::model::{ForwardOptions, KvCache, Logits};
 use attention_atlas::attention::rng::{normal_matrix, stream};
 use attention_atlas::attention::sparse::zoo::{PatternKind, PatternSettings};
 

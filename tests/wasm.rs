@@ -8,9 +8,10 @@ mod common;
 use std::sync::Arc;
 
 use attention_atlas::attention::embedding::embed;
-use attention_atlas::attention::exact::attend;
+use attention_atlas::attention::exact::{attend, attention_rows};
+use attention_atlas::attention::fast_exact::attend_fast;
 use attention_atlas::attention::flash::{flash_attend, Tiles};
-use attention_atlas::attention::mask::{Causal, Full};
+use attention_atlas::attention::mask::{causal_or_full, Causal, Full};
 use attention_atlas::attention::matrix::{matmul, matmul_transa, matmul_transb, Matrix};
 use attention_atlas::attention::multi_head::{multi_head_attention, HeadConfig, Kernel, LayerWeights};
 use attention_atlas::attention::pooling::{pool, PoolMode};
@@ -60,6 +61,40 @@ fn online_softmax_equals_exact_under_wasm() {
     let causal = attend(q.view(), k.view(), v.view(), 0.25, &Causal);
     let tiles = Tiles { queries: 16, keys: 7 };
     assert!(causal.max_abs_diff(&flash_attend(q.view(), k.view(), v.view(), 0.25, &Causal, tiles)) < 1e-5);
+}
+
+#[wasm_bindgen_test]
+fn the_simd128_kernel_equals_the_blocked_kernel_under_wasm() {
+    let mut rng = stream(9, "wasm-fast");
+    for &(n, d) in &[(1, 8), (37, 16), (130, 64), (257, 64)] {
+        let (q, k, v) = (
+            normal_matrix(&mut rng, n, d, 1.5),
+            normal_matrix(&mut rng, n, d, 1.5),
+            normal_matrix(&mut rng, n, d, 1.0),
+        );
+        for causal in [false, true] {
+            let mask = causal_or_full(causal);
+            let mut want = Matrix::zeros(n, d);
+            attention_rows(
+                q.view(),
+                k.view(),
+                v.view(),
+                0.125,
+                mask,
+                0..n,
+                64,
+                &mut want.data,
+                |_| {},
+            );
+            let mut got = Matrix::zeros(n, d);
+            assert!(attend_fast(q.view(), k.view(), v.view(), 0.125, mask, &mut got.data));
+            assert!(
+                got.max_abs_diff(&want) < 1e-5,
+                "n = {n}, d = {d}, causal = {causal}: {}",
+                got.max_abs_diff(&want)
+            );
+        }
+    }
 }
 
 #[wasm_bindgen_test]

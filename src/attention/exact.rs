@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use crate::attention::fast_exact::attend_fast;
 use crate::attention::mask::{scale_and_mask_row, AttentionMask};
 use crate::attention::matrix::{matmul_acc_into, matmul_transb_into, matmul_transb_into_strided, MatRef, Matrix};
 use crate::attention::softmax::{softmax_in_place, SoftmaxStats};
@@ -201,9 +202,16 @@ impl BlockBuffers {
     }
 }
 
-/// O = softmax(Q·Kᵀ·scale + M)·V for all rows (the reference exact kernel).
+/// O = softmax(Q·Kᵀ·scale + M)·V for all rows. Under wasm `simd128`: [`attend_fast`] where it
+/// applies (prefix masks such as full and causal, d_v a multiple of 8). Otherwise, and natively
+/// (where `matrixmultiply` picks 256-bit AVX2/FMA kernels at run time and beats 128-bit tiles), the
+/// blocked kernel [`attention_rows`].
 pub fn attend(q: MatRef<'_>, k: MatRef<'_>, v: MatRef<'_>, scale: f32, mask: &dyn AttentionMask) -> Matrix {
     let mut out = Matrix::zeros(q.rows, v.cols);
+    let simd128 = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+    if simd128 && attend_fast(q, k, v, scale, mask, &mut out.data) {
+        return out;
+    }
     attention_rows(
         q,
         k,

@@ -3,16 +3,22 @@
 //! Every kernel works on row-major [`matrix::Matrix`] values; every random quantity comes from a
 //! seeded [`rng`] stream, so a view's picture is a function of its URL parameters.
 
+// The engine's files name each other `crate::attention::…`, the path the app reads them by.
+extern crate self as attention;
+
 pub mod bench;
 pub mod budget;
 pub mod cost;
 pub mod embedding;
 pub mod exact;
+pub mod fast_exact;
 pub mod flash;
+pub mod lanes;
 pub mod mask;
 pub mod matrix;
 pub mod message;
 pub mod multi_head;
+pub mod packed;
 pub mod pooling;
 pub mod reduce;
 pub mod rng;

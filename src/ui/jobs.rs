@@ -49,6 +49,7 @@ pub struct JobRun<T: Send + Sync + 'static> {
     set_progress: WriteSignal<Option<f64>>,
     set_timing: WriteSignal<Option<f64>>,
     set_error: WriteSignal<Option<Message>>,
+    generation: Generation,
 }
 
 impl<T: Send + Sync + 'static> Clone for JobRun<T> {
@@ -59,7 +60,7 @@ impl<T: Send + Sync + 'static> Clone for JobRun<T> {
 impl<T: Send + Sync + 'static> Copy for JobRun<T> {}
 
 impl<T: Send + Sync + 'static> JobRun<T> {
-    fn new() -> Self {
+    fn new(generation: Generation) -> Self {
         let (result, set_result) = signal(None);
         let (progress, set_progress) = signal(None);
         let (timing, set_timing) = signal(None);
@@ -73,7 +74,16 @@ impl<T: Send + Sync + 'static> JobRun<T> {
             set_progress,
             set_timing,
             set_error,
+            generation,
         }
+    }
+
+    /// Stops the running job where it is: what it has published so far (a partial result, such as
+    /// the tokens generated before Stop) stays on screen, and nothing more is computed until the
+    /// input changes again.
+    pub fn stop(&self) {
+        self.generation.next();
+        self.set_progress.set(None);
     }
 
     /// "Computing… 40%" while busy, None when idle: the busy text of every canvas.
@@ -122,8 +132,8 @@ where
     J: Job + 'static,
     J::Output: Send + Sync + 'static,
 {
-    let run = JobRun::new();
     let generation = Generation(StoredValue::new(0));
+    let run = JobRun::new(generation);
     let make = Rc::new(make);
     let done = Rc::new(done);
     Effect::new(move |_| {

@@ -3,6 +3,7 @@
 
 pub mod alloc;
 pub mod app;
+pub mod bench_api;
 pub mod browser;
 pub mod components;
 pub mod embed_height;

@@ -139,5 +139,24 @@ test("generation streams tokens greedily, measures its speed and grows the KV ca
     const text = await page.textContent("[data-testid=model-generated]");
     assert.ok(text.startsWith(","), `greedy continues with the reference's top token ",": ${JSON.stringify(text)}`);
     assert.match(await page.textContent("[data-testid=model-gen-cache]"), /for 11 tokens/);
+
+    // Stop keeps what was streamed: a long run stopped after its first tokens leaves them on screen.
+    await page.evaluate(() => {
+      const u = new URL(location.href);
+      u.searchParams.set("gen", "64");
+      history.replaceState(null, "", u);
+      dispatchEvent(new PopStateEvent("popstate"));
+    });
+    await page.click("[data-testid=model-generate]");
+    await page.waitForFunction(
+      (before) => document.querySelector("[data-testid=model-generated]").textContent.length > before,
+      text.length + 4,
+    );
+    await page.click("[data-testid=model-stop]");
+    const stopped = await page.textContent("[data-testid=model-generated]");
+    assert.ok(stopped.length > 0, "the streamed text stays after Stop");
+    await page.waitForTimeout(500);
+    assert.equal(await page.textContent("[data-testid=model-generated]"), stopped, "nothing is generated after Stop");
+    assert.equal(await page.locator("[data-testid=model-stop]").count(), 0, "Stop disappears when stopped");
   });
 });

@@ -16,10 +16,15 @@ pub struct HeadScores {
 }
 
 impl HeadScores {
-    /// The grid of one score, a row per head and a column per layer (as the thumbnails).
-    pub fn grid(&self, score: Score) -> Matrix {
-        Matrix::from_fn(self.heads, self.layers, |h, l| {
-            self.values[l * self.heads + h][score.index()]
+    /// The grid of one score, a row per head and a column per layer, laid out as the thumbnails: the
+    /// `group` query heads that read one K/V head form a band, and an empty (NaN, painted grey) row
+    /// separates two bands. [`head_of_row`] maps a row back to its head.
+    pub fn grid(&self, score: Score, group: usize) -> Matrix {
+        let group = group.max(1);
+        let rows = self.heads + self.heads.div_ceil(group).saturating_sub(1);
+        Matrix::from_fn(rows, self.layers, |r, l| match head_of_row(r, group) {
+            Some(h) if h < self.heads => self.values[l * self.heads + h][score.index()],
+            _ => f32::NAN,
         })
     }
 
@@ -34,6 +39,13 @@ impl HeadScores {
         rows.sort_by(|a, b| b.2[score.index()].total_cmp(&a.2[score.index()]));
         rows
     }
+}
+
+/// The query head drawn in row `row` of [`HeadScores::grid`] (None on a gap between two bands).
+pub fn head_of_row(row: usize, group: usize) -> Option<usize> {
+    let group = group.max(1);
+    let (band, offset) = (row / (group + 1), row % (group + 1));
+    (offset < group).then_some(band * group + offset)
 }
 
 /// The display grid of the engine's scores ([`score_heads`]); the induction score is 0 when the
@@ -83,9 +95,16 @@ mod tests {
             })
             .collect();
         let s = head_scores(&att, None);
-        let g = s.grid(Score::Previous);
+        let g = s.grid(Score::Previous, 3);
         assert_eq!((g.rows, g.cols), (3, 2));
         assert!((g.get(2, 1) - 0.6).abs() < 1e-6, "head 2 of layer 1");
+        // Bands of two query heads: head 0, head 1, a gap, head 2.
+        let g = s.grid(Score::Previous, 2);
+        assert_eq!((g.rows, g.cols), (4, 2));
+        assert!(g.get(2, 0).is_nan() && g.get(2, 1).is_nan(), "the gap row");
+        assert!((g.get(3, 1) - 0.6).abs() < 1e-6, "head 2 of layer 1 below the gap");
+        let heads: Vec<_> = (0..4).map(|r| head_of_row(r, 2)).collect();
+        assert_eq!(heads, [Some(0), Some(1), None, Some(2)]);
         let ranked = s.ranked(Score::Previous);
         assert_eq!((ranked[0].0, ranked[0].1), (1, 2));
         assert_eq!((ranked[5].0, ranked[5].1), (0, 0));

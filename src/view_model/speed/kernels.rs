@@ -14,9 +14,13 @@ crate::url_choice!(BenchKernel {
     BenchKernel::Performer => ("performer", "speed.k.performer"),
 });
 
-impl BenchKernel {
-    /// Message id of the kernel's short name (chart legend).
-    pub fn legend_id(self) -> &'static str {
+/// The kernel's short name (chart legend) as a message id.
+pub trait LegendId {
+    fn legend_id(self) -> &'static str;
+}
+
+impl LegendId for BenchKernel {
+    fn legend_id(self) -> &'static str {
         match self {
             BenchKernel::Exact => "speed.s.exact",
             BenchKernel::Flash => "speed.s.flash",

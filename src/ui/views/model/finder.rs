@@ -12,10 +12,12 @@ use crate::ui::components::param_controls::ChoiceSelect;
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::url::{keys_setter, setter};
 use crate::ui::views::model::loss_chart::{LossChart, Series};
-use crate::ui::views::model::Ctx;
+use crate::ui::views::model::{store, Ctx};
+use crate::attention::model::config::ModelConfig;
 use crate::view_model::colormap::Colormap;
 use crate::view_model::format::{fixed4, sig3};
 use crate::view_model::model::choices::{Input, Score};
+use crate::view_model::model::finder::head_of_row;
 use crate::view_model::model::params::{HEAD, INPUT, LAYER, SCORE};
 use crate::view_model::schema::UrlChoice;
 
@@ -28,10 +30,12 @@ pub fn FinderPanel(ctx: Ctx) -> impl IntoView {
     let run = ctx.analysis;
     let params = ctx.params;
     let score = Memo::new(move |_| params.with(|p| p.score));
+    // Query heads per K/V head (SmolLM2-135M: 9 / 3), the bands of the grid.
+    let group = store::model().map_or(ModelConfig::SMOLLM2_135M.group_size(), |m| m.config.group_size());
     let repeat = Memo::new(move |_| params.with(|p| p.input == Input::Repeat));
     let spec = Signal::derive(move || {
         run.result.get().map(|a| {
-            let g = a.scores.grid(score.get());
+            let g = a.scores.grid(score.get(), group);
             HeatmapSpec {
                 source: (g.rows, g.cols),
                 matrix: Arc::new(g),
@@ -48,11 +52,15 @@ pub fn FinderPanel(ctx: Ctx) -> impl IntoView {
     };
     let select_cell = {
         let select = select.clone();
-        Callback::new(move |(h, l): (usize, usize)| select(l, h))
+        Callback::new(move |(r, l): (usize, usize)| {
+            if let Some(h) = head_of_row(r, group) {
+                select(l, h)
+            }
+        })
     };
     let hover = RwSignal::new(None::<(usize, usize)>);
     let readout = move || {
-        let Some((h, l)) = hover.get() else {
+        let Some((h, l)) = hover.get().and_then(|(r, l)| Some((head_of_row(r, group)?, l))) else {
             return Some(t("model.finder.hint").to_string());
         };
         let a = run.result.get()?;
@@ -102,7 +110,7 @@ pub fn FinderPanel(ctx: Ctx) -> impl IntoView {
                             <td>
                                 <button class="link-button" on:click=move |_| select(l, h)>{format!("{l}.{h}")}</button>
                             </td>
-                            <td class="num">{h / 3}</td>
+                            <td class="num">{h / group}</td>
                             {v.iter().map(|x| view! { <td class="num">{fixed4(*x)}</td> }).collect_view()}
                         </tr>
                     }
@@ -157,7 +165,7 @@ pub fn FinderPanel(ctx: Ctx) -> impl IntoView {
                         test_id="model-finder-map"
                     />
                     <p class="caption">{t("model.thumbs.axis")}</p>
-                    <p class="readout">{readout}</p>
+                    <p class="readout compact">{readout}</p>
                 </div>
                 <div class="table-scroll finder-table">
                     <table data-testid="model-finder-table">

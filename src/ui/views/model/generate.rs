@@ -77,7 +77,7 @@ pub fn GeneratePanel(ctx: Ctx) -> impl IntoView {
             change: p.change.clone(),
         }));
     };
-    let stop = move |_| request.set(None);
+    let stop = move |_| run.stop();
     let running = move || run.progress.get().is_some();
     let set_temp = setter(TEMP.key);
     let sampled = Memo::new(move |_| params.with(|p| p.sampling == Sampling::Sample));

@@ -106,7 +106,7 @@ pub fn HeadsPanel(ctx: Ctx) -> impl IntoView {
                 }}
             </div>
             <p class="caption thumbs-axis">{t("model.thumbs.axis")}</p>
-            <p class="readout" data-testid="model-thumbs-readout">{readout}</p>
+            <p class="readout compact" data-testid="model-thumbs-readout">{readout}</p>
             <Focus ctx=ctx />
         </div>
     }
