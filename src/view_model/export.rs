@@ -69,8 +69,8 @@ fn number(v: f64) -> String {
     }
 }
 
-/// CSV of one part: a matrix as a labelled grid (first row: column labels; first column: row
-/// labels), series in long form (`series,<x label>,<y label>`), a table as shown.
+/// CSV of one part: a matrix as a labelled grid (first row: an empty corner and the column labels;
+/// first column: row labels; the matrix's name is in the JSON), series in long form (`series,<x label>,<y label>`), a table as shown.
 pub fn part_csv(part: &FigureData) -> String {
     let mut out = String::new();
     match part {
@@ -78,7 +78,7 @@ pub fn part_csv(part: &FigureData) -> String {
             let head: Vec<String> = (0..m.cols)
                 .map(|j| csv_field(&label(&m.col_labels, j, m.cols)))
                 .collect();
-            let _ = writeln!(out, "{},{}", csv_field(&m.name), head.join(","));
+            let _ = writeln!(out, ",{}", head.join(","));
             for i in 0..m.rows {
                 let cells: Vec<String> = (0..m.cols)
                     .map(|j| number(m.values.get(i * m.cols + j).copied().unwrap_or(f32::NAN) as f64))
@@ -233,7 +233,7 @@ mod tests {
 
     #[test]
     fn a_matrix_is_a_labelled_grid_with_masked_cells_empty() {
-        assert_eq!(part_csv(&matrix()), "weights,0,1\n\"a,b\",0.25,0.75\nc,,1\n");
+        assert_eq!(part_csv(&matrix()), ",0,1\n\"a,b\",0.25,0.75\nc,,1\n");
     }
 
     #[test]

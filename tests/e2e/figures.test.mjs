@@ -13,6 +13,25 @@ function pngSize(file) {
   return { w: b.readUInt32BE(16), h: b.readUInt32BE(20) };
 }
 
+/** Rows of RFC 4180 CSV (quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = "", quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n") { row.push(field); rows.push(row); row = []; field = ""; }
+    else if (c !== "\r") field += c;
+  }
+  if (field !== "" || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
 async function download(page, testId) {
   const [d] = await Promise.all([page.waitForEvent("download"), page.click(`[data-testid="${testId}"]`)]);
   return { name: d.suggestedFilename(), path: await d.path() };
@@ -107,24 +126,24 @@ test("PNG export decodes at 1× and 2×; the CSV is the N × N weights with toke
     assert.deepEqual(s2, { w: 2 * s1.w, h: 2 * s1.h }, "2×: twice the pixels each way");
     const csv = await download(page, "sdpa-weights-csv");
     assert.equal(csv.name, "atlas-sdpa-weights-head0-n24.csv");
-    const lines = fs.readFileSync(csv.path, "utf8").trim().split("\n");
+    const lines = parseCsv(fs.readFileSync(csv.path, "utf8"));
     assert.equal(lines.length, 25, "a header and 24 rows");
-    const header = lines[0].split(",");
+    const header = lines[0];
     assert.equal(header.length, 25);
     const tokens = await page.$$eval("[data-testid=main-heatmap] .row-labels span", (s) => s.map((e) => e.textContent));
     assert.equal(tokens.length, 24);
-    for (const [i, line] of lines.slice(1).entries()) {
-      const cells = line.split(",");
+    assert.deepEqual(header.slice(1), tokens, "column labels are the tokens");
+    for (const [i, cells] of lines.slice(1).entries()) {
       assert.equal(cells.length, 25);
       const nums = cells.slice(1).map(Number);
       assert.ok(nums.every((x) => Number.isFinite(x) && x >= 0 && x <= 1), `row ${i} numbers`);
       assert.ok(Math.abs(nums.reduce((a, b) => a + b, 0) - 1) < 1e-3, `row ${i} sums to 1`);
-      if (!/[",]/.test(tokens[i])) assert.equal(cells[0], tokens[i], `row ${i} label`);
+      assert.equal(cells[0], tokens[i], `row ${i} label`);
     }
     // Embed: the iframe snippet of this figure with the current state, sized to it.
+    const fig = await page.$eval("[data-testid=fig-sdpa-weights]", (f) => ({ w: f.offsetWidth, h: f.offsetHeight }));
     await page.click("[data-testid=sdpa-weights-embed]");
     const snippet = await page.inputValue("[data-testid=sdpa-weights-snippet]");
-    const fig = await page.$eval("[data-testid=fig-sdpa-weights]", (f) => ({ w: f.offsetWidth, h: f.offsetHeight }));
     assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?view=sdpa&n=24&[^"]*&embed=1&fig=sdpa-weights"/);
     assert.ok(snippet.includes(`width="${fig.w}"`), `${snippet} width ${fig.w}`);
     const h = Number(snippet.match(/height="(\d+)"/)[1]);
