@@ -42,12 +42,14 @@ test("the model loads from dist/, its tokens and top 10 match the NumPy referenc
     assert.ok(probs[0] > 0.5 && probs.every((p, i) => i === 0 || p <= probs[i - 1]), `${probs}`);
     const wasm = await page.evaluate(() => window.__atlasWasmBytes());
     assert.ok(wasm < 250 * 2 ** 20, `wasm memory ${wasm} bytes with the model loaded`);
+    console.log(`[model] wasm memory with the model loaded and analysed: ${(wasm / 2 ** 20).toFixed(1)} MiB`);
     // 30 layers × 9 heads of 5 tokens: (5+1)·30 columns, 9·6 + 2·4 rows.
     assert.match(await canvasHash(page, "[data-testid=model-thumbs] canvas"), /^180x62:/);
     assert.ok(await painted(page, "[data-testid=model-thumbs] canvas"));
     assert.match(await canvasHash(page, "[data-testid=model-focus-map] canvas"), /^5x5:/);
     assert.ok(await page.$("[data-testid=model-lines] line"), "the line view draws lines");
-    assert.match(await canvasHash(page, "[data-testid=model-finder-map] canvas"), /^30x9:/);
+    // The finder's grid: 30 layers × 9 heads in three K/V bands with an empty row between two bands.
+    assert.match(await canvasHash(page, "[data-testid=model-finder-map] canvas"), /^30x11:/);
     assert.equal(await page.$$eval("[data-testid=model-finder-table] tbody tr", (r) => r.length), 30);
     const shown = await page.textContent("[data-testid=view-model]");
     assert.doesNotMatch(shown, /\bNaN\b|undefined/);
