@@ -5,8 +5,11 @@
 // Shared by every view.
 pub mod colormap;
 pub mod format;
+pub mod formulas;
+pub mod home;
 pub mod job;
 pub mod legend_box;
+pub mod math;
 pub mod params;
 pub mod permalink;
 pub mod schema;

@@ -10,6 +10,7 @@ use crate::view_model::{approx, heads, model, sdpa, sparse, speed};
 pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> String {
     let s = shell::parse(get);
     let mut pairs = match s.view {
+        ViewId::Home => vec![(shell::VIEW.key, ViewId::Home.word().into())],
         ViewId::Sdpa => sdpa::params::to_query(&sdpa::params::parse(get).params),
         ViewId::Heads => heads::params::to_query(&heads::params::parse(get).params),
         ViewId::Sparse => sparse::params::to_query(&sparse::params::parse(get).params),
@@ -50,7 +51,8 @@ mod tests {
         assert_eq!(again.params.n, 7);
         assert_eq!(
             canonical_query(&pairs_lookup(&[]), Lang::En),
-            canonical_query(&pairs_lookup(&[("view", "sdpa")]), Lang::En)
+            canonical_query(&pairs_lookup(&[("view", "home")]), Lang::En)
         );
+        assert_eq!(canonical_query(&pairs_lookup(&[("view", "home"), ("n", "3")]), Lang::Zh), "?view=home&lang=zh");
     }
 }

@@ -7,6 +7,8 @@ use crate::view_model::schema::{ChoiceParam, FlagParam, Schema};
 /// The chapters of the atlas, as named by `view=` in the URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ViewId {
+    /// The home page: what the atlas is and one card per chapter.
+    Home,
     Sdpa,
     Heads,
     Sparse,
@@ -16,6 +18,7 @@ pub enum ViewId {
 }
 
 crate::url_choice!(ViewId {
+    ViewId::Home => ("home", "nav.home"),
     ViewId::Sdpa => ("sdpa", "nav.sdpa"),
     ViewId::Heads => ("heads", "nav.heads"),
     ViewId::Sparse => ("sparse", "nav.sparse"),
@@ -23,6 +26,18 @@ crate::url_choice!(ViewId {
     ViewId::Speed => ("speed", "nav.speed"),
     ViewId::Model => ("model", "nav.model"),
 });
+
+impl ViewId {
+    /// The chapters, in reading order (every view but the home page).
+    pub const CHAPTERS: [ViewId; 6] = [
+        ViewId::Sdpa,
+        ViewId::Heads,
+        ViewId::Sparse,
+        ViewId::Approx,
+        ViewId::Speed,
+        ViewId::Model,
+    ];
+}
 
 crate::url_choice!(Lang {
     Lang::En => ("en", "lang.en"),
@@ -32,8 +47,8 @@ crate::url_choice!(Lang {
 pub const VIEW: ChoiceParam<ViewId> = ChoiceParam {
     key: "view",
     label: "nav.aria",
-    doc: "the chapter",
-    default: ViewId::Sdpa,
+    doc: "the chapter (`home`, the default, is the home page with one card per chapter)",
+    default: ViewId::Home,
 };
 pub const EMBED: FlagParam = FlagParam {
     key: "embed",
@@ -81,14 +96,17 @@ mod tests {
     use crate::view_model::schema::UrlChoice;
 
     #[test]
-    fn an_unknown_view_opens_the_first_chapter_with_a_notice() {
+    fn an_unknown_view_opens_the_home_page_with_a_notice() {
         let s = parse(&pairs_lookup(&[("view", "nope"), ("embed", "1")]));
-        assert_eq!((s.view, s.embed), (ViewId::Sdpa, true));
+        assert_eq!((s.view, s.embed), (ViewId::Home, true));
+        assert_eq!(parse(&pairs_lookup(&[])).view, ViewId::Home);
         assert_eq!(s.notices.len(), 1);
         assert_eq!(parse(&pairs_lookup(&[("view", "Sparse")])).view, ViewId::Sparse);
         assert_eq!(
             ViewId::words(),
-            vec!["sdpa", "heads", "sparse", "approx", "speed", "model"]
+            vec!["home", "sdpa", "heads", "sparse", "approx", "speed", "model"]
         );
+        assert_eq!(ViewId::CHAPTERS.len(), 6);
+        assert!(!ViewId::CHAPTERS.contains(&ViewId::Home));
     }
 }
