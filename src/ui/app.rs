@@ -63,7 +63,7 @@ fn Shell() -> impl IntoView {
         }
     };
     let nav = move || {
-        ViewId::ALL
+        ViewId::CHAPTERS
             .iter()
             .map(|v| {
                 let v = *v;

@@ -12,7 +12,8 @@ pub const SPARSE: &str = r"softmax(\frac{Q K^T}{\sqrt{d}} + M) V, \quad M_{ij} =
 /// Linear attention, computed right to left.
 pub const LINEAR: &str = r"O = \frac{φ(Q) (φ(K)^T V)}{φ(Q) (φ(K)^T 1)}, \quad φ(x) = elu(x) + 1";
 /// Performer's positive random features.
-pub const PERFORMER: &str = r"exp(\frac{q · k}{\sqrt{d}}) ≈ φ(q) · φ(k), \quad φ(x) = \frac{1}{\sqrt{m}} exp(W x − \frac{‖x‖^2}{2})";
+pub const PERFORMER: &str =
+    r"exp(\frac{q · k}{\sqrt{d}}) ≈ φ(q) · φ(k), \quad φ(x) = \frac{1}{\sqrt{m}} exp(W x − \frac{‖x‖^2}{2})";
 /// Linformer's sequence compression.
 pub const LINFORMER: &str = r"O = softmax(\frac{Q (E K)^T}{\sqrt{d}}) (F V), \quad E, F ∈ ℝ^{k × N}";
 /// Synthesizer's logits without q·k.
@@ -59,10 +60,27 @@ mod tests {
 
     #[test]
     fn every_formula_parses_and_its_words_exist_in_both_languages() {
-        let mut all = vec![SDPA, HEADS, SPARSE, LINEAR, PERFORMER, LINFORMER, SYNTHESIZER, MIXER, SPEED, MODEL];
+        let mut all = vec![
+            SDPA,
+            HEADS,
+            SPARSE,
+            LINEAR,
+            PERFORMER,
+            LINFORMER,
+            SYNTHESIZER,
+            MIXER,
+            SPEED,
+            MODEL,
+        ];
         all.extend(ViewId::ALL.iter().filter_map(|v| for_view(*v)));
-        let en: Vec<&str> = crate::i18n::english_sections().iter().flat_map(|s| s.iter().map(|m| m.0)).collect();
-        let zh: Vec<&str> = crate::i18n::chinese_sections().iter().flat_map(|s| s.iter().map(|m| m.0)).collect();
+        let en: Vec<&str> = crate::i18n::english_sections()
+            .iter()
+            .flat_map(|s| s.iter().map(|m| m.0))
+            .collect();
+        let zh: Vec<&str> = crate::i18n::chinese_sections()
+            .iter()
+            .flat_map(|s| s.iter().map(|m| m.0))
+            .collect();
         for src in all {
             let tree = parse(src).unwrap_or_else(|e| panic!("{src}: {e}"));
             let mut ids = Vec::new();

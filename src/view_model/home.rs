@@ -1,13 +1,13 @@
 //! The home page's thumbnails: one tiny matrix per chapter, computed by the engine once (N ≤ 16, a
 //! few microseconds each).
 
+use crate::attention::approx::linear::{elu_features, normalised_kernel_matrix};
 use crate::attention::cost::ExactCost;
 use crate::attention::embedding::embed;
 use crate::attention::exact::attention_weights;
 use crate::attention::mask::causal_or_full;
 use crate::attention::matrix::Matrix;
 use crate::attention::sparse::zoo::{build, PatternKind, PatternSettings};
-use crate::attention::approx::linear::{elu_features, normalised_kernel_matrix};
 use crate::view_model::shell::ViewId;
 
 /// Tokens of every thumbnail.

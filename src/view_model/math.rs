@@ -69,7 +69,9 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 None | Some('}') => return Ok(items),
                 Some('_') | Some('^') => {
-                    let base = items.pop().ok_or_else(|| format!("a script without a base at byte {}", self.pos))?;
+                    let base = items
+                        .pop()
+                        .ok_or_else(|| format!("a script without a base at byte {}", self.pos))?;
                     items.push(self.scripts(base)?);
                 }
                 Some(_) => items.push(self.atom()?),
@@ -116,7 +118,11 @@ impl<'a> Parser<'a> {
         self.expect('{')?;
         let mut items = self.sequence()?;
         self.expect('}')?;
-        Ok(if items.len() == 1 { items.remove(0) } else { Node::Row(items) })
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Node::Row(items)
+        })
     }
 
     fn raw_group(&mut self) -> Result<&'a str, String> {
@@ -199,7 +205,10 @@ pub fn plain<'a>(node: &Node<'a>, word: &dyn Fn(&'a str) -> String) -> String {
             let mut out = String::new();
             let mut prev: Option<&Node<'a>> = None;
             for n in items {
-                let tight_after = matches!(prev, None | Some(Node::Op("(" | "[" | "⌊" | "/" | "·")) | Some(Node::Space));
+                let tight_after = matches!(
+                    prev,
+                    None | Some(Node::Op("(" | "[" | "⌊" | "/" | "·")) | Some(Node::Space)
+                );
                 let lead = match n {
                     Node::Sub(b, _) | Node::Sup(b, _) | Node::SubSup(b, _, _) => b,
                     other => other,
@@ -241,11 +250,17 @@ mod tests {
         let Node::Frac(num, den) = &items[0] else { panic!() };
         assert_eq!(
             **num,
-            Node::Row(vec![Node::Ident("Q"), Node::Sup(Box::new(Node::Ident("K")), Box::new(Node::Ident("T")))])
+            Node::Row(vec![
+                Node::Ident("Q"),
+                Node::Sup(Box::new(Node::Ident("K")), Box::new(Node::Ident("T")))
+            ])
         );
         assert_eq!(
             **den,
-            Node::Sqrt(Box::new(Node::Sub(Box::new(Node::Ident("d")), Box::new(Node::Ident("head")))))
+            Node::Sqrt(Box::new(Node::Sub(
+                Box::new(Node::Ident("d")),
+                Box::new(Node::Ident("head"))
+            )))
         );
         assert_eq!(plain(&n, &|id| id.to_uppercase()), "(Q Kᵀ)/√d_head X.Y");
     }

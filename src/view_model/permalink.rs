@@ -53,6 +53,9 @@ mod tests {
             canonical_query(&pairs_lookup(&[]), Lang::En),
             canonical_query(&pairs_lookup(&[("view", "home")]), Lang::En)
         );
-        assert_eq!(canonical_query(&pairs_lookup(&[("view", "home"), ("n", "3")]), Lang::Zh), "?view=home&lang=zh");
+        assert_eq!(
+            canonical_query(&pairs_lookup(&[("view", "home"), ("n", "3")]), Lang::Zh),
+            "?view=home&lang=zh"
+        );
     }
 }

@@ -53,7 +53,9 @@ fn build(doc: &Document, node: &Node<'static>) -> Option<Element> {
 
 /// The plain-text line of a formula source, words translated.
 pub fn plain_text(source: &'static str) -> String {
-    parse(source).map(|n| plain(&n, &|id| t(id).to_string())).unwrap_or_else(|_| source.to_string())
+    parse(source)
+        .map(|n| plain(&n, &|id| t(id).to_string()))
+        .unwrap_or_else(|_| source.to_string())
 }
 
 /// A typeset formula: `<math>` for the eye, `fallback` (or the formula as plain text) in a visually

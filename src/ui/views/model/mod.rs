@@ -17,6 +17,9 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
+
 use crate::attention::message::Message;
 use crate::i18n::t;
 use crate::ui::components::notices::{ErrorBox, Notices};
@@ -56,7 +59,7 @@ pub fn ModelView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("model.title")}</h2>
                 <p class="lede">{t("model.lede")}</p>
-                <div class="formula">{t("model.formula")}</div>
+                <MathFormula source=formulas::MODEL fallback=t("model.formula").to_string() />
             </div>
             <div class="figures model-figures">
                 <Notices notices=notices />

@@ -10,6 +10,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
+
 use crate::attention::cost::{score_matrix_bytes, ExactCost};
 use crate::attention::scale::Scale;
 use crate::i18n::{t, tf};
@@ -42,7 +45,7 @@ pub fn SdpaView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("sdpa.title")}</h2>
                 <p class="lede">{t("sdpa.lede")}</p>
-                <div class="formula">{t("sdpa.formula")}</div>
+                <MathFormula source=formulas::SDPA fallback=t("sdpa.formula").to_string() />
             </div>
             <Controls params=params />
             <div class="figures">
