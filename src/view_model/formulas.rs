@@ -34,7 +34,7 @@ pub fn for_view(v: ViewId) -> Option<&'static str> {
         ViewId::Sparse => Some(r"softmax(\frac{Q K^T}{\sqrt{d}} + M_{pattern}) V"),
         ViewId::Approx => Some(r"φ(Q) (φ(K)^T V)"),
         ViewId::Speed => Some(SPEED),
-        ViewId::Model => Some(r"2 · 30 · 3 · 64 · 4 B = 46080 B"),
+        ViewId::Model => Some(r"2 · 30 · 3 · 64 · 4 \text{B} = 46080 \text{B}"),
     }
 }
 

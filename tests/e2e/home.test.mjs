@@ -21,7 +21,7 @@ test("the home page: six cards, painted thumbnails, typeset formulas, a card ope
     const cards = await page.$$eval("[data-testid=home-cards] > a", (as) => as.map((a) => a.dataset.testid));
     assert.deepEqual(cards, CHAPTERS.map((c) => `card-${c}`));
     for (const c of CHAPTERS.filter((c) => c !== "model")) {
-      assert.ok((await colours(page, `[data-testid=card-${c}] canvas`)) > 3, `${c} thumbnail is painted`);
+      assert.ok((await colours(page, `[data-testid=card-${c}] canvas`)) > 1, `${c} thumbnail is painted (not one flat colour)`);
     }
     assert.equal(await page.locator("[data-testid=card-model] canvas").count(), 0, "the model card computes nothing");
     assert.match(await page.textContent("[data-testid=card-model]"), /load it in its chapter/);
