@@ -10,6 +10,12 @@ use crate::attention::matrix::Matrix;
 use crate::attention::sparse::zoo::{build, PatternKind, PatternSettings};
 use crate::view_model::shell::ViewId;
 
+/// The home page reads no key of its own.
+pub const SCHEMA: crate::view_model::schema::Schema = crate::view_model::schema::Schema {
+    view: "home",
+    params: &[],
+};
+
 /// Tokens of every thumbnail.
 pub const N: usize = 16;
 const D: usize = 16;

@@ -1,6 +1,8 @@
 //! The keys every page reads whatever its chapter: `view`, `embed` and `lang`, with their schema.
 
 use crate::i18n::Lang;
+use crate::view_model::figures::{FigParam, FigureDef};
+use crate::view_model::look::{CmapChoice, ThemeChoice, CMAP, THEME};
 use crate::view_model::params::{Notice, ParamReader};
 use crate::view_model::schema::{ChoiceParam, FlagParam, Schema};
 
@@ -63,10 +65,22 @@ pub const LANG: ChoiceParam<Lang> = ChoiceParam {
     default: Lang::En,
 };
 
+pub const FIG: FigParam = FigParam {
+    key: "fig",
+    label: "ui.fig",
+    doc: "with `embed=1`: one figure of the chapter alone (its controls, legend, caption and a link to the full page)",
+};
+pub const CONTROLS: FlagParam = FlagParam {
+    key: "controls",
+    label: "ui.controls",
+    doc: "with `fig`: show the controls the figure needs (`0` = the figure only)",
+    default: true,
+};
+
 /// The keys shared by every view.
 pub const SCHEMA: Schema = Schema {
     view: "shared",
-    params: &[&VIEW, &EMBED, &LANG],
+    params: &[&VIEW, &EMBED, &FIG, &CONTROLS, &LANG, &THEME, &CMAP],
 };
 
 /// What the shell reads from the query.
@@ -74,17 +88,33 @@ pub const SCHEMA: Schema = Schema {
 pub struct ShellParams {
     pub view: ViewId,
     pub embed: bool,
+    /// The figure shown alone (`fig=`; only in embed mode).
+    pub fig: Option<&'static FigureDef>,
+    /// Whether the lone figure keeps its controls (`controls=`).
+    pub controls: bool,
+    /// `theme=`.
+    pub theme: ThemeChoice,
+    /// `cmap=`.
+    pub cmap: CmapChoice,
     pub notices: Vec<Notice>,
 }
 
-/// Parses `view` and `embed` (`lang` is read once at start-up, before anything renders).
+/// Parses `view`, `embed`, `fig` and `controls` (`lang` is read once at start-up, before anything renders).
 pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ShellParams {
     let mut r = ParamReader::new(get);
     let view = VIEW.read(&mut r);
     let embed = EMBED.read(&mut r);
+    let fig = FIG.read(&mut r, view).filter(|_| embed);
+    let controls = CONTROLS.read(&mut r);
+    let theme = THEME.read(&mut r);
+    let cmap = CMAP.read(&mut r);
     ShellParams {
+        theme,
+        cmap,
         view,
         embed,
+        fig,
+        controls,
         notices: r.notices,
     }
 }
@@ -101,6 +131,24 @@ mod tests {
         assert_eq!((s.view, s.embed), (ViewId::Home, true));
         assert_eq!(parse(&pairs_lookup(&[])).view, ViewId::Home);
         assert_eq!(s.notices.len(), 1);
+        let f = parse(&pairs_lookup(&[
+            ("view", "heads"),
+            ("embed", "1"),
+            ("fig", "heads-memory"),
+            ("controls", "0"),
+        ]));
+        assert_eq!((f.fig.map(|f| f.id), f.controls), (Some("heads-memory"), false));
+        let wrong = parse(&pairs_lookup(&[
+            ("view", "heads"),
+            ("embed", "1"),
+            ("fig", "sdpa-weights"),
+        ]));
+        assert_eq!((wrong.fig, wrong.notices.len()), (None, 1));
+        assert_eq!(
+            parse(&pairs_lookup(&[("fig", "sdpa-weights")])).fig,
+            None,
+            "fig needs embed=1"
+        );
         assert_eq!(parse(&pairs_lookup(&[("view", "Sparse")])).view, ViewId::Sparse);
         assert_eq!(
             ViewId::words(),

@@ -10,6 +10,7 @@ mod sweep;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
 use crate::ui::render::math::MathFormula;
 use crate::view_model::formulas;
 
@@ -54,10 +55,10 @@ pub fn ApproxView() -> impl IntoView {
             <div class="figures">
                 <Notices notices=notices />
                 <ErrorBox message=run.compare.error />
-                <matrices::Matrices params=params run=run />
-                <sweep::ErrorSweep params=params run=run />
-                <spectrum::SpectrumPanel params=params run=run />
-                <cost::CostCharts params=params />
+                <Figure id="approx-matrices"><matrices::Matrices params=params run=run /></Figure>
+                <Figure id="approx-sweep"><sweep::ErrorSweep params=params run=run /></Figure>
+                <Figure id="approx-spectrum"><spectrum::SpectrumPanel params=params run=run /></Figure>
+                <Figure id="approx-cost"><cost::CostCharts params=params /></Figure>
             </div>
         </section>
     }

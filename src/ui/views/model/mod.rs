@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
 use crate::ui::render::math::MathFormula;
 use crate::view_model::formulas;
 
@@ -92,12 +93,12 @@ fn Loaded(params: ReadSignal<ModelParams>) -> impl IntoView {
     let has = move || result.with(|r| r.is_some());
     view! {
         <ErrorBox message=analysis.error />
-        <prompt::PromptPanel ctx=ctx />
+        <Figure id="model-prompt"><prompt::PromptPanel ctx=ctx /></Figure>
         <Show when=has>
-            <generate::GeneratePanel ctx=ctx />
-            <thumbs::HeadsPanel ctx=ctx />
-            <finder::FinderPanel ctx=ctx />
-            <change::ChangePanel ctx=ctx />
+            <Figure id="model-generate"><generate::GeneratePanel ctx=ctx /></Figure>
+            <Figure id="model-heads"><thumbs::HeadsPanel ctx=ctx /></Figure>
+            <Figure id="model-finder"><finder::FinderPanel ctx=ctx /></Figure>
+            <Figure id="model-change"><change::ChangePanel ctx=ctx /></Figure>
         </Show>
     }
     .into_any()

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
 use crate::ui::render::math::MathFormula;
 use crate::view_model::formulas;
 
@@ -51,10 +52,10 @@ pub fn SdpaView() -> impl IntoView {
             <div class="figures">
                 <Notices notices=notices />
                 <ErrorBox message=run.error />
-                <maps::MainMap params=params tokens=tokens run=run />
-                <maps::Multiples params=params run=run />
-                <pipeline::Pipeline params=params run=run />
-                <scaling::ScalingLesson params=params />
+                <Figure id="sdpa-weights"><maps::MainMap params=params tokens=tokens run=run /></Figure>
+                <Figure id="sdpa-heads"><maps::Multiples params=params run=run /></Figure>
+                <Figure id="sdpa-pipeline"><pipeline::Pipeline params=params run=run /></Figure>
+                <Figure id="sdpa-scaling"><scaling::ScalingLesson params=params /></Figure>
                 <CostLine params=params run=run />
             </div>
         </section>

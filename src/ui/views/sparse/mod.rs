@@ -14,6 +14,7 @@ mod tiles;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
 use crate::ui::render::math::MathFormula;
 use crate::view_model::formulas;
 
@@ -60,13 +61,13 @@ pub fn SparseView() -> impl IntoView {
                 <Notices notices=notices />
                 <Notices notices=engine_notices />
                 <ErrorBox message=run.error />
-                <maps::MaskMap params=params tokens=tokens run=run />
-                <attention::AttentionMaps run=run />
-                <compare::Compare params=params run=run />
+                <Figure id="sparse-mask"><maps::MaskMap params=params tokens=tokens run=run /></Figure>
+                <Figure id="sparse-attention"><attention::AttentionMaps run=run /></Figure>
+                <Figure id="sparse-compare"><compare::Compare params=params run=run /></Figure>
                 <numbers::Numbers params=params run=run />
-                <reach::Reach params=params run=run />
-                <detail::Detail run=run />
-                <heads::Heads run=run />
+                <Figure id="sparse-reach"><reach::Reach params=params run=run /></Figure>
+                <Figure id="sparse-detail"><detail::Detail run=run /></Figure>
+                <Figure id="sparse-heads"><heads::Heads run=run /></Figure>
             </div>
         </section>
     }

@@ -9,6 +9,7 @@ mod table;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
 use crate::ui::render::math::MathFormula;
 use crate::view_model::formulas;
 
@@ -46,8 +47,8 @@ pub fn SpeedView() -> impl IntoView {
             <div class="figures">
                 <Notices notices=notices />
                 <StatusLine run=run />
-                <chart::TimeChart params=params run=run />
-                <table::ResultsTable params=params run=run />
+                <Figure id="speed-chart"><chart::TimeChart params=params run=run /></Figure>
+                <Figure id="speed-table"><table::ResultsTable params=params run=run /></Figure>
                 <machine::Machine />
             </div>
         </section>
