@@ -2,7 +2,8 @@
 // (src/ui/render/math.rs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withApp, shot } from "./harness.mjs";
+import path from "node:path";
+import { withApp, shot, SHOTS } from "./harness.mjs";
 
 const CHAPTERS = ["sdpa", "heads", "sparse", "approx", "speed", "model"];
 
@@ -74,6 +75,7 @@ test("every chapter header has a rendered <math> formula with its plain-text fal
         return { w: r.width, h: r.height, scripts: m.querySelectorAll("msub, msup, msubsup, mfrac").length };
       });
       assert.ok(box.w > 50 && box.h > 10 && box.scripts > 0, `${c}: ${JSON.stringify(box)}`);
+      await page.locator(`${head} [data-testid=formula]`).screenshot({ path: path.join(SHOTS, `formula-${c}.png`) });
     }
   });
   await withApp("?view=model&lang=zh", async ({ page }) => {
