@@ -36,6 +36,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("formula.or", "or"),
     ("formula.causal", "causal"),
     ("formula.then", "then"),
+    ("formula.layers", "layers"),
     (
         "sparse.formula",
         "softmax(Q·Kᵀ/√d + M)·V, where M_ij = 0 if (i, j) is in the pattern and −∞ otherwise.",

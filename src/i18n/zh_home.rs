@@ -36,6 +36,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("formula.or", "或"),
     ("formula.causal", "因果"),
     ("formula.then", "然后"),
+    ("formula.layers", "层"),
     (
         "sparse.formula",
         "softmax(Q·Kᵀ/√d + M)·V，其中若 (i, j) 属于该模式则 M_ij = 0，否则为 −∞。",

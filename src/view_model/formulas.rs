@@ -6,7 +6,7 @@ use crate::view_model::shell::ViewId;
 /// Scaled dot-product attention with the projections and the output projection.
 pub const SDPA: &str = r"Attention(Q, K, V) = softmax(\frac{Q K^T}{\sqrt{d_{head}}} + M) V, \quad Q = X W_Q, \quad K = X W_K, \quad V = X W_V, \quad MultiHead(X) = [head_1, …, head_h] W_O";
 /// Grouped K/V heads and the KV cache per token per layer of each variant.
-pub const HEADS: &str = r"head_h: K_{\floor{h/g}}, V_{\floor{h/g}}, \quad g = \frac{n_h}{n_{kv}} \quad \t{formula.kv_per_token}: \quad MHA 2 n_h d_h, \quad GQA 2 n_{kv} d_h, \quad MQA 2 d_h, \quad MLA d_c + d_R";
+pub const HEADS: &str = r"head_h: K_{\floor{h/g}}, V_{\floor{h/g}}, \quad g = \frac{n_h}{n_{kv}} \quad \t{formula.kv_per_token} \quad MHA: 2 n_h d_h, \quad GQA: 2 n_{kv} d_h, \quad MQA: 2 d_h, \quad MLA: d_c + d_R";
 /// Attention restricted to a pattern by an additive mask.
 pub const SPARSE: &str = r"softmax(\frac{Q K^T}{\sqrt{d}} + M) V, \quad M_{ij} = 0 \t{formula.if_allowed}, \quad M_{ij} = −∞ \t{formula.otherwise}";
 /// Linear attention, computed right to left.
@@ -23,7 +23,7 @@ pub const MIXER: &str = r"Y = W_2 gelu(W_1 V)";
 /// The power law fitted to the measured times.
 pub const SPEED: &str = r"t ≈ c N^p \quad ⇔ \quad ln t = ln c + p ln N";
 /// One layer of SmolLM2-135M.
-pub const MODEL: &str = r"x ← x + W_O [softmax(\frac{Q_h K_{\floor{h/3}}^T}{\sqrt{64}} + M_{\t{formula.causal}}) V_{\floor{h/3}}]_h \quad \t{formula.then} \quad x ← x + W_{down}(SiLU(W_{gate} x) ⊙ W_{up} x), \quad × 30";
+pub const MODEL: &str = r"x ← x + W_O [softmax(\frac{Q_h K_{\floor{h/3}}^T}{\sqrt{64}} + M_{\t{formula.causal}}) V_{\floor{h/3}}]_h \quad \t{formula.then} \quad x ← x + W_{down}(SiLU(W_{gate} x) ⊙ W_{up} x), \quad × 30 \t{formula.layers}";
 
 /// The formula a chapter's home card shows (None for the home page itself).
 pub fn for_view(v: ViewId) -> Option<&'static str> {
