@@ -15,6 +15,7 @@ mod en_common;
 mod en_errors;
 mod en_figures;
 mod en_heads;
+mod en_home;
 mod en_model;
 mod en_model_view;
 mod en_sdpa;
@@ -22,6 +23,7 @@ mod en_sparse;
 mod en_speed;
 mod zh;
 mod zh_figures;
+mod zh_home;
 mod zh_model;
 mod zh_sdpa;
 
@@ -67,7 +69,7 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 10] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 11] {
     [
         en_common::MESSAGES,
         en_figures::MESSAGES,
@@ -79,16 +81,18 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 10] {
         en_speed::MESSAGES,
         en_model::MESSAGES,
         en_model_view::MESSAGES,
+        en_home::MESSAGES,
     ]
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 4] {
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 5] {
     [
         zh::MESSAGES,
         zh_sdpa::MESSAGES,
         zh_model::MESSAGES,
         zh_figures::MESSAGES,
+        zh_home::MESSAGES,
     ]
 }
 
@@ -167,6 +171,17 @@ mod tests {
     fn the_model_chapter_is_complete_in_chinese() {
         let zh = table(Lang::Zh);
         let missing: Vec<&str> = en_model_view::MESSAGES
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| !zh.contains_key(id))
+            .collect();
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
+    }
+
+    #[test]
+    fn the_home_page_is_complete_in_chinese() {
+        let zh = table(Lang::Zh);
+        let missing: Vec<&str> = en_home::MESSAGES
             .iter()
             .map(|(id, _)| *id)
             .filter(|id| !zh.contains_key(id))

@@ -108,7 +108,7 @@ fn Shell() -> impl IntoView {
         }
     };
     let nav = move || {
-        ViewId::ALL
+        ViewId::CHAPTERS
             .iter()
             .map(|v| {
                 let v = *v;

@@ -11,6 +11,7 @@ use crate::view_model::{approx, heads, model, sdpa, sparse, speed};
 pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> String {
     let s = shell::parse(get);
     let mut pairs = match s.view {
+        ViewId::Home => vec![(shell::VIEW.key, ViewId::Home.word().into())],
         ViewId::Sdpa => sdpa::params::to_query(&sdpa::params::parse(get).params),
         ViewId::Heads => heads::params::to_query(&heads::params::parse(get).params),
         ViewId::Sparse => sparse::params::to_query(&sparse::params::parse(get).params),
@@ -42,6 +43,7 @@ pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> Stri
 /// The parameter schema of chapter `view`.
 pub fn schema_of(view: ViewId) -> &'static Schema {
     match view {
+        ViewId::Home => &crate::view_model::home::SCHEMA,
         ViewId::Sdpa => &sdpa::params::SCHEMA,
         ViewId::Heads => &heads::params::SCHEMA,
         ViewId::Sparse => &sparse::params::SCHEMA,
@@ -106,7 +108,11 @@ mod tests {
         assert!(!page_query(&pairs_lookup(&[("embed", "1"), ("fig", "sdpa-weights")]), Lang::En).contains("embed"));
         assert_eq!(
             canonical_query(&pairs_lookup(&[]), Lang::En),
-            canonical_query(&pairs_lookup(&[("view", "sdpa")]), Lang::En)
+            canonical_query(&pairs_lookup(&[("view", "home")]), Lang::En)
+        );
+        assert_eq!(
+            canonical_query(&pairs_lookup(&[("view", "home"), ("n", "3")]), Lang::Zh),
+            "?view=home&lang=zh"
         );
     }
 }

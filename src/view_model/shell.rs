@@ -9,6 +9,8 @@ use crate::view_model::schema::{ChoiceParam, FlagParam, Schema};
 /// The chapters of the atlas, as named by `view=` in the URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ViewId {
+    /// The home page: what the atlas is and one card per chapter.
+    Home,
     Sdpa,
     Heads,
     Sparse,
@@ -18,6 +20,7 @@ pub enum ViewId {
 }
 
 crate::url_choice!(ViewId {
+    ViewId::Home => ("home", "nav.home"),
     ViewId::Sdpa => ("sdpa", "nav.sdpa"),
     ViewId::Heads => ("heads", "nav.heads"),
     ViewId::Sparse => ("sparse", "nav.sparse"),
@@ -25,6 +28,18 @@ crate::url_choice!(ViewId {
     ViewId::Speed => ("speed", "nav.speed"),
     ViewId::Model => ("model", "nav.model"),
 });
+
+impl ViewId {
+    /// The chapters, in reading order (every view but the home page).
+    pub const CHAPTERS: [ViewId; 6] = [
+        ViewId::Sdpa,
+        ViewId::Heads,
+        ViewId::Sparse,
+        ViewId::Approx,
+        ViewId::Speed,
+        ViewId::Model,
+    ];
+}
 
 crate::url_choice!(Lang {
     Lang::En => ("en", "lang.en"),
@@ -34,8 +49,8 @@ crate::url_choice!(Lang {
 pub const VIEW: ChoiceParam<ViewId> = ChoiceParam {
     key: "view",
     label: "nav.aria",
-    doc: "the chapter",
-    default: ViewId::Sdpa,
+    doc: "the chapter (`home`, the default, is the home page with one card per chapter)",
+    default: ViewId::Home,
 };
 pub const EMBED: FlagParam = FlagParam {
     key: "embed",
@@ -111,9 +126,10 @@ mod tests {
     use crate::view_model::schema::UrlChoice;
 
     #[test]
-    fn an_unknown_view_opens_the_first_chapter_with_a_notice() {
+    fn an_unknown_view_opens_the_home_page_with_a_notice() {
         let s = parse(&pairs_lookup(&[("view", "nope"), ("embed", "1")]));
-        assert_eq!((s.view, s.embed), (ViewId::Sdpa, true));
+        assert_eq!((s.view, s.embed), (ViewId::Home, true));
+        assert_eq!(parse(&pairs_lookup(&[])).view, ViewId::Home);
         assert_eq!(s.notices.len(), 1);
         let f = parse(&pairs_lookup(&[
             ("view", "heads"),
@@ -136,7 +152,9 @@ mod tests {
         assert_eq!(parse(&pairs_lookup(&[("view", "Sparse")])).view, ViewId::Sparse);
         assert_eq!(
             ViewId::words(),
-            vec!["sdpa", "heads", "sparse", "approx", "speed", "model"]
+            vec!["home", "sdpa", "heads", "sparse", "approx", "speed", "model"]
         );
+        assert_eq!(ViewId::CHAPTERS.len(), 6);
+        assert!(!ViewId::CHAPTERS.contains(&ViewId::Home));
     }
 }

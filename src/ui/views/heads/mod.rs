@@ -14,6 +14,8 @@ mod variant_table;
 use leptos::prelude::*;
 
 use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
 
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::{ErrorBox, Notices};
@@ -47,7 +49,7 @@ pub fn HeadsView() -> impl IntoView {
                 <div class="view-head" data-testid="heads-head">
                     <h2>{t("heads.title")}</h2>
                     <p class="lede">{t("heads.lede")}</p>
-                    <div class="formula">{t("heads.formula")}</div>
+                    <MathFormula source=formulas::HEADS fallback=t("heads.formula").to_string() />
                 </div>
             </Show>
             <Show when=move || part.get().needs_toy_controls()>

@@ -18,6 +18,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
 
 use crate::attention::message::Message;
 use crate::i18n::t;
@@ -58,7 +60,7 @@ pub fn ModelView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("model.title")}</h2>
                 <p class="lede">{t("model.lede")}</p>
-                <div class="formula">{t("model.formula")}</div>
+                <MathFormula source=formulas::MODEL fallback=t("model.formula").to_string() />
             </div>
             <div class="figures model-figures">
                 <Notices notices=notices />

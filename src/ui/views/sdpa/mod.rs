@@ -11,6 +11,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
 
 use crate::attention::cost::{score_matrix_bytes, ExactCost};
 use crate::attention::scale::Scale;
@@ -44,7 +46,7 @@ pub fn SdpaView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("sdpa.title")}</h2>
                 <p class="lede">{t("sdpa.lede")}</p>
-                <div class="formula">{t("sdpa.formula")}</div>
+                <MathFormula source=formulas::SDPA fallback=t("sdpa.formula").to_string() />
             </div>
             <Controls params=params />
             <div class="figures">

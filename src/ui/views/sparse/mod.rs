@@ -15,6 +15,8 @@ mod tiles;
 use leptos::prelude::*;
 
 use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
 
 use crate::attention::sparse::zoo::PatternKind;
 use crate::i18n::t;
@@ -52,6 +54,7 @@ pub fn SparseView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("sparse.title")}</h2>
                 <p class="lede">{t("sparse.lede")}</p>
+                <MathFormula source=formulas::SPARSE fallback=t("sparse.formula").to_string() />
             </div>
             <Controls params=params />
             <div class="figures">

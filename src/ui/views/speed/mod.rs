@@ -10,6 +10,8 @@ mod table;
 use leptos::prelude::*;
 
 use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
 
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::Notices;
@@ -39,7 +41,7 @@ pub fn SpeedView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("speed.title")}</h2>
                 <p class="lede">{t("speed.lede")}</p>
-                <div class="formula">{t("speed.formula")}</div>
+                <MathFormula source=formulas::SPEED fallback=t("speed.formula").to_string() />
             </div>
             <Controls params=params again=again run=run />
             <div class="figures">
