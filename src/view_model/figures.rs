@@ -76,7 +76,8 @@ impl FigParam {
         let found = find(view, &raw);
         if found.is_none() {
             let allowed = of(view).iter().map(|f| f.id).collect();
-            r.note(self.key, raw, String::new(), NoticeReason::UnknownChoice { allowed });
+            // Shown as "… used none": the whole chapter is shown instead.
+            r.note(self.key, raw, "none".into(), NoticeReason::UnknownChoice { allowed });
         }
         found
     }
