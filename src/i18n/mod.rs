@@ -13,17 +13,13 @@ use crate::attention::message::Message;
 mod en_approx;
 mod en_common;
 mod en_errors;
-mod en_figures;
 mod en_heads;
-mod en_home;
 mod en_model;
 mod en_model_view;
 mod en_sdpa;
 mod en_sparse;
 mod en_speed;
 mod zh;
-mod zh_figures;
-mod zh_home;
 mod zh_model;
 mod zh_sdpa;
 
@@ -69,10 +65,9 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 11] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 9] {
     [
         en_common::MESSAGES,
-        en_figures::MESSAGES,
         en_errors::MESSAGES,
         en_sdpa::MESSAGES,
         en_heads::MESSAGES,
@@ -81,19 +76,12 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 11] {
         en_speed::MESSAGES,
         en_model::MESSAGES,
         en_model_view::MESSAGES,
-        en_home::MESSAGES,
     ]
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 5] {
-    [
-        zh::MESSAGES,
-        zh_sdpa::MESSAGES,
-        zh_model::MESSAGES,
-        zh_figures::MESSAGES,
-        zh_home::MESSAGES,
-    ]
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 3] {
+    [zh::MESSAGES, zh_sdpa::MESSAGES, zh_model::MESSAGES]
 }
 
 fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
@@ -171,28 +159,6 @@ mod tests {
     fn the_model_chapter_is_complete_in_chinese() {
         let zh = table(Lang::Zh);
         let missing: Vec<&str> = en_model_view::MESSAGES
-            .iter()
-            .map(|(id, _)| *id)
-            .filter(|id| !zh.contains_key(id))
-            .collect();
-        assert!(missing.is_empty(), "untranslated: {missing:?}");
-    }
-
-    #[test]
-    fn the_home_page_is_complete_in_chinese() {
-        let zh = table(Lang::Zh);
-        let missing: Vec<&str> = en_home::MESSAGES
-            .iter()
-            .map(|(id, _)| *id)
-            .filter(|id| !zh.contains_key(id))
-            .collect();
-        assert!(missing.is_empty(), "untranslated: {missing:?}");
-    }
-
-    #[test]
-    fn the_figure_tools_are_complete_in_chinese() {
-        let zh = table(Lang::Zh);
-        let missing: Vec<&str> = en_figures::MESSAGES
             .iter()
             .map(|(id, _)| *id)
             .filter(|id| !zh.contains_key(id))

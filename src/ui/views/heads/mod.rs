@@ -13,10 +13,6 @@ mod variant_table;
 
 use leptos::prelude::*;
 
-use crate::ui::figure::Figure;
-use crate::ui::render::math::MathFormula;
-use crate::view_model::formulas;
-
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::{ErrorBox, Notices};
 use crate::ui::components::param_controls::{FlagToggle, IntSlider, SeedInput, SnapSelect};
@@ -49,7 +45,7 @@ pub fn HeadsView() -> impl IntoView {
                 <div class="view-head" data-testid="heads-head">
                     <h2>{t("heads.title")}</h2>
                     <p class="lede">{t("heads.lede")}</p>
-                    <MathFormula source=formulas::HEADS fallback=t("heads.formula").to_string() />
+                    <div class="formula">{t("heads.formula")}</div>
                 </div>
             </Show>
             <Show when=move || part.get().needs_toy_controls()>
@@ -59,16 +55,16 @@ pub fn HeadsView() -> impl IntoView {
                 <Notices notices=notices />
                 <ErrorBox message=run.error />
                 <Show when=move || shows(Part::Sharing)>
-                    <Figure id="heads-sharing"><sharing::Sharing params=params run=run /></Figure>
+                    <sharing::Sharing params=params run=run />
                 </Show>
                 <Show when=move || shows(Part::Mla)>
-                    <Figure id="heads-mla"><latent::Latent params=params run=run /></Figure>
+                    <latent::Latent params=params run=run />
                 </Show>
                 <Show when=move || shows(Part::Rope)>
-                    <Figure id="heads-rope"><rotary::Rotary params=params /></Figure>
+                    <rotary::Rotary params=params />
                 </Show>
                 <Show when=move || shows(Part::Memory)>
-                    <Figure id="heads-memory"><cache::Calculator params=params /></Figure>
+                    <cache::Calculator params=params />
                 </Show>
                 <Show when=move || part.get().needs_toy_controls()>
                     <p class="timing" data-testid="timing">{timing}</p>

@@ -17,10 +17,6 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::ui::figure::Figure;
-use crate::ui::render::math::MathFormula;
-use crate::view_model::formulas;
-
 use crate::attention::message::Message;
 use crate::i18n::t;
 use crate::ui::components::notices::{ErrorBox, Notices};
@@ -60,7 +56,7 @@ pub fn ModelView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("model.title")}</h2>
                 <p class="lede">{t("model.lede")}</p>
-                <MathFormula source=formulas::MODEL fallback=t("model.formula").to_string() />
+                <div class="formula">{t("model.formula")}</div>
             </div>
             <div class="figures model-figures">
                 <Notices notices=notices />
@@ -93,12 +89,12 @@ fn Loaded(params: ReadSignal<ModelParams>) -> impl IntoView {
     let has = move || result.with(|r| r.is_some());
     view! {
         <ErrorBox message=analysis.error />
-        <Figure id="model-prompt"><prompt::PromptPanel ctx=ctx /></Figure>
+        <prompt::PromptPanel ctx=ctx />
         <Show when=has>
-            <Figure id="model-generate"><generate::GeneratePanel ctx=ctx /></Figure>
-            <Figure id="model-heads"><thumbs::HeadsPanel ctx=ctx /></Figure>
-            <Figure id="model-finder"><finder::FinderPanel ctx=ctx /></Figure>
-            <Figure id="model-change"><change::ChangePanel ctx=ctx /></Figure>
+            <generate::GeneratePanel ctx=ctx />
+            <thumbs::HeadsPanel ctx=ctx />
+            <finder::FinderPanel ctx=ctx />
+            <change::ChangePanel ctx=ctx />
         </Show>
     }
     .into_any()

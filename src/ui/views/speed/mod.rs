@@ -9,10 +9,6 @@ mod table;
 
 use leptos::prelude::*;
 
-use crate::ui::figure::Figure;
-use crate::ui::render::math::MathFormula;
-use crate::view_model::formulas;
-
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::Notices;
 use crate::ui::components::param_controls::{FlagToggle, SnapSelect};
@@ -41,14 +37,14 @@ pub fn SpeedView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("speed.title")}</h2>
                 <p class="lede">{t("speed.lede")}</p>
-                <MathFormula source=formulas::SPEED fallback=t("speed.formula").to_string() />
+                <div class="formula">{t("speed.formula")}</div>
             </div>
             <Controls params=params again=again run=run />
             <div class="figures">
                 <Notices notices=notices />
                 <StatusLine run=run />
-                <Figure id="speed-chart"><chart::TimeChart params=params run=run /></Figure>
-                <Figure id="speed-table"><table::ResultsTable params=params run=run /></Figure>
+                <chart::TimeChart params=params run=run />
+                <table::ResultsTable params=params run=run />
                 <machine::Machine />
             </div>
         </section>
