@@ -163,7 +163,10 @@ fn smollm2_decode_speed() {
         let mut next = top_k(logits.row(0), 1)[0].0 as u32;
         for best in &mut best_token {
             let t = now();
-            let l = m.forward(&[next], &mut cache, &ForwardOptions::default()).unwrap().logits;
+            let l = m
+                .forward(&[next], &mut cache, &ForwardOptions::default())
+                .unwrap()
+                .logits;
             next = top_k(l.row(0), 1)[0].0 as u32;
             *best = best.min(now() - t);
         }

@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::attention::model::config::ModelConfig;
 use crate::i18n::{t, tf};
 use crate::ui::components::param_controls::ChoiceSelect;
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::ui::url::{keys_setter, setter};
 use crate::ui::views::model::loss_chart::{LossChart, Series};
 use crate::ui::views::model::{store, Ctx};
-use crate::attention::model::config::ModelConfig;
 use crate::view_model::colormap::Colormap;
 use crate::view_model::format::{fixed4, sig3};
 use crate::view_model::model::choices::{Input, Score};

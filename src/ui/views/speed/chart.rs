@@ -7,9 +7,9 @@ use super::driver::SpeedRun;
 use crate::attention::bench::BenchKernel;
 use crate::i18n::t;
 use crate::ui::render::plot::{LineChart, LineChartSpec, Series};
+use crate::view_model::speed::kernels::LegendId;
 use crate::view_model::speed::sampling::points;
 use crate::view_model::speed::SpeedParams;
-use crate::view_model::speed::kernels::LegendId;
 
 /// Line colour of each kernel (dense: reds, sparse: greens, linear-time: blues/purple).
 pub fn color(kernel: BenchKernel) -> RGBColor {
