@@ -13,13 +13,17 @@ use crate::attention::message::Message;
 mod en_approx;
 mod en_common;
 mod en_errors;
+mod en_figures;
 mod en_heads;
+mod en_home;
 mod en_model;
 mod en_model_view;
 mod en_sdpa;
 mod en_sparse;
 mod en_speed;
 mod zh;
+mod zh_figures;
+mod zh_home;
 mod zh_model;
 mod zh_sdpa;
 
@@ -65,9 +69,10 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 9] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 11] {
     [
         en_common::MESSAGES,
+        en_figures::MESSAGES,
         en_errors::MESSAGES,
         en_sdpa::MESSAGES,
         en_heads::MESSAGES,
@@ -76,12 +81,19 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 9] {
         en_speed::MESSAGES,
         en_model::MESSAGES,
         en_model_view::MESSAGES,
+        en_home::MESSAGES,
     ]
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 3] {
-    [zh::MESSAGES, zh_sdpa::MESSAGES, zh_model::MESSAGES]
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 5] {
+    [
+        zh::MESSAGES,
+        zh_sdpa::MESSAGES,
+        zh_model::MESSAGES,
+        zh_figures::MESSAGES,
+        zh_home::MESSAGES,
+    ]
 }
 
 fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
@@ -159,6 +171,28 @@ mod tests {
     fn the_model_chapter_is_complete_in_chinese() {
         let zh = table(Lang::Zh);
         let missing: Vec<&str> = en_model_view::MESSAGES
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| !zh.contains_key(id))
+            .collect();
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
+    }
+
+    #[test]
+    fn the_home_page_is_complete_in_chinese() {
+        let zh = table(Lang::Zh);
+        let missing: Vec<&str> = en_home::MESSAGES
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| !zh.contains_key(id))
+            .collect();
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
+    }
+
+    #[test]
+    fn the_figure_tools_are_complete_in_chinese() {
+        let zh = table(Lang::Zh);
+        let missing: Vec<&str> = en_figures::MESSAGES
             .iter()
             .map(|(id, _)| *id)
             .filter(|id| !zh.contains_key(id))

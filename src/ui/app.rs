@@ -7,9 +7,14 @@ use leptos_router::components::Router;
 use crate::i18n::{lang, set_lang, t, Lang};
 use crate::ui::components::notices::Notices;
 use crate::ui::components::share::CopyLink;
+use crate::ui::figure::provide_focus;
 use crate::ui::reactive::relay;
+use crate::ui::theme::provide_look;
+use crate::ui::url::setter;
 use crate::ui::url::{lookup, provide_query};
 use crate::ui::views::{self, ViewId};
+use crate::view_model::look::{CmapChoice, ThemeChoice};
+use crate::view_model::permalink::page_query;
 use crate::view_model::schema::UrlChoice;
 use crate::view_model::shell;
 
@@ -49,12 +54,52 @@ fn Shell() -> impl IntoView {
     let shell = relay(Memo::new(move |_| query.with(|m| shell::parse(&lookup(m)))));
     let view_id = Memo::new(move |_| shell.with(|s| s.view));
     let embed = Memo::new(move |_| shell.with(|s| s.embed));
+    let fig = Memo::new(move |_| shell.with(|s| s.fig));
+    let controls = Memo::new(move |_| shell.with(|s| s.controls));
+    let theme = Memo::new(move |_| shell.with(|s| s.theme));
+    let cmap = Memo::new(move |_| shell.with(|s| s.cmap));
+    provide_focus(fig.into());
+    provide_look(theme.into(), cmap.into());
+    let drawer = RwSignal::new(false);
     let notices = Signal::derive(move || shell.with(|s| s.notices.clone()));
     Effect::new(move |_| {
+        let mut class = Vec::new();
+        if embed.get() {
+            class.push("embed");
+            crate::ui::embed_height::start(fig.get().map(|f| f.id).unwrap_or_default().to_string());
+        }
+        if fig.get().is_some() {
+            class.push("fig-only");
+            if !controls.get() {
+                class.push("fig-nocontrols");
+            }
+        }
+        if drawer.get() {
+            class.push("drawer-open");
+        }
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            body.set_class_name(if embed.get() { "embed" } else { "" });
+            body.set_class_name(&class.join(" "));
         }
     });
+    let (set_theme, set_cmap) = (setter("theme"), setter("cmap"));
+    let toggle_theme = move |_| {
+        let dark = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("data-theme"))
+            .is_some_and(|t| t == "dark");
+        let next = if dark { ThemeChoice::Light } else { ThemeChoice::Dark };
+        set_theme.set(Some(next.word().to_string()));
+    };
+    let cmaps = move || {
+        CmapChoice::ALL
+            .iter()
+            .map(|c| {
+                let c = *c;
+                view! { <option value=c.word() selected=move || cmap.get() == c>{t(c.label_id())}</option> }
+            })
+            .collect_view()
+    };
     let lang_suffix = move || {
         if lang() == Lang::En {
             String::new()
@@ -63,7 +108,7 @@ fn Shell() -> impl IntoView {
         }
     };
     let nav = move || {
-        ViewId::ALL
+        ViewId::CHAPTERS
             .iter()
             .map(|v| {
                 let v = *v;
@@ -81,10 +126,9 @@ fn Shell() -> impl IntoView {
             .collect_view()
     };
     let open_full = move || {
-        let href = crate::ui::browser::href()
-            .replace("&embed=1", "")
-            .replace("embed=1&", "")
-            .replace("?embed=1", "?");
+        let here = crate::ui::browser::href();
+        let base = here.split(['?', '#']).next().unwrap_or_default().to_string();
+        let href = format!("{base}{}", query.with(|m| page_query(&lookup(m), lang())));
         view! {
             <div class="embed-link">
                 <a href=href target="_blank" rel="noopener">
@@ -107,10 +151,35 @@ fn Shell() -> impl IntoView {
                     {nav}
                 </nav>
                 <div class="header-tools">
+                    <button
+                        class="button"
+                        data-testid="theme-toggle"
+                        aria-label=t("ui.theme")
+                        on:click=toggle_theme
+                    >
+                        {t("ui.theme_toggle")}
+                    </button>
+                    <label class="cmap-pick">
+                        <span>{t("ui.cmap")}</span>
+                        <select
+                            data-testid="cmap"
+                            on:change=move |ev| set_cmap.set(Some(event_target_value(&ev)))
+                        >
+                            {cmaps}
+                        </select>
+                    </label>
                     <CopyLink />
                 </div>
             </header>
         </Show>
+        <button
+            class="drawer-toggle button"
+            data-testid="drawer-toggle"
+            aria-expanded=move || drawer.get().to_string()
+            on:click=move |_| drawer.update(|d| *d = !*d)
+        >
+            {move || t(if drawer.get() { "ui.drawer_close" } else { "ui.drawer_open" })}
+        </button>
         <main class="app-main" data-testid="main">
             <Notices notices=notices />
             {move || views::render(view_id.get())}

@@ -6,10 +6,13 @@ pub mod app;
 pub mod bench_api;
 pub mod browser;
 pub mod components;
+pub mod embed_height;
+pub mod figure;
 pub mod jobs;
 pub mod panic;
 pub mod reactive;
 pub mod render;
+pub mod theme;
 pub mod url;
 pub mod views;
 

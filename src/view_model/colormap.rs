@@ -11,6 +11,12 @@ pub enum Colormap {
     Diverging,
     /// Light grey (0) to dark blue (1): masks and binary patterns.
     Blues,
+    /// Perceptually uniform and colour-blind-safe, dark blue to yellow (`cmap=cividis`).
+    Cividis,
+    /// Diverging purple (negative) – white – orange (positive), colour-blind-safe.
+    PurpleOrange,
+    /// Diverging blue – yellow – red (`cmap=magma`'s signed scale).
+    RedYellowBlue,
 }
 
 /// Grey used for cells that are masked out or undefined (−∞ or NaN).
@@ -30,12 +36,19 @@ impl Lut {
             Colormap::Magma => colorous::MAGMA,
             Colormap::Diverging => colorous::RED_BLUE,
             Colormap::Blues => colorous::BLUES,
+            Colormap::Cividis => colorous::CIVIDIS,
+            Colormap::PurpleOrange => colorous::PURPLE_ORANGE,
+            Colormap::RedYellowBlue => colorous::RED_YELLOW_BLUE,
         };
         let colors = (0..256)
             .map(|i| {
                 let t = i as f64 / 255.0;
                 // RED_BLUE runs red → blue; flip it so negative is blue and positive is red.
-                let t = if map == Colormap::Diverging { 1.0 - t } else { t };
+                let t = if matches!(map, Colormap::Diverging | Colormap::RedYellowBlue) {
+                    1.0 - t
+                } else {
+                    t
+                };
                 let c = grad.eval_continuous(t);
                 [c.r, c.g, c.b]
             })

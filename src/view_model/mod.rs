@@ -4,9 +4,15 @@
 
 // Shared by every view.
 pub mod colormap;
+pub mod export;
+pub mod figures;
 pub mod format;
+pub mod formulas;
+pub mod home;
 pub mod job;
 pub mod legend_box;
+pub mod look;
+pub mod math;
 pub mod params;
 pub mod permalink;
 pub mod schema;

@@ -1,12 +1,16 @@
 //! The keys every page reads whatever its chapter: `view`, `embed` and `lang`, with their schema.
 
 use crate::i18n::Lang;
+use crate::view_model::figures::{FigParam, FigureDef};
+use crate::view_model::look::{CmapChoice, ThemeChoice, CMAP, THEME};
 use crate::view_model::params::{Notice, ParamReader};
 use crate::view_model::schema::{ChoiceParam, FlagParam, Schema};
 
 /// The chapters of the atlas, as named by `view=` in the URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ViewId {
+    /// The home page: what the atlas is and one card per chapter.
+    Home,
     Sdpa,
     Heads,
     Sparse,
@@ -16,6 +20,7 @@ pub enum ViewId {
 }
 
 crate::url_choice!(ViewId {
+    ViewId::Home => ("home", "nav.home"),
     ViewId::Sdpa => ("sdpa", "nav.sdpa"),
     ViewId::Heads => ("heads", "nav.heads"),
     ViewId::Sparse => ("sparse", "nav.sparse"),
@@ -23,6 +28,18 @@ crate::url_choice!(ViewId {
     ViewId::Speed => ("speed", "nav.speed"),
     ViewId::Model => ("model", "nav.model"),
 });
+
+impl ViewId {
+    /// The chapters, in reading order (every view but the home page).
+    pub const CHAPTERS: [ViewId; 6] = [
+        ViewId::Sdpa,
+        ViewId::Heads,
+        ViewId::Sparse,
+        ViewId::Approx,
+        ViewId::Speed,
+        ViewId::Model,
+    ];
+}
 
 crate::url_choice!(Lang {
     Lang::En => ("en", "lang.en"),
@@ -32,8 +49,8 @@ crate::url_choice!(Lang {
 pub const VIEW: ChoiceParam<ViewId> = ChoiceParam {
     key: "view",
     label: "nav.aria",
-    doc: "the chapter",
-    default: ViewId::Sdpa,
+    doc: "the chapter (`home`, the default, is the home page with one card per chapter)",
+    default: ViewId::Home,
 };
 pub const EMBED: FlagParam = FlagParam {
     key: "embed",
@@ -48,10 +65,22 @@ pub const LANG: ChoiceParam<Lang> = ChoiceParam {
     default: Lang::En,
 };
 
+pub const FIG: FigParam = FigParam {
+    key: "fig",
+    label: "ui.fig",
+    doc: "with `embed=1`: one figure of the chapter alone (its controls, legend, caption and a link to the full page)",
+};
+pub const CONTROLS: FlagParam = FlagParam {
+    key: "controls",
+    label: "ui.controls",
+    doc: "with `fig`: show the controls the figure needs (`0` = the figure only)",
+    default: true,
+};
+
 /// The keys shared by every view.
 pub const SCHEMA: Schema = Schema {
     view: "shared",
-    params: &[&VIEW, &EMBED, &LANG],
+    params: &[&VIEW, &EMBED, &FIG, &CONTROLS, &LANG, &THEME, &CMAP],
 };
 
 /// What the shell reads from the query.
@@ -59,17 +88,33 @@ pub const SCHEMA: Schema = Schema {
 pub struct ShellParams {
     pub view: ViewId,
     pub embed: bool,
+    /// The figure shown alone (`fig=`; only in embed mode).
+    pub fig: Option<&'static FigureDef>,
+    /// Whether the lone figure keeps its controls (`controls=`).
+    pub controls: bool,
+    /// `theme=`.
+    pub theme: ThemeChoice,
+    /// `cmap=`.
+    pub cmap: CmapChoice,
     pub notices: Vec<Notice>,
 }
 
-/// Parses `view` and `embed` (`lang` is read once at start-up, before anything renders).
+/// Parses `view`, `embed`, `fig` and `controls` (`lang` is read once at start-up, before anything renders).
 pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ShellParams {
     let mut r = ParamReader::new(get);
     let view = VIEW.read(&mut r);
     let embed = EMBED.read(&mut r);
+    let fig = FIG.read(&mut r, view).filter(|_| embed);
+    let controls = CONTROLS.read(&mut r);
+    let theme = THEME.read(&mut r);
+    let cmap = CMAP.read(&mut r);
     ShellParams {
+        theme,
+        cmap,
         view,
         embed,
+        fig,
+        controls,
         notices: r.notices,
     }
 }
@@ -81,14 +126,35 @@ mod tests {
     use crate::view_model::schema::UrlChoice;
 
     #[test]
-    fn an_unknown_view_opens_the_first_chapter_with_a_notice() {
+    fn an_unknown_view_opens_the_home_page_with_a_notice() {
         let s = parse(&pairs_lookup(&[("view", "nope"), ("embed", "1")]));
-        assert_eq!((s.view, s.embed), (ViewId::Sdpa, true));
+        assert_eq!((s.view, s.embed), (ViewId::Home, true));
+        assert_eq!(parse(&pairs_lookup(&[])).view, ViewId::Home);
         assert_eq!(s.notices.len(), 1);
+        let f = parse(&pairs_lookup(&[
+            ("view", "heads"),
+            ("embed", "1"),
+            ("fig", "heads-memory"),
+            ("controls", "0"),
+        ]));
+        assert_eq!((f.fig.map(|f| f.id), f.controls), (Some("heads-memory"), false));
+        let wrong = parse(&pairs_lookup(&[
+            ("view", "heads"),
+            ("embed", "1"),
+            ("fig", "sdpa-weights"),
+        ]));
+        assert_eq!((wrong.fig, wrong.notices.len()), (None, 1));
+        assert_eq!(
+            parse(&pairs_lookup(&[("fig", "sdpa-weights")])).fig,
+            None,
+            "fig needs embed=1"
+        );
         assert_eq!(parse(&pairs_lookup(&[("view", "Sparse")])).view, ViewId::Sparse);
         assert_eq!(
             ViewId::words(),
-            vec!["sdpa", "heads", "sparse", "approx", "speed", "model"]
+            vec!["home", "sdpa", "heads", "sparse", "approx", "speed", "model"]
         );
+        assert_eq!(ViewId::CHAPTERS.len(), 6);
+        assert!(!ViewId::CHAPTERS.contains(&ViewId::Home));
     }
 }

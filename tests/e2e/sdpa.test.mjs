@@ -97,9 +97,9 @@ test("a garbage query is clamped with a visible notice, never a panic", async ()
     await withApp("?view=nonsense", async (bad) => {
       assert.match(
         await bad.page.textContent("[data-testid=notices]"),
-        /view=nonsense is not one of sdpa, heads, sparse, approx, speed, model; using sdpa/,
+        /view=nonsense is not one of home, sdpa, heads, sparse, approx, speed, model; using home/,
       );
-      await bad.page.waitForSelector("[data-testid=view-sdpa]");
+      await bad.page.waitForSelector("[data-testid=view-home]");
     });
   });
 });

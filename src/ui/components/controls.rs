@@ -33,7 +33,7 @@ pub fn Slider(
 ) -> impl IntoView {
     let number_id = format!("{test_id}-number");
     view! {
-        <div class="control">
+        <div class="control" class:fig-needed=crate::ui::figure::needs_control(test_id)>
             <label>
                 <span>{label.clone()}</span>
                 <span class="value">{move || value.get()}</span>
@@ -89,7 +89,7 @@ pub fn Select(
     #[prop(optional)] test_id: &'static str,
 ) -> impl IntoView {
     view! {
-        <div class="control">
+        <div class="control" class:fig-needed=crate::ui::figure::needs_control(test_id)>
             <label>
                 <span>{label.clone()}</span>
             </label>
@@ -123,7 +123,7 @@ pub fn Toggle(
     #[prop(optional)] test_id: &'static str,
 ) -> impl IntoView {
     view! {
-        <div class="control toggle">
+        <div class="control toggle" class:fig-needed=crate::ui::figure::needs_control(test_id)>
             <label>
                 <input
                     type="checkbox"
@@ -148,7 +148,7 @@ pub fn TextBox(
     #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
     view! {
-        <div class="control">
+        <div class="control" class:fig-needed=crate::ui::figure::needs_control(test_id)>
             <label>
                 <span>{label.clone()}</span>
             </label>

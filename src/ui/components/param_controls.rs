@@ -157,7 +157,7 @@ pub fn SeedInput(spec: &'static IntParam, #[prop(into)] value: Signal<i64>) -> i
         set.set(Some(fresh.to_string()));
     };
     view! {
-        <div class="control">
+        <div class="control" class:fig-needed=crate::ui::figure::needs_control(spec.key)>
             <label>
                 <span>{label}</span>
             </label>

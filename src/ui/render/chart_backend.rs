@@ -1,4 +1,5 @@
-//! The drawing backend of every chart: plotters' [`CanvasBackend`] with text measured by the canvas.
+//! The drawing backend of every chart: plotters' [`CanvasBackend`] (or, for an SVG export,
+//! `plotters-svg`'s [`SVGBackend`]) with text measured by the canvas.
 //!
 //! plotters sizes text (for label layout, titles, legends) by appending a `<span>` to the page with a
 //! `style` attribute and reading its box; the page's CSP (`style-src 'self'`, no `'unsafe-inline'`)
@@ -6,22 +7,63 @@
 //! backend answers [`DrawingBackend::estimate_text_size`] with the 2D context's `measureText` in the
 //! font the canvas draws with, and delegates everything else unchanged. plotters' series legends
 //! measure through the font instead of the backend, so charts draw theirs with
-//! [`super::chart_legend`].
+//! [`super::chart_legend`]. The same draw function paints the page's canvas, a 2× copy for a PNG
+//! export ([`ChartBackend::scaled`]) and an SVG ([`ChartBackend::svg`]).
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
+use plotters_svg::SVGBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// A chart's drawing area in canvas pixels.
-pub type ChartArea = DrawingArea<ChartBackend, Shift>;
+pub type ChartArea<'a> = DrawingArea<ChartBackend<'a>, Shift>;
 
-/// [`CanvasBackend`] whose text measurement is the canvas's own (`measureText`), never the DOM's.
-pub struct ChartBackend {
-    canvas: CanvasBackend,
+/// Where a chart is drawn.
+enum Target<'a> {
+    Canvas(CanvasBackend),
+    Svg(SVGBackend<'a>),
+}
+
+/// [`CanvasBackend`] or [`SVGBackend`] whose text measurement is the canvas's own (`measureText`),
+/// never the DOM's.
+pub struct ChartBackend<'a> {
+    target: Target<'a>,
     context: CanvasRenderingContext2d,
+    /// The size plotters lays the chart out in (CSS pixels of the page's canvas).
+    size: (u32, u32),
+}
+
+/// A drawing error of either target, as text.
+#[derive(Debug)]
+pub struct ChartError(String);
+
+impl std::fmt::Display for ChartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ChartError {}
+
+/// A target's error as a [`ChartError`].
+fn conv<E: std::error::Error + Send + Sync>(r: Result<(), DrawingErrorKind<E>>) -> Fallible {
+    r.map_err(|e| match e {
+        DrawingErrorKind::DrawingError(e) => DrawingErrorKind::DrawingError(ChartError(e.to_string())),
+        DrawingErrorKind::FontError(f) => DrawingErrorKind::FontError(f),
+    })
+}
+
+/// Calls the same method on whichever target the backend has.
+macro_rules! both {
+    ($self:ident . $m:ident ( $($a:expr),* )) => {
+        match &mut $self.target {
+            Target::Canvas(c) => conv(c.$m($($a),*)),
+            Target::Svg(s) => conv(s.$m($($a),*)),
+        }
+    };
 }
 
 /// The CSS font shorthand the canvas backend draws text with: `"{style} {size}px {family}"`.
@@ -34,66 +76,75 @@ pub fn css_font(style: &impl BackendTextStyle) -> String {
     )
 }
 
-/// A failed `measureText` (it throws only for a detached or lost context).
-#[derive(Debug)]
-struct MeasureError(String);
-
-impl std::fmt::Display for MeasureError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "measureText failed: {}", self.0)
-    }
+fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
+        .get_context("2d")
+        .ok()??
+        .dyn_into::<CanvasRenderingContext2d>()
+        .ok()
 }
 
-impl std::error::Error for MeasureError {}
-
-impl ChartBackend {
+impl ChartBackend<'static> {
     /// The backend of `canvas`, or `None` when it has no 2D context.
     pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
-        let context = canvas
-            .get_context("2d")
-            .ok()??
-            .dyn_into::<CanvasRenderingContext2d>()
-            .ok()?;
+        let context = context_2d(&canvas)?;
+        let size = (canvas.width(), canvas.height());
         Some(Self {
-            canvas: CanvasBackend::with_canvas_object(canvas)?,
+            target: Target::Canvas(CanvasBackend::with_canvas_object(canvas)?),
             context,
+            size,
         })
     }
 
     /// The whole canvas as a plotters drawing area.
-    pub fn area(canvas: HtmlCanvasElement) -> Option<ChartArea> {
+    pub fn area(canvas: HtmlCanvasElement) -> Option<ChartArea<'static>> {
         Self::new(canvas).map(IntoDrawingArea::into_drawing_area)
+    }
+
+    /// A chart laid out at `size` on `canvas`, whose backing store is `scale` times larger (a crisp
+    /// 2× PNG): the canvas is resized and its context scaled.
+    pub fn scaled(canvas: HtmlCanvasElement, size: (u32, u32), scale: f64) -> Option<ChartArea<'static>> {
+        canvas.set_width((size.0 as f64 * scale).round() as u32);
+        canvas.set_height((size.1 as f64 * scale).round() as u32);
+        let context = context_2d(&canvas)?;
+        let _ = context.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+        let target = Target::Canvas(CanvasBackend::with_canvas_object(canvas)?);
+        Some(Self { target, context, size }.into_drawing_area())
     }
 }
 
-type Fallible<E> = Result<(), DrawingErrorKind<E>>;
+impl<'a> ChartBackend<'a> {
+    /// An SVG of `size` written into `out`; `measure` is any canvas (its context measures text).
+    pub fn svg(out: &'a mut String, size: (u32, u32), measure: &HtmlCanvasElement) -> Option<ChartArea<'a>> {
+        let context = context_2d(measure)?;
+        let target = Target::Svg(SVGBackend::with_string(out, size));
+        Some(Self { target, context, size }.into_drawing_area())
+    }
+}
 
-impl DrawingBackend for ChartBackend {
-    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+type Fallible = Result<(), DrawingErrorKind<ChartError>>;
+
+impl DrawingBackend for ChartBackend<'_> {
+    type ErrorType = ChartError;
 
     fn get_size(&self) -> (u32, u32) {
-        self.canvas.get_size()
+        self.size
     }
 
-    fn ensure_prepared(&mut self) -> Fallible<Self::ErrorType> {
-        self.canvas.ensure_prepared()
+    fn ensure_prepared(&mut self) -> Fallible {
+        both!(self.ensure_prepared())
     }
 
-    fn present(&mut self) -> Fallible<Self::ErrorType> {
-        self.canvas.present()
+    fn present(&mut self) -> Fallible {
+        both!(self.present())
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Fallible<Self::ErrorType> {
-        self.canvas.draw_pixel(point, color)
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Fallible {
+        both!(self.draw_pixel(point, color))
     }
 
-    fn draw_line<S: BackendStyle>(
-        &mut self,
-        from: BackendCoord,
-        to: BackendCoord,
-        style: &S,
-    ) -> Fallible<Self::ErrorType> {
-        self.canvas.draw_line(from, to, style)
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Fallible {
+        both!(self.draw_line(from, to, style))
     }
 
     fn draw_rect<S: BackendStyle>(
@@ -102,43 +153,24 @@ impl DrawingBackend for ChartBackend {
         bottom_right: BackendCoord,
         style: &S,
         fill: bool,
-    ) -> Fallible<Self::ErrorType> {
-        self.canvas.draw_rect(upper_left, bottom_right, style, fill)
+    ) -> Fallible {
+        both!(self.draw_rect(upper_left, bottom_right, style, fill))
     }
 
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> Fallible<Self::ErrorType> {
-        self.canvas.draw_path(path, style)
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Fallible {
+        both!(self.draw_path(path, style))
     }
 
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> Fallible<Self::ErrorType> {
-        self.canvas.draw_circle(center, radius, style, fill)
+    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Fallible {
+        both!(self.draw_circle(center, radius, style, fill))
     }
 
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> Fallible<Self::ErrorType> {
-        self.canvas.fill_polygon(vert, style)
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Fallible {
+        both!(self.fill_polygon(vert, style))
     }
 
-    fn draw_text<S: BackendTextStyle>(
-        &mut self,
-        text: &str,
-        style: &S,
-        pos: BackendCoord,
-    ) -> Fallible<Self::ErrorType> {
-        self.canvas.draw_text(text, style, pos)
+    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> Fallible {
+        both!(self.draw_text(text, style, pos))
     }
 
     /// Width: the advance width `measureText` reports; height: the font's ascent plus descent, the
@@ -153,12 +185,12 @@ impl DrawingBackend for ChartBackend {
         let m = self
             .context
             .measure_text(text)
-            .map_err(|e| DrawingErrorKind::FontError(Box::new(MeasureError(format!("{e:?}")))))?;
+            .map_err(|e| DrawingErrorKind::FontError(Box::new(ChartError(format!("measureText failed: {e:?}")))))?;
         let height = m.font_bounding_box_ascent() + m.font_bounding_box_descent();
         Ok((m.width().round().max(0.0) as u32, height.round().max(0.0) as u32))
     }
 
-    fn blit_bitmap(&mut self, pos: BackendCoord, (w, h): (u32, u32), src: &[u8]) -> Fallible<Self::ErrorType> {
-        self.canvas.blit_bitmap(pos, (w, h), src)
+    fn blit_bitmap(&mut self, pos: BackendCoord, (w, h): (u32, u32), src: &[u8]) -> Fallible {
+        both!(self.blit_bitmap(pos, (w, h), src))
     }
 }

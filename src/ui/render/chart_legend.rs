@@ -30,11 +30,17 @@ pub struct LegendStyle {
 
 /// Draws the legend of `rows` at `place` on `plot`, a chart's plotting area in pixels
 /// (`chart.plotting_area().strip_coord_spec()`). No rows, no box.
-pub fn draw_legend(plot: &ChartArea, rows: &[LegendRow], place: LegendPlace, style: LegendStyle) -> Result<(), String> {
+pub fn draw_legend(
+    plot: &ChartArea<'_>,
+    rows: &[LegendRow],
+    place: LegendPlace,
+    style: LegendStyle,
+) -> Result<(), String> {
     if rows.is_empty() {
         return Ok(());
     }
-    let font = TextStyle::from((FONT, style.font_px).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
+    let pal = crate::ui::theme::palette();
+    let font = TextStyle::from((FONT, style.font_px).into_font().color(&pal.text)).pos(Pos::new(HPos::Left, VPos::Top));
     let sizes: Vec<(i32, i32)> = rows
         .iter()
         .map(|r| {
@@ -47,8 +53,11 @@ pub fn draw_legend(plot: &ChartArea, rows: &[LegendRow], place: LegendPlace, sty
     let (area_w, area_h) = plot.dim_in_pixel();
     let (x, y) = place_box(place, (w, h), (area_w as i32, area_h as i32));
     let corners = [(x, y), (x + w, y + h)];
-    plot.draw(&Rectangle::new(corners, WHITE.mix(style.background_alpha).filled()))
-        .map_err(|e| e.to_string())?;
+    plot.draw(&Rectangle::new(
+        corners,
+        pal.background.mix(style.background_alpha).filled(),
+    ))
+    .map_err(|e| e.to_string())?;
     plot.draw(&Rectangle::new(corners, style.border))
         .map_err(|e| e.to_string())?;
     for (i, (row, (_, text_h))) in rows.iter().zip(&sizes).enumerate() {

@@ -100,7 +100,7 @@ pub fn paint(canvas: &web_sys::HtmlCanvasElement, spec: &HeatmapSpec) {
     };
     PIXELS.with(|buf| {
         let mut buf = buf.borrow_mut();
-        with_lut(spec.cmap, |lut| {
+        with_lut(crate::ui::theme::resolve(spec.cmap), |lut| {
             rasterize(&m.data, m.rows, m.cols, w, h, lut, spec.lo, spec.hi, &mut buf)
         });
         if let Ok(img) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&buf[..]), w as u32, h as u32) {
@@ -150,7 +150,15 @@ pub fn Heatmap(
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let hover = RwSignal::new(None::<(usize, usize)>);
+    crate::ui::figure::FigureCtx::register_here(crate::ui::figure::Source::Heatmap {
+        canvas,
+        spec,
+        rows: row_labels,
+        cols: col_labels,
+        name: aria_label.clone(),
+    });
     Effect::new(move |_| {
+        crate::ui::theme::track();
         let spec = spec.get();
         if let (Some(spec), Some(c)) = (spec, canvas.get()) {
             paint(&c, &spec);
@@ -159,8 +167,13 @@ pub fn Heatmap(
     let source = move || spec.with(|s| s.as_ref().map(|s| s.source).unwrap_or((1, 1)));
     let cell_at = move |ev: &web_sys::MouseEvent| {
         let (rows, cols) = source();
-        let x = (ev.offset_x().max(0) as f64 / width as f64 * cols as f64) as usize;
-        let y = (ev.offset_y().max(0) as f64 / height as f64 * rows as f64) as usize;
+        // The drawn size: CSS may scale the canvas down to fit a narrow screen.
+        let (w, h) = canvas
+            .get_untracked()
+            .map(|c| (c.client_width().max(1) as f64, c.client_height().max(1) as f64))
+            .unwrap_or((width as f64, height as f64));
+        let x = (ev.offset_x().max(0) as f64 / w * cols as f64) as usize;
+        let y = (ev.offset_y().max(0) as f64 / h * rows as f64) as usize;
         (y.min(rows.saturating_sub(1)), x.min(cols.saturating_sub(1)))
     };
     let labels_for = move |labels: Option<Signal<Vec<String>>>, count: usize| {

@@ -16,7 +16,17 @@ pub fn Legend(
     label: String,
     #[prop(optional)] masked: bool,
 ) -> impl IntoView {
-    let gradient = with_lut(cmap, |lut| lut.css_gradient());
+    let cmap_now = Signal::derive(move || {
+        crate::ui::theme::track();
+        crate::ui::theme::resolve(cmap)
+    });
+    crate::ui::figure::FigureCtx::register_here(crate::ui::figure::Source::Legend {
+        cmap: cmap_now,
+        lo,
+        hi,
+        label: label.clone(),
+    });
+    let gradient = move || with_lut(cmap_now.get(), |lut| lut.css_gradient());
     let [r, g, b] = MASKED_RGB;
     view! {
         <div class="legend" data-testid="legend">

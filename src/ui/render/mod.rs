@@ -4,4 +4,5 @@ pub mod chart_backend;
 pub mod chart_legend;
 pub mod heatmap;
 pub mod legend;
+pub mod math;
 pub mod plot;

@@ -17,17 +17,33 @@ pub const FONT: &str = "sans-serif";
 /// A canvas on which `draw` paints with plotters; `draw` re-runs when any signal it reads changes.
 /// Errors from plotters are logged to the console, never panicked on.
 #[component]
-pub fn PlotCanvas<F>(width: u32, height: u32, draw: F, #[prop(optional)] test_id: &'static str) -> impl IntoView
+pub fn PlotCanvas<F>(
+    width: u32,
+    height: u32,
+    draw: F,
+    #[prop(optional)] test_id: &'static str,
+    /// A line chart's data, for the figure's CSV and JSON export.
+    #[prop(optional)]
+    series: Option<Signal<LineChartSpec>>,
+) -> impl IntoView
 where
-    F: Fn(&ChartArea) -> Result<(), String> + 'static,
+    F: Fn(&ChartArea<'_>) -> Result<(), String> + 'static,
 {
     let canvas = NodeRef::<Canvas>::new();
+    let draw: crate::ui::figure::sources::DrawFn = std::rc::Rc::new(draw);
+    crate::ui::figure::FigureCtx::register_here(crate::ui::figure::Source::Chart {
+        canvas,
+        size: (width, height),
+        draw: draw.clone(),
+        series,
+    });
     Effect::new(move |_| {
+        crate::ui::theme::track();
         let Some(c) = canvas.get() else { return };
         let Some(root) = ChartBackend::area(c) else {
             return;
         };
-        let _ = root.fill(&WHITE);
+        let _ = root.fill(&crate::ui::theme::palette().background);
         if let Err(e) = draw(&root) {
             leptos::logging::warn!("chart not drawn: {e}");
         }
@@ -155,6 +171,7 @@ fn bounds(spec: &LineChartSpec) -> ((f64, f64), (f64, f64)) {
 macro_rules! draw_lines {
     ($root:expr, $spec:expr, $x:expr, $y:expr) => {{
         let spec = $spec;
+        let pal = crate::ui::theme::palette();
         // Counts (layers, ranks) get whole-number ticks only.
         let integer_x = spec
             .series
@@ -172,9 +189,11 @@ macro_rules! draw_lines {
             .configure_mesh()
             .x_desc(spec.x_label.as_str())
             .y_desc(spec.y_label.as_str())
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 16))
-            .light_line_style(RGBColor(235, 238, 244))
+            .label_style((FONT, 15).into_font().color(&pal.text))
+            .axis_desc_style((FONT, 16).into_font().color(&pal.text))
+            .axis_style(pal.axis)
+            .bold_line_style(pal.grid)
+            .light_line_style(pal.grid.mix(0.5))
             .x_label_formatter(&|x| {
                 if integer_x && x.fract() != 0.0 {
                     String::new()
@@ -187,7 +206,7 @@ macro_rules! draw_lines {
             .map_err(|e| e.to_string())?;
         let (_, (ylo, yhi)) = bounds(spec);
         for (x, label) in &spec.markers {
-            let style = RGBColor(120, 120, 120).stroke_width(2);
+            let style = pal.muted.stroke_width(2);
             chart
                 .draw_series(DashedLineSeries::new(vec![(*x, ylo), (*x, yhi)], 6, 4, style))
                 .map_err(|e| e.to_string())?;
@@ -195,7 +214,7 @@ macro_rules! draw_lines {
                 .draw_series(std::iter::once(Text::new(
                     label.clone(),
                     (*x, yhi),
-                    (FONT, 14).into_font(),
+                    (FONT, 14).into_font().color(&pal.text),
                 )))
                 .map_err(|e| e.to_string())?;
         }
@@ -239,7 +258,7 @@ macro_rules! draw_lines {
 }
 
 /// Draws `spec` on `root` (linear or logarithmic axes).
-pub fn draw_line_chart(root: &ChartArea, spec: &LineChartSpec) -> Result<(), String> {
+pub fn draw_line_chart(root: &ChartArea<'_>, spec: &LineChartSpec) -> Result<(), String> {
     let ((x0, x1), (y0, y1)) = bounds(spec);
     match (spec.x_log, spec.y_log) {
         (false, false) => draw_lines!(root, spec, x0..x1, y0..y1),
@@ -257,5 +276,6 @@ pub fn LineChart(
     height: u32,
     #[prop(optional)] test_id: &'static str,
 ) -> impl IntoView {
-    view! { <PlotCanvas width height test_id draw=move |root| spec.with(|s| draw_line_chart(root, s)) /> }
+    let draw = move |root: &ChartArea<'_>| spec.with(|s| draw_line_chart(root, s));
+    view! { <PlotCanvas width height test_id series=spec draw=draw /> }
 }

@@ -2,6 +2,7 @@
 
 pub mod approx;
 pub mod heads;
+pub mod home;
 pub mod model;
 pub mod sdpa;
 pub mod sparse;
@@ -14,6 +15,7 @@ pub use crate::view_model::shell::ViewId;
 /// The component of a view.
 pub fn render(id: ViewId) -> AnyView {
     match id {
+        ViewId::Home => view! { <home::HomeView /> }.into_any(),
         ViewId::Sdpa => view! { <sdpa::SdpaView /> }.into_any(),
         ViewId::Heads => view! { <heads::HeadsView /> }.into_any(),
         ViewId::Sparse => view! { <sparse::SparseView /> }.into_any(),

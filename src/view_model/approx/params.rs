@@ -420,3 +420,29 @@ mod tests {
         assert_eq!(written, SCHEMA.keys());
     }
 }
+
+/// The chapter's figures (`fig=<id>`), with the controls each needs alone and its file-name keys.
+pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
+    crate::view_model::figures::FigureDef {
+        id: "approx-matrices",
+        controls: &[
+            "method", "n", "d", "seed", "qk", "causal", "k", "proj", "m", "features", "fseed",
+        ],
+        name_keys: &["method", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "approx-sweep",
+        controls: &["method", "n", "d", "qk", "causal"],
+        name_keys: &["method", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "approx-spectrum",
+        controls: &["n", "d", "qk", "seed"],
+        name_keys: &["n", "d"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "approx-cost",
+        controls: &["method", "n", "d", "k", "m"],
+        name_keys: &["method", "n"],
+    },
+];

@@ -461,3 +461,27 @@ mod tests {
         }
     }
 }
+
+/// The chapter's figures (`fig=<id>`), with the controls each needs alone and its file-name keys.
+pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
+    crate::view_model::figures::FigureDef {
+        id: "heads-sharing",
+        controls: &["n", "heads", "kv", "head", "causal", "seed"],
+        name_keys: &["heads", "kv", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "heads-mla",
+        controls: &["n", "heads", "d_c", "d_r", "seed"],
+        name_keys: &["d_c", "d_r", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "heads-rope",
+        controls: &["theta", "layout", "seed"],
+        name_keys: &["theta", "layout"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "heads-memory",
+        controls: &["model", "ctx", "batch", "dtype"],
+        name_keys: &["model", "ctx", "dtype"],
+    },
+];

@@ -402,3 +402,32 @@ mod tests {
         assert_eq!(p.source(), Source::Repeat { half: 10, seed: 1 });
     }
 }
+
+/// The chapter's figures (`fig=<id>`), with the controls each needs alone and its file-name keys.
+pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
+    crate::view_model::figures::FigureDef {
+        id: "model-prompt",
+        controls: &["prompt", "input", "half", "rseed"],
+        name_keys: &["input"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "model-generate",
+        controls: &["gen", "sample", "temp", "seed"],
+        name_keys: &["gen", "sample"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "model-heads",
+        controls: &["layer", "head"],
+        name_keys: &["layer", "head"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "model-finder",
+        controls: &["score", "layer", "head"],
+        name_keys: &["score"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "model-change",
+        controls: &["change", "w", "s", "m", "from", "to", "ablate"],
+        name_keys: &["change", "from", "to"],
+    },
+];

@@ -343,3 +343,29 @@ mod tests {
         assert_eq!(scale_from_word("NaN"), None);
     }
 }
+
+/// The chapter's figures (`fig=<id>`), with the controls each needs alone and its file-name keys.
+pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
+    crate::view_model::figures::FigureDef {
+        id: "sdpa-weights",
+        controls: &[
+            "text", "n", "d_model", "heads", "head", "seed", "causal", "scale", "pool",
+        ],
+        name_keys: &["head", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "sdpa-heads",
+        controls: &["text", "n", "heads", "seed", "causal", "scale"],
+        name_keys: &["heads", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "sdpa-pipeline",
+        controls: &["text", "n", "d_model", "heads", "head", "seed", "causal"],
+        name_keys: &["head", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "sdpa-scaling",
+        controls: &["d_model", "heads", "scale"],
+        name_keys: &["d_model", "heads"],
+    },
+];

@@ -423,3 +423,40 @@ mod tests {
         assert_eq!(TEMPERATURE_HUNDREDTHS.default as f64 / 100.0, TEMPERATURE.default);
     }
 }
+
+/// The chapter's figures (`fig=<id>`), with the controls each needs alone and its file-name keys.
+pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
+    crate::view_model::figures::FigureDef {
+        id: "sparse-mask",
+        controls: &[
+            "pattern", "n", "causal", "w", "s", "c", "dil", "g", "b", "gb", "r", "buckets", "hashes", "chunk", "k",
+            "tau", "seed",
+        ],
+        name_keys: &["pattern", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "sparse-attention",
+        controls: &["pattern", "n", "d", "seed", "causal", "w", "b"],
+        name_keys: &["pattern", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "sparse-compare",
+        controls: &["pattern", "vs", "n", "w", "b"],
+        name_keys: &["pattern", "vs", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "sparse-reach",
+        controls: &["pattern", "n", "layers", "w", "b"],
+        name_keys: &["pattern", "layers", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "sparse-detail",
+        controls: &["pattern", "n", "tile"],
+        name_keys: &["pattern", "tile", "n"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "sparse-heads",
+        controls: &["pattern", "n", "seed"],
+        name_keys: &["pattern", "n"],
+    },
+];

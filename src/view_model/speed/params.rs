@@ -231,3 +231,17 @@ mod tests {
         }
     }
 }
+
+/// The chapter's figures (`fig=<id>`), with the controls each needs alone and its file-name keys.
+pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
+    crate::view_model::figures::FigureDef {
+        id: "speed-chart",
+        controls: &["max_n", "d", "causal", "run"],
+        name_keys: &["max_n", "d"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "speed-table",
+        controls: &["max_n", "d", "causal", "run"],
+        name_keys: &["max_n", "d"],
+    },
+];

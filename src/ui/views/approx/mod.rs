@@ -10,6 +10,10 @@ mod sweep;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
+
 use crate::attention::approx::linformer::ProjectionKind;
 use crate::attention::approx::synthesizer::SynthesizerKind;
 use crate::i18n::{t, tf};
@@ -31,30 +35,30 @@ pub fn ApproxView() -> impl IntoView {
     let params = relay(Memo::new(move |_| parsed.with(|p| p.params.clone())));
     let notices = Signal::derive(move || parsed.with(|p| p.notices.clone()));
     let run = driver::start(params);
-    let formula = move || {
-        t(match params.with(|p| p.method) {
-            MethodChoice::Linear => "approx.formula.linear",
-            MethodChoice::Performer => "approx.formula.performer",
-            MethodChoice::Linformer => "approx.formula.linformer",
-            MethodChoice::Synthesizer => "approx.formula.synthesizer",
-            MethodChoice::Mixer => "approx.formula.mixer",
-        })
-    };
+    let formula = Memo::new(move |_| match params.with(|p| p.method) {
+        MethodChoice::Linear => (formulas::LINEAR, "approx.formula.linear"),
+        MethodChoice::Performer => (formulas::PERFORMER, "approx.formula.performer"),
+        MethodChoice::Linformer => (formulas::LINFORMER, "approx.formula.linformer"),
+        MethodChoice::Synthesizer => (formulas::SYNTHESIZER, "approx.formula.synthesizer"),
+        MethodChoice::Mixer => (formulas::MIXER, "approx.formula.mixer"),
+    });
+    let source = Signal::derive(move || formula.get().0);
+    let fallback = Signal::derive(move || t(formula.get().1).to_string());
     view! {
         <section class="view" data-testid="view-approx">
             <div class="view-head">
                 <h2>{t("approx.title")}</h2>
                 <p class="lede">{t("approx.lede")}</p>
-                <div class="formula" data-testid="formula">{formula}</div>
+                <MathFormula source=source fallback=fallback />
             </div>
             <Controls params=params />
             <div class="figures">
                 <Notices notices=notices />
                 <ErrorBox message=run.compare.error />
-                <matrices::Matrices params=params run=run />
-                <sweep::ErrorSweep params=params run=run />
-                <spectrum::SpectrumPanel params=params run=run />
-                <cost::CostCharts params=params />
+                <Figure id="approx-matrices"><matrices::Matrices params=params run=run /></Figure>
+                <Figure id="approx-sweep"><sweep::ErrorSweep params=params run=run /></Figure>
+                <Figure id="approx-spectrum"><spectrum::SpectrumPanel params=params run=run /></Figure>
+                <Figure id="approx-cost"><cost::CostCharts params=params /></Figure>
             </div>
         </section>
     }

@@ -85,9 +85,9 @@ fn draw_memory(
         .y_desc(t("heads.calc.chart.y"))
         .x_label_formatter(&|v| tokens_label(*v))
         .y_label_formatter(&|v| sig3(*v))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 16))
-        .light_line_style(RGBColor(235, 238, 244))
+        .label_style((FONT, 15).into_font().color(&crate::ui::theme::palette().text))
+        .axis_desc_style((FONT, 16).into_font().color(&crate::ui::theme::palette().text))
+        .light_line_style(crate::ui::theme::palette().grid)
         .draw()
         .map_err(|e| e.to_string())?;
     let grey = RGBColor(120, 120, 120);
@@ -146,7 +146,10 @@ fn draw_memory(
         } else {
             (x * 1.05, HPos::Left)
         };
-        let style = (FONT, 14).into_font().color(&BLACK).pos(Pos::new(h_pos, VPos::Top));
+        let style = (FONT, 14)
+            .into_font()
+            .color(&crate::ui::theme::palette().text)
+            .pos(Pos::new(h_pos, VPos::Top));
         chart
             .draw_series(std::iter::once(Text::new(label, (at, y_min), style)))
             .map_err(|e| e.to_string())?;

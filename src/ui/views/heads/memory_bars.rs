@@ -77,8 +77,8 @@ fn draw_bars(root: &ChartArea, rows: &[VariantRow], weights_gib: f64) -> Result<
         .x_labels(8)
         .x_desc(t("heads.calc.bars.x"))
         .x_label_formatter(&|v| tick(*v))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 16))
+        .label_style((FONT, 15).into_font().color(&crate::ui::theme::palette().text))
+        .axis_desc_style((FONT, 16).into_font().color(&crate::ui::theme::palette().text))
         .light_line_style(RGBColor(238, 240, 245))
         .draw()
         .map_err(|e| e.to_string())?;
@@ -122,7 +122,11 @@ fn draw_bars(root: &ChartArea, rows: &[VariantRow], weights_gib: f64) -> Result<
         let (px0, py) = chart.backend_coord(&(0.0, (y0 + y1) / 2.0));
         let name = variant_label(row);
         let right = Pos::new(HPos::Right, VPos::Center);
-        let label = (FONT, 16).into_font().style(FontStyle::Bold).color(&BLACK).pos(right);
+        let label = (FONT, 16)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&crate::ui::theme::palette().text)
+            .pos(right);
         if row.as_built {
             root.draw(&Text::new(name, (px0 - 10, py - 10), label))
                 .map_err(|e| e.to_string())?;
@@ -148,12 +152,12 @@ fn draw_bars(root: &ChartArea, rows: &[VariantRow], weights_gib: f64) -> Result<
             // A white box behind the text hides the GPU lines it crosses.
             root.draw(&Rectangle::new(
                 [(bar_end + 4, py - 11), (bar_end + 12 + w, py + 11)],
-                WHITE.filled(),
+                crate::ui::theme::palette().background.filled(),
             ))
             .map_err(|e| e.to_string())?;
             let style = (FONT, 15)
                 .into_font()
-                .color(&BLACK)
+                .color(&crate::ui::theme::palette().text)
                 .pos(Pos::new(HPos::Left, VPos::Center));
             root.draw(&Text::new(value, (bar_end + 8, py), style))
                 .map_err(|e| e.to_string())?;

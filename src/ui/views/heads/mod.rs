@@ -13,6 +13,10 @@ mod variant_table;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
+
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::{ErrorBox, Notices};
 use crate::ui::components::param_controls::{FlagToggle, IntSlider, SeedInput, SnapSelect};
@@ -45,7 +49,7 @@ pub fn HeadsView() -> impl IntoView {
                 <div class="view-head" data-testid="heads-head">
                     <h2>{t("heads.title")}</h2>
                     <p class="lede">{t("heads.lede")}</p>
-                    <div class="formula">{t("heads.formula")}</div>
+                    <MathFormula source=formulas::HEADS fallback=t("heads.formula").to_string() />
                 </div>
             </Show>
             <Show when=move || part.get().needs_toy_controls()>
@@ -55,16 +59,16 @@ pub fn HeadsView() -> impl IntoView {
                 <Notices notices=notices />
                 <ErrorBox message=run.error />
                 <Show when=move || shows(Part::Sharing)>
-                    <sharing::Sharing params=params run=run />
+                    <Figure id="heads-sharing"><sharing::Sharing params=params run=run /></Figure>
                 </Show>
                 <Show when=move || shows(Part::Mla)>
-                    <latent::Latent params=params run=run />
+                    <Figure id="heads-mla"><latent::Latent params=params run=run /></Figure>
                 </Show>
                 <Show when=move || shows(Part::Rope)>
-                    <rotary::Rotary params=params />
+                    <Figure id="heads-rope"><rotary::Rotary params=params /></Figure>
                 </Show>
                 <Show when=move || shows(Part::Memory)>
-                    <cache::Calculator params=params />
+                    <Figure id="heads-memory"><cache::Calculator params=params /></Figure>
                 </Show>
                 <Show when=move || part.get().needs_toy_controls()>
                     <p class="timing" data-testid="timing">{timing}</p>

@@ -96,7 +96,7 @@ pub fn LoadPanel() -> impl IntoView {
         }
     };
     view! {
-        <div class="card model-load" data-testid="model-load-card">
+        <div class="card model-load fig-keep" data-testid="model-load-card">
             <h3>{t("model.load.title")}</h3>
             <p class="caption">{t("model.load.shape")}</p>
             <p class="caption">{size}</p>

@@ -17,6 +17,10 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
+
 use crate::attention::message::Message;
 use crate::i18n::t;
 use crate::ui::components::notices::{ErrorBox, Notices};
@@ -56,7 +60,7 @@ pub fn ModelView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("model.title")}</h2>
                 <p class="lede">{t("model.lede")}</p>
-                <div class="formula">{t("model.formula")}</div>
+                <MathFormula source=formulas::MODEL fallback=t("model.formula").to_string() />
             </div>
             <div class="figures model-figures">
                 <Notices notices=notices />
@@ -89,12 +93,12 @@ fn Loaded(params: ReadSignal<ModelParams>) -> impl IntoView {
     let has = move || result.with(|r| r.is_some());
     view! {
         <ErrorBox message=analysis.error />
-        <prompt::PromptPanel ctx=ctx />
+        <Figure id="model-prompt"><prompt::PromptPanel ctx=ctx /></Figure>
         <Show when=has>
-            <generate::GeneratePanel ctx=ctx />
-            <thumbs::HeadsPanel ctx=ctx />
-            <finder::FinderPanel ctx=ctx />
-            <change::ChangePanel ctx=ctx />
+            <Figure id="model-generate"><generate::GeneratePanel ctx=ctx /></Figure>
+            <Figure id="model-heads"><thumbs::HeadsPanel ctx=ctx /></Figure>
+            <Figure id="model-finder"><finder::FinderPanel ctx=ctx /></Figure>
+            <Figure id="model-change"><change::ChangePanel ctx=ctx /></Figure>
         </Show>
     }
     .into_any()

@@ -10,6 +10,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
+
 use crate::attention::cost::{score_matrix_bytes, ExactCost};
 use crate::attention::scale::Scale;
 use crate::i18n::{t, tf};
@@ -42,16 +46,16 @@ pub fn SdpaView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("sdpa.title")}</h2>
                 <p class="lede">{t("sdpa.lede")}</p>
-                <div class="formula">{t("sdpa.formula")}</div>
+                <MathFormula source=formulas::SDPA fallback=t("sdpa.formula").to_string() />
             </div>
             <Controls params=params />
             <div class="figures">
                 <Notices notices=notices />
                 <ErrorBox message=run.error />
-                <maps::MainMap params=params tokens=tokens run=run />
-                <maps::Multiples params=params run=run />
-                <pipeline::Pipeline params=params run=run />
-                <scaling::ScalingLesson params=params />
+                <Figure id="sdpa-weights"><maps::MainMap params=params tokens=tokens run=run /></Figure>
+                <Figure id="sdpa-heads"><maps::Multiples params=params run=run /></Figure>
+                <Figure id="sdpa-pipeline"><pipeline::Pipeline params=params run=run /></Figure>
+                <Figure id="sdpa-scaling"><scaling::ScalingLesson params=params /></Figure>
                 <CostLine params=params run=run />
             </div>
         </section>

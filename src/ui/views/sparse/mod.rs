@@ -14,6 +14,10 @@ mod tiles;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
+
 use crate::attention::sparse::zoo::PatternKind;
 use crate::i18n::t;
 use crate::ui::components::controls::Select;
@@ -50,19 +54,20 @@ pub fn SparseView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("sparse.title")}</h2>
                 <p class="lede">{t("sparse.lede")}</p>
+                <MathFormula source=formulas::SPARSE fallback=t("sparse.formula").to_string() />
             </div>
             <Controls params=params />
             <div class="figures">
                 <Notices notices=notices />
                 <Notices notices=engine_notices />
                 <ErrorBox message=run.error />
-                <maps::MaskMap params=params tokens=tokens run=run />
-                <attention::AttentionMaps run=run />
-                <compare::Compare params=params run=run />
+                <Figure id="sparse-mask"><maps::MaskMap params=params tokens=tokens run=run /></Figure>
+                <Figure id="sparse-attention"><attention::AttentionMaps run=run /></Figure>
+                <Figure id="sparse-compare"><compare::Compare params=params run=run /></Figure>
                 <numbers::Numbers params=params run=run />
-                <reach::Reach params=params run=run />
-                <detail::Detail run=run />
-                <heads::Heads run=run />
+                <Figure id="sparse-reach"><reach::Reach params=params run=run /></Figure>
+                <Figure id="sparse-detail"><detail::Detail run=run /></Figure>
+                <Figure id="sparse-heads"><heads::Heads run=run /></Figure>
             </div>
         </section>
     }

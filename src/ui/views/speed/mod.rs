@@ -9,6 +9,10 @@ mod table;
 
 use leptos::prelude::*;
 
+use crate::ui::figure::Figure;
+use crate::ui::render::math::MathFormula;
+use crate::view_model::formulas;
+
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::Notices;
 use crate::ui::components::param_controls::{FlagToggle, SnapSelect};
@@ -37,14 +41,14 @@ pub fn SpeedView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("speed.title")}</h2>
                 <p class="lede">{t("speed.lede")}</p>
-                <div class="formula">{t("speed.formula")}</div>
+                <MathFormula source=formulas::SPEED fallback=t("speed.formula").to_string() />
             </div>
             <Controls params=params again=again run=run />
             <div class="figures">
                 <Notices notices=notices />
                 <StatusLine run=run />
-                <chart::TimeChart params=params run=run />
-                <table::ResultsTable params=params run=run />
+                <Figure id="speed-chart"><chart::TimeChart params=params run=run /></Figure>
+                <Figure id="speed-table"><table::ResultsTable params=params run=run /></Figure>
                 <machine::Machine />
             </div>
         </section>
