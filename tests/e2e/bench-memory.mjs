@@ -2,13 +2,14 @@
 // window.__atlasLiveBytes), on one open page: for every view, a URL change that changes no parameter
 // and each of its controls flipped between two values; then switching views and switching language.
 // Flipping between two values keeps any cache keyed by the value at its size, so what remains per
-// action is kept for good. Not a test: a probe for tracking down growth.
-//   ATLAS_DIST=dist node tests/e2e/bench-memory.mjs [repeats] [view…]
+// action is kept for good. Not a test: a probe for tracking down growth. With ATLAS_JS_HEAP=1 it
+// measures the JS heap after a forced GC instead (what the soak asserts too).
+//   ATLAS_DIST=dist [ATLAS_JS_HEAP=1] node tests/e2e/bench-memory.mjs [repeats] [view…]
 import { openApp } from "./harness.mjs";
 
 const repeats = Number(process.argv[2] || 40);
 const only = process.argv.slice(3);
-const VIEWS = (only.length ? only : ["sdpa", "heads", "sparse", "approx", "speed"]);
+const VIEWS = (only.length ? only : ["home", "sdpa", "heads", "sparse", "approx", "speed", "model"]);
 const app = await openApp("?view=sdpa");
 const { page } = app;
 await page.waitForFunction(() => typeof window.__atlasLiveBytes === "function");
@@ -17,7 +18,15 @@ const settle = async () => {
   await page.waitForFunction(() => !document.body.innerText.includes("Computing…"), null, { timeout: 60000 }).catch(() => {});
   await page.waitForTimeout(30);
 };
-const live = async () => { await settle(); await page.waitForTimeout(300); return page.evaluate(() => window.__atlasLiveBytes()); };
+const cdp = await page.context().newCDPSession(page);
+const jsHeap = process.env.ATLAS_JS_HEAP === "1";
+const live = async () => {
+  await settle();
+  await page.waitForTimeout(300);
+  if (!jsHeap) return page.evaluate(() => window.__atlasLiveBytes());
+  await cdp.send("HeapProfiler.collectGarbage");
+  return (await cdp.send("Runtime.getHeapUsage")).usedSize;
+};
 const nav = async (q) => {
   await page.evaluate((q) => { history.pushState({}, "", q); dispatchEvent(new PopStateEvent("popstate")); }, q);
   await settle();
@@ -81,4 +90,7 @@ const cycle = ["sdpa", "heads", "sparse", "approx", "speed"];
 await measure("switching views", (i) => nav(`?view=${cycle[i % cycle.length]}`), cycle.length);
 await measure("switching language (sdpa)", (i) => nav(`?view=sdpa&lang=${i % 2 ? "zh" : "en"}`));
 await measure("embed on and off (sdpa)", (i) => nav(`?view=sdpa${i % 2 ? "&embed=1" : ""}`));
+await measure("one figure alone on and off (sdpa)", (i) => nav(`?view=sdpa${i % 2 ? "&embed=1&fig=sdpa-weights" : ""}`));
+await measure("theme light and dark (sdpa)", (i) => nav(`?view=sdpa&theme=${i % 2 ? "dark" : "light"}`));
+await measure("colour map (sdpa)", (i) => nav(`?view=sdpa&cmap=${i % 2 ? "cividis" : "viridis"}`));
 await app.close();

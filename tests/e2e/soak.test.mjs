@@ -10,17 +10,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { openApp } from "./harness.mjs";
 
-const VIEWS = ["sdpa", "heads", "sparse", "approx", "speed"];
+const VIEWS = ["home", "sdpa", "heads", "sparse", "approx", "speed"];
 const KEYS = [
   "view", "embed", "lang", "text", "n", "d_model", "heads", "head", "seed", "causal", "scale", "pool", "kv", "d_c",
   "d_r", "theta", "layout", "model", "ctx", "batch", "dtype", "part", "pattern", "d", "w", "s", "c", "dil", "g", "b",
   "gb", "r", "buckets", "hashes", "chunk", "k", "tau", "layers", "vs", "tile", "method", "qk", "proj", "m",
-  "features", "fseed", "synth", "rank", "hidden", "max_n", "zzz",
+  "features", "fseed", "synth", "rank", "hidden", "max_n", "fig", "controls", "theme", "cmap", "tour", "step", "class", "zzz",
 ];
 const VALUES = [
   "-1", "0", "1", "2", "3", "7", "64", "513", "4097", "1e309", "-1e309", "NaN", "Infinity", "", " ", "%00", "0x1F",
   "1.5", "99999999999999999999", "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "🙂👍🏽", "שָׁלוֹם",
   "cafe\u0301", "sqrt", "none", "max", "mean", "bigbird", "lsh", "performer", "mixer", "gpt2", "fp8", "all", "x".repeat(300),
+  "sdpa-weights", "heads-cache", "dark", "light", "cividis", "home",
 ];
 
 /** A small seeded generator, so a failure can be replayed. */
@@ -104,7 +105,8 @@ async function screenText(page) {
   });
 }
 
-async function run(page, rand, changes, urls) {
+async function run(app, rand, changes, urls) {
+  const { page } = app;
   const perUrl = Math.max(1, Math.floor(changes / Math.max(1, urls)));
   let done = 0;
   for (let u = 0; u < urls || done < changes; u++) {
@@ -118,6 +120,9 @@ async function run(page, rand, changes, urls) {
       await settle(page);
       const text = await screenText(page);
       assert.doesNotMatch(text, /\bNaN\b|undefined|panicked|could not start/, `after URL ${u}`);
+      // A panic shows a banner (its text is translated) and logs to the console: fail at the first.
+      assert.equal(await page.locator("[data-testid=panic]").count(), 0, `panic banner after URL ${u}: ${app.errors[0]}`);
+      assert.deepEqual(app.errors, [], `after URL ${u}`);
     }
   }
   return done;
@@ -141,11 +146,11 @@ test("2,000 rapid control changes and 200 hostile URLs: no error, no NaN, flat m
     await page.waitForFunction(() => typeof window.__atlasLiveBytes === "function");
     // The warm-up is the run's own random process at half its length, so every view, size and
     // cache has been visited once before the first measurement.
-    await run(page, rand, 1000, 100);
+    await run(app, rand, 1000, 100);
     await settle(page);
     const warm = await memory(page, cdp);
     const t0 = Date.now();
-    const changes = await run(page, rand, 2000, 200);
+    const changes = await run(app, rand, 2000, 200);
     await settle(page);
     const end = await memory(page, cdp);
     const text = await screenText(page);

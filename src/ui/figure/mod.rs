@@ -20,8 +20,19 @@ pub use sources::{FigureCtx, Source};
 /// draws its card. The toolbar sits above the card.
 #[component]
 pub fn Figure(id: &'static str, children: Children) -> impl IntoView {
-    let ctx = FigureCtx::new(id);
-    provide_context(ctx);
+    // The figure's context lives on an owner of its own, as `leptos::context::Provider` does it: a
+    // component has no owner, so `provide_context` here would leave the context on the enclosing
+    // view switch, where the next view's heatmaps would find this (disposed) figure.
+    let owner = Owner::current().expect("a figure is built inside the app").child();
+    let ctx = owner.with(|| FigureCtx::new(id));
+    let view = owner.with(|| {
+        provide_context(ctx);
+        card(id, ctx, children)
+    });
+    leptos::tachys::reactive_graph::OwnedView::new_with_owner(view, owner)
+}
+
+fn card(id: &'static str, ctx: FigureCtx, children: Children) -> impl IntoView {
     let root = NodeRef::<Div>::new();
     let selected = use_context::<FigFocus>()
         .map(|f| f.selected(id))
