@@ -91,12 +91,15 @@ fn Shell() -> impl IntoView {
         let next = if dark { ThemeChoice::Light } else { ThemeChoice::Dark };
         set_theme.set(Some(next.word().to_string()));
     };
+    // The header is rebuilt when an embed is switched off: its parts read the choice through a
+    // signal (`ui::reactive`), never the memo.
+    let cmap_now = relay(cmap);
     let cmaps = move || {
         CmapChoice::ALL
             .iter()
             .map(|c| {
                 let c = *c;
-                view! { <option value=c.word() selected=move || cmap.get() == c>{t(c.label_id())}</option> }
+                view! { <option value=c.word() selected=move || cmap_now.get() == c>{t(c.label_id())}</option> }
             })
             .collect_view()
     };
@@ -125,10 +128,12 @@ fn Shell() -> impl IntoView {
             })
             .collect_view()
     };
+    // Read by the embed's link, which is rebuilt each time an embed is switched on (`ui::reactive`).
+    let full_query = relay(Memo::new(move |_| query.with(|m| page_query(&lookup(m), lang()))));
     let open_full = move || {
         let here = crate::ui::browser::href();
         let base = here.split(['?', '#']).next().unwrap_or_default().to_string();
-        let href = format!("{base}{}", query.with(|m| page_query(&lookup(m), lang())));
+        let href = format!("{base}{}", full_query.get());
         view! {
             <div class="embed-link">
                 <a href=href target="_blank" rel="noopener">

@@ -23,7 +23,19 @@ pub fn content_height() -> i32 {
         .unwrap_or(0)
 }
 
+/// Whether the page is an embed now (the shell keeps `body.embed` on `embed=1`): the observers outlive
+/// an embed that is switched off in the same page, and then post nothing.
+fn embedded() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .is_some_and(|b| b.class_list().contains("embed"))
+}
+
 fn post(fig: &str) {
+    if !embedded() {
+        return;
+    }
     let Some(w) = web_sys::window() else { return };
     let Ok(Some(parent)) = w.parent() else { return };
     let h = content_height();
@@ -60,7 +72,7 @@ pub fn start(fig: String) {
     let pending = std::rc::Rc::new(Cell::new(false));
     let later_fig = fig.clone();
     let on_mutation = Closure::<dyn FnMut()>::new(move || {
-        if pending.replace(true) {
+        if !embedded() || pending.replace(true) {
             return;
         }
         let (pending, fig) = (pending.clone(), later_fig.clone());

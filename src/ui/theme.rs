@@ -121,12 +121,16 @@ pub fn provide_look(theme: Signal<ThemeChoice>, cmap: Signal<CmapChoice>) -> Loo
     look
 }
 
-/// Tracks the look (a canvas effect calls it to redraw when the theme or colour maps change).
-pub fn track() {
-    if let Some(l) = use_context::<Look>() {
-        l.dark.track();
-        l.cmap.track();
-    }
+/// The look as a signal of the calling component's own (`ui::reactive::follow`): a canvas effect
+/// tracks it to redraw when the theme or colour maps change. Not the page-wide signals directly: an
+/// effect that read those would stay in their subscriber lists after its component is gone (every
+/// rebuilt heatmap kept about 120 bytes).
+pub fn watch() -> ReadSignal<(bool, CmapChoice)> {
+    let look = use_context::<Look>();
+    crate::ui::reactive::follow(move || {
+        look.map(|l| (l.dark.get(), l.cmap.get()))
+            .unwrap_or((false, CmapChoice::Viridis))
+    })
 }
 
 /// The map a canvas draws for a figure that asks for `c`, under the page's `cmap=`.

@@ -86,7 +86,7 @@ for (const [view, id] of [["sdpa", "main-heatmap"], ["sparse", "mask-heatmap"], 
   await nav(`?view=${view}`);
   await measure(`${view}: hover over ${id}`, (i) => hover(id, i % 2));
 }
-const cycle = ["sdpa", "heads", "sparse", "approx", "speed"];
+const cycle = ["home", "sdpa", "heads", "sparse", "approx", "speed"];
 await measure("switching views", (i) => nav(`?view=${cycle[i % cycle.length]}`), cycle.length);
 await measure("switching language (sdpa)", (i) => nav(`?view=sdpa&lang=${i % 2 ? "zh" : "en"}`));
 await measure("embed on and off (sdpa)", (i) => nav(`?view=sdpa${i % 2 ? "&embed=1" : ""}`));

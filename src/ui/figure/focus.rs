@@ -13,9 +13,11 @@ pub struct FigFocus {
 }
 
 impl FigFocus {
-    /// Whether figure `id` is the one shown alone.
+    /// Whether figure `id` is the one shown alone, as a signal of the calling component's own
+    /// (`ui::reactive::follow`), which leaves nothing in the page-wide signal when it is gone.
     pub fn selected(self, id: &'static str) -> Signal<bool> {
-        Signal::derive(move || self.fig.get().map(|f| f.id) == Some(id))
+        let fig = self.fig;
+        crate::ui::reactive::follow(move || fig.get().map(|f| f.id) == Some(id)).into()
     }
 }
 
@@ -30,5 +32,7 @@ pub fn provide_focus(fig: Signal<Option<&'static FigureDef>>) -> FigFocus {
 /// of one figure; the stylesheet only hides controls in `body.fig-only`).
 pub fn needs_control(key: &'static str) -> impl Fn() -> bool + Send + Sync + Copy + 'static {
     let fig = use_context::<FigFocus>().map(|f| f.fig);
-    move || fig.and_then(|f| f.get()).is_none_or(|f| f.controls.contains(&key))
+    let needed =
+        crate::ui::reactive::follow(move || fig.and_then(|f| f.get()).is_none_or(|f| f.controls.contains(&key)));
+    move || needed.get()
 }

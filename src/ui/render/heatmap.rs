@@ -157,8 +157,9 @@ pub fn Heatmap(
         cols: col_labels,
         name: aria_label.clone(),
     });
+    let look = crate::ui::theme::watch();
     Effect::new(move |_| {
-        crate::ui::theme::track();
+        look.track();
         let spec = spec.get();
         if let (Some(spec), Some(c)) = (spec, canvas.get()) {
             paint(&c, &spec);

@@ -16,8 +16,9 @@ pub fn Legend(
     label: String,
     #[prop(optional)] masked: bool,
 ) -> impl IntoView {
+    let look = crate::ui::theme::watch();
     let cmap_now = Signal::derive(move || {
-        crate::ui::theme::track();
+        look.track();
         crate::ui::theme::resolve(cmap)
     });
     crate::ui::figure::FigureCtx::register_here(crate::ui::figure::Source::Legend {

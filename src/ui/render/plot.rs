@@ -37,8 +37,9 @@ where
         draw: draw.clone(),
         series,
     });
+    let look = crate::ui::theme::watch();
     Effect::new(move |_| {
-        crate::ui::theme::track();
+        look.track();
         let Some(c) = canvas.get() else { return };
         let Some(root) = ChartBackend::area(c) else {
             return;
