@@ -29,4 +29,5 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("cmap.magma", "Magma"),
     ("ui.drawer_open", "☰ Controls"),
     ("ui.drawer_close", "✕ Close controls"),
+    ("fig.no_png", "Nothing drawn yet: run or change the figure first."),
 ];

@@ -106,4 +106,5 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("model.change.loss", "Loss of each token, trained and changed"),
     ("model.change.map_trained", "Selected head, trained"),
     ("model.change.map_changed", "Selected head, changed"),
+    ("model.loss.axis", "token →"),
 ];

@@ -29,4 +29,5 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("cmap.magma", "Magma"),
     ("ui.drawer_open", "☰ 控件"),
     ("ui.drawer_close", "✕ 关闭控件"),
+    ("fig.no_png", "尚未绘制：请先运行或调整此图。"),
 ];

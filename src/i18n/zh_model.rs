@@ -106,4 +106,5 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("model.change.loss", "每个词元的损失：训练与改动"),
     ("model.change.map_trained", "所选头：训练"),
     ("model.change.map_changed", "所选头：改动后"),
+    ("model.loss.axis", "词元 →"),
 ];

@@ -122,7 +122,11 @@ test("PNG export decodes at 1× and 2×; the CSV is the N × N weights with toke
     const two = await download(page, "sdpa-weights-png2");
     assert.equal(two.name, "atlas-sdpa-weights-head0-n24-2x.png");
     const s1 = pngSize(one.path), s2 = pngSize(two.path);
-    assert.deepEqual(s1, { w: box.w, h: box.h + 48 }, "1×: the canvases' box plus the legend strip");
+    // The canvases' box, the card's title line above (28 px), the legend strip (48 px) and the
+    // caption's lines (18 px each, plus 8) below.
+    const captionLines = await page.$eval("[data-testid=fig-sdpa-weights] .caption", (c) => c.innerText.trim().length > 0 ? 1 : 0).catch(() => 0);
+    assert.equal(s1.w, box.w, "1×: as wide as the canvases");
+    assert.ok(s1.h >= box.h + 28 + 48 + captionLines * 26 && s1.h <= box.h + 28 + 48 + 8 + 6 * 18, `1× height ${s1.h} for canvases ${box.h}`);
     assert.deepEqual(s2, { w: 2 * s1.w, h: 2 * s1.h }, "2×: twice the pixels each way");
     const csv = await download(page, "sdpa-weights-csv");
     assert.equal(csv.name, "atlas-sdpa-weights-head0-n24.csv");
@@ -157,6 +161,27 @@ test("PNG export decodes at 1× and 2×; the CSV is the N × N weights with toke
     assert.equal(json.params.n, "24");
     assert.equal(json.parts[0].values.length, 24);
     assert.deepEqual(json.parts[0].row_labels, tokens);
+  });
+});
+
+test("a table figure exports as a PNG; a chart without series exports its data as a table", { timeout: 180000 }, async () => {
+  await withApp("?view=speed", async ({ page }) => {
+    const png = await download(page, "speed-table-png1");
+    assert.match(png.name, /^atlas-speed-table.*\.png$/);
+    const { w, h } = pngSize(png.path);
+    const rows = await page.$$eval("[data-testid=fig-speed-table] tr", (r) => r.length);
+    assert.ok(w > 200 && h >= rows * 24, `table PNG ${w}×${h} for ${rows} rows`);
+  });
+  await withApp("?view=heads&ctx=4096", async ({ page }) => {
+    await page.waitForSelector("[data-testid=memory-chart] canvas");
+    const csv = fs.readFileSync((await download(page, "heads-memory-csv")).path, "utf8");
+    const rows = parseCsv(csv);
+    assert.match(rows[0][0], /context/i, "the memory chart's table comes first");
+    assert.ok(rows[0].slice(1).every((c) => c.endsWith("(GiB)")), rows[0].join("|"));
+    const first = rows.findIndex((r) => r.length === 1 && r[0] === "");
+    const chart = rows.slice(1, first > 0 ? first : undefined).filter((r) => r.length > 1);
+    assert.ok(chart.length >= 5 && chart.every((r) => r.slice(1).every((c) => Number(c) >= 0)), "context rows with GiB numbers");
+    assert.ok(csv.includes("MHA") && csv.includes("MQA"), "the variant table follows");
   });
 });
 
@@ -241,6 +266,25 @@ for (const view of ["sdpa", "heads", "sparse", "approx", "speed"]) {
     });
   });
 }
+
+test("the model chapter at 360 px and in the dark theme: nothing wider than the viewport, dark charts", { timeout: 300000 }, async () => {
+  await withApp("?view=model&theme=dark", async ({ page }) => {
+    await page.click("[data-testid=model-load]");
+    await page.waitForSelector("[data-testid=model-ready]", { timeout: 120000 });
+    await waitForRuns(page, 0, "model_runs");
+    await page.waitForTimeout(800);
+    const lum = (s) => { const [r, g, b] = s.match(/\d+/g).map(Number); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const fills = await page.$$eval(".loss-chart .loss-shade, .loss-chart", (es) => es.map((e) => getComputedStyle(e).fill));
+    for (const f of fills.filter((f) => f.startsWith("rgb"))) assert.ok(lum(f) < 90, `dark loss chart fill ${f}`);
+    await shot(page, "model-dark");
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.waitForTimeout(1500);
+    const { wide, scroll } = await noOverflow(page, 360);
+    assert.deepEqual(wide, [], "elements visible beyond 360 px");
+    assert.ok(scroll <= 360, `scrollWidth ${scroll}`);
+    await shot(page, "narrow-360-model");
+  });
+});
 
 test("at 3840 px the figures use the width", { timeout: 120000 }, async () => {
   await withApp("?view=sdpa", async ({ page }) => {

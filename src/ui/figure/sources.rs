@@ -32,6 +32,7 @@ pub enum Source {
         size: (u32, u32),
         draw: DrawFn,
         series: Option<Signal<LineChartSpec>>,
+        table: Option<Signal<TableData>>,
     },
     /// A colour legend.
     Legend {
@@ -93,14 +94,11 @@ impl FigureCtx {
         })
     }
 
-    /// The data of every heatmap and line chart; for a figure without them (a table, bars), every
-    /// table under `root` as shown.
+    /// The data of every heatmap and chart, then every table under `root` as shown.
     pub fn data(self, root: &web_sys::Element) -> Vec<FigureData> {
-        let out: Vec<FigureData> = self.sources().iter().filter_map(data_of).collect();
-        if !out.is_empty() {
-            return out;
-        }
-        tables_under(root).into_iter().map(FigureData::Table).collect()
+        let mut out: Vec<FigureData> = self.sources().iter().filter_map(data_of).collect();
+        out.extend(tables_under(root).into_iter().map(FigureData::Table));
+        out
     }
 }
 
@@ -138,6 +136,7 @@ fn data_of(s: &Source) -> Option<FigureData> {
                     .collect(),
             }))
         }
+        Source::Chart { table: Some(table), .. } => Some(FigureData::Table(table.get_untracked())),
         _ => None,
     }
 }

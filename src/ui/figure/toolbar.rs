@@ -99,7 +99,11 @@ pub fn Toolbar(ctx: FigureCtx, root: NodeRef<Div>) -> impl IntoView {
     };
     let export_png = move |scale: f64| {
         let Some(r) = root.get_untracked() else { return };
-        if let Some(canvas) = png::render(ctx, &r, scale) {
+        let Some(canvas) = png::render(ctx, &r, scale) else {
+            status.set(Some("fig.no_png"));
+            return;
+        };
+        {
             let extra = if scale == 1.0 {
                 String::new()
             } else {
@@ -113,7 +117,14 @@ pub fn Toolbar(ctx: FigureCtx, root: NodeRef<Div>) -> impl IntoView {
         None => status.set(Some("fig.no_svg")),
     };
     let data = move || root.get_untracked().map(|r| ctx.data(&r)).unwrap_or_default();
-    let export_csv = move |_| download::save_text(&format!("{}.csv", stem("")), "text/csv", &csv(&data()));
+    let export_csv = move |_| {
+        let parts = data();
+        if parts.is_empty() {
+            status.set(Some("fig.no_png"));
+            return;
+        }
+        download::save_text(&format!("{}.csv", stem("")), "text/csv", &csv(&parts))
+    };
     let export_json = move |_| {
         download::save_text(
             &format!("{}.json", stem("")),

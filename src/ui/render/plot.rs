@@ -25,6 +25,9 @@ pub fn PlotCanvas<F>(
     /// A line chart's data, for the figure's CSV and JSON export.
     #[prop(optional)]
     series: Option<Signal<LineChartSpec>>,
+    /// Any other chart's data as a table (header with units, one row per point or bar), for the export.
+    #[prop(optional)]
+    table: Option<Signal<crate::view_model::export::TableData>>,
 ) -> impl IntoView
 where
     F: Fn(&ChartArea<'_>) -> Result<(), String> + 'static,
@@ -36,6 +39,7 @@ where
         size: (width, height),
         draw: draw.clone(),
         series,
+        table,
     });
     let look = crate::ui::theme::watch();
     Effect::new(move |_| {

@@ -60,6 +60,30 @@ fn params_label(v: f64) -> String {
 type Line = (String, RGBColor, Vec<(f64, f64)>);
 
 /// Draws the memory chart (log–log) with GPU lines and the chosen context.
+/// The memory chart's lines as a table: context, then each line's GiB at that context.
+fn memory_table(lines: &[Line]) -> crate::view_model::export::TableData {
+    let mut header = vec![t("heads.calc.chart.x").to_string()];
+    header.extend(lines.iter().map(|l| format!("{} (GiB)", l.0)));
+    let xs: Vec<f64> = lines
+        .first()
+        .map(|l| l.2.iter().map(|p| p.0).collect())
+        .unwrap_or_default();
+    let rows = xs
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let mut row = vec![format!("{x}")];
+            row.extend(
+                lines
+                    .iter()
+                    .map(|l| l.2.get(i).map(|p| format!("{}", p.1)).unwrap_or_default()),
+            );
+            row
+        })
+        .collect();
+    crate::view_model::export::TableData { header, rows }
+}
+
 fn draw_memory(
     root: &ChartArea,
     lines: &[Line],
@@ -326,6 +350,7 @@ pub fn Calculator(params: ReadSignal<HeadsParams>) -> impl IntoView {
                 width=CHART_W
                 height=CHART_H
                 test_id="memory-chart"
+                table=Signal::derive(move || lines.with(|l| memory_table(l)))
                 draw=move |root| {
                     let ctx = params.with(|p| p.context);
                     let window = params.with(|p| p.preset.shape.local.map(|l| l.window));

@@ -74,7 +74,7 @@ pub fn LossChart(
                 {shade}
                 {ticks}
                 {paths}
-                <text class="axis-label" x=PAD_L y=H - 4.0>"token →"</text>
+                <text class="axis-label" x=PAD_L y=H - 4.0>{crate::i18n::t("model.loss.axis")}</text>
             </svg>
         }
         .into_any()
