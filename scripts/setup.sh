@@ -38,10 +38,12 @@ fi
 
 # wasm-opt comes from npm's binaryen (never Debian's old one); playwright-core drives Chromium;
 # @wllama/wllama (llama.cpp in wasm) is the reference the model benchmark times our engine against, and
-# onnxruntime-web the exact-attention kernel's (tests/e2e/bench-ort.mjs).
+# onnxruntime-web the exact-attention kernel's (tests/e2e/bench-ort.mjs); axe-core checks accessibility
+# (tests/e2e/a11y.test.mjs).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@wllama/wllama ] \
-  || [ ! -d node_modules/onnxruntime-web ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing node tools (binaryen's wasm-opt, playwright-core, @wllama/wllama, onnxruntime-web)"
+  || [ ! -d node_modules/onnxruntime-web ] || [ ! -d node_modules/axe-core ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing node tools (binaryen's wasm-opt, playwright-core, @wllama/wllama, onnxruntime-web, axe-core)"
   npm ci --no-audit --no-fund
 fi
 

@@ -159,7 +159,7 @@ fn Shell() -> impl IntoView {
                     <button
                         class="button"
                         data-testid="theme-toggle"
-                        aria-label=t("ui.theme")
+                        title=t("ui.theme")
                         on:click=toggle_theme
                     >
                         {t("ui.theme_toggle")}

@@ -21,7 +21,7 @@ const MAIN_PX: u32 = 330;
 const SMALL_PX: u32 = 96;
 /// Group colours (K/V head g uses entry g mod 8).
 pub const GROUP_COLORS: [&str; 8] = [
-    "#2c5fd4", "#d64545", "#2e9e5b", "#b7791f", "#7b4fc9", "#0f8b9b", "#c2417f", "#5f6b7a",
+    "#2c5fd4", "#c53030", "#23784a", "#93601a", "#7b4fc9", "#0b6f7c", "#b0336f", "#5f6b7a",
 ];
 
 /// The panel.

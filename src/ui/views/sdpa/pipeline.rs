@@ -153,11 +153,17 @@ pub fn Pipeline(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
                 })
                 .unwrap_or((STEP_PX as u32, STEP_PX as u32))
         });
+        // The step's name and shape as the canvas's text alternative (fixed per build, like its size).
+        let label = steps.with_untracked(|s| {
+            s.get(idx)
+                .map(|s| format!("{} ({})", s.name, s.shape))
+                .unwrap_or_default()
+        });
         view! {
             {(idx > 0).then(|| view! { <span class="arrow">"→"</span> })}
             <div class="step" data-testid=format!("step-{idx}")>
                 <span class="name">{move || steps.with(|s| s.get(idx).map(|s| s.name.clone()))}</span>
-                <Heatmap spec=spec width=w height=h />
+                <Heatmap spec=spec width=w height=h aria_label=label />
                 <span class="shape">{move || steps.with(|s| s.get(idx).map(|s| s.shape.clone()))}</span>
             </div>
         }
