@@ -25,6 +25,7 @@ pub mod rng;
 pub mod saturation;
 pub mod scale;
 pub mod softmax;
+pub mod split;
 pub mod tokenizer;
 
 // Chapters: each owns its folder.
