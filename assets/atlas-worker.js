@@ -4,6 +4,8 @@
 // `wasm_bindgen`), then answers one message per part. Messages are structured-cloned objects whose
 // Float32Arrays are transferred, never JSON:
 //   in:  { id, op: "attend", q, k, v, heads, d, causal, row0 }   out: { id, out } or { id, error }
+//   in:  { id, op: "head", q, k, scores?, n, dh, keep, scale, causal, side, pipe, poolMax, block }
+//        (one head of the SDPA view; out packs its summary, src/worker/main.rs)
 //   and once at start: { ready: true } or { failed: "why" }.
 importScripts("./attention-worker.js");
 
@@ -12,8 +14,15 @@ wasm_bindgen({ module_or_path: "./attention-worker_bg.wasm" }).then(
     self.onmessage = (e) => {
       const m = e.data;
       try {
-        if (m.op !== "attend") throw new Error(`unknown op ${m.op}`);
-        const out = wasm_bindgen.worker_attend(m.q, m.k, m.v, m.heads, m.d, m.causal, m.row0);
+        let out;
+        if (m.op === "attend") {
+          out = wasm_bindgen.worker_attend(m.q, m.k, m.v, m.heads, m.d, m.causal, m.row0);
+        } else if (m.op === "head") {
+          out = wasm_bindgen.worker_head(m.q, m.k, m.scores, m.n, m.dh, m.keep, m.scale, m.causal, m.side, m.pipe,
+            m.poolMax, m.block);
+        } else {
+          throw new Error(`unknown op ${m.op}`);
+        }
         self.postMessage({ id: m.id, out }, [out.buffer]);
       } catch (err) {
         self.postMessage({ id: m.id, error: String(err && err.message ? err.message : err) });

@@ -13,6 +13,7 @@ pub mod embedding;
 pub mod exact;
 pub mod fast_exact;
 pub mod flash;
+pub mod head_summary;
 pub mod lanes;
 pub mod mask;
 pub mod matrix;

@@ -169,7 +169,12 @@ mod tests {
 
     #[test]
     fn plans_cover_every_row_once_with_balanced_causal_work() {
-        for &(heads, n, parts, causal) in &[(8, 100, 2, false), (1, 1000, 2, true), (3, 7, 4, true), (1, 1, 4, false)] {
+        for &(heads, n, parts, causal) in &[
+            (8, 100, 2, false),
+            (1, 1000, 2, true),
+            (3, 7, 4, true),
+            (1, 1, 4, false),
+        ] {
             let mut seen = vec![0u32; heads * n];
             for p in plan(heads, n, parts, causal) {
                 assert!(!p.heads.is_empty() && !p.rows.is_empty());
@@ -203,7 +208,11 @@ mod tests {
                 let scale = 1.0 / (d as f32).sqrt();
                 let whole = attend_packed(&q, &k, &v, heads, d, scale, causal, ExactKernel::Fast);
                 let split = attend_split(&q, &k, &v, heads, d, causal, parts);
-                let err = whole.iter().zip(&split).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+                let err = whole
+                    .iter()
+                    .zip(&split)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0f32, f32::max);
                 assert!(err < 1e-5, "{heads}×{n}×{d} in {parts}, causal {causal}: {err}");
             }
         }

@@ -4,6 +4,10 @@
 
 use std::task::Poll;
 
+use crate::attention::head_summary::HeadSummary;
+use crate::attention::matrix::MatRef;
+use crate::attention::pooling::PoolMode;
+
 /// One exact attention call in flight on other threads.
 pub trait PendingCall {
     /// The output once every part is back (`Ready(Some(o))`), `Ready(None)` when a part failed (the
@@ -18,6 +22,44 @@ pub trait Offload {
 
     /// Starts O = softmax(Q·Kᵀ/√d + M)·V of `[heads, n, d]` Q, K, V (M causal or none), split over
     /// the threads (`attention::split`). None when nothing can start.
-    fn start(&self, q: &[f32], k: &[f32], v: &[f32], heads: usize, d: usize, causal: bool)
-        -> Option<Box<dyn PendingCall>>;
+    fn start(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        v: &[f32],
+        heads: usize,
+        d: usize,
+        causal: bool,
+    ) -> Option<Box<dyn PendingCall>>;
+
+    /// Starts one head of the SDPA view ([`HeadTask`]); None when it cannot (the default).
+    fn start_head(&self, _task: &HeadTask<'_>) -> Option<Box<dyn PendingHead>> {
+        None
+    }
+}
+
+/// One head of the "Scaled dot-product attention" view for another thread: its summary
+/// (`attention::head_summary::summarize_head`) from Q_h, K_h (N × d_head) or the raw scores.
+pub struct HeadTask<'a> {
+    pub q: MatRef<'a>,
+    pub k: MatRef<'a>,
+    /// Raw scores S_h (N × N) kept from an earlier run, if any.
+    pub scores: Option<&'a [f32]>,
+    /// Return S_h when it is computed (the view keeps it between runs).
+    pub keep: bool,
+    pub scale: f32,
+    pub causal: bool,
+    pub side: usize,
+    pub pipe: usize,
+    pub pool: PoolMode,
+    pub block: usize,
+}
+
+/// A head summary and the raw scores it computed (when asked to keep them).
+pub type HeadReply = (HeadSummary, Option<Vec<f32>>);
+
+/// One head in flight on another thread.
+pub trait PendingHead {
+    /// `Ready(Some(reply))` when back, `Ready(None)` when it failed (the caller computes the head).
+    fn poll(&mut self) -> Poll<Option<HeadReply>>;
 }

@@ -14,4 +14,4 @@
 
 mod pool;
 
-pub use pool::{activity, attend, attend_arrays, started, Call, threads, warm, Workers, MAX_WORKERS};
+pub use pool::{activity, attend, attend_arrays, started, threads, warm, Call, Workers, MAX_WORKERS};

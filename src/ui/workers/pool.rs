@@ -11,8 +11,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::attention::head_summary::HeadSummary;
+use crate::attention::matrix::{MatRef, Matrix};
+use crate::attention::pooling::PoolMode;
 use crate::attention::split::{plan, Part};
-use crate::view_model::offload::{Offload, PendingCall};
+use crate::view_model::offload::{HeadReply, HeadTask, Offload, PendingCall, PendingHead};
 
 /// Most workers started, whatever `navigator.hardwareConcurrency` says.
 pub const MAX_WORKERS: usize = 4;
@@ -83,6 +86,7 @@ struct Pool {
 thread_local! {
     static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
     static TRIED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static PARTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// How many workers to start: `hardwareConcurrency` capped at [`MAX_WORKERS`]; 0 below 2 cores, or
@@ -112,7 +116,9 @@ fn script_url() -> Option<String> {
         return Some(u);
     }
     let base = w.document()?.base_uri().ok()??;
-    web_sys::Url::new_with_base("atlas-worker.js", &base).ok().map(|u| u.href())
+    web_sys::Url::new_with_base("atlas-worker.js", &base)
+        .ok()
+        .map(|u| u.href())
 }
 
 /// Starts the pool in the background if it was never tried (cheap afterwards). Failures are silent:
@@ -122,7 +128,9 @@ pub fn warm() {
         return;
     }
     let count = wanted();
-    let Some(url) = script_url().filter(|_| count > 0) else { return };
+    let Some(url) = script_url().filter(|_| count > 0) else {
+        return;
+    };
     let mut slots = Vec::new();
     for index in 0..count {
         // Throws in a sandboxed iframe (opaque origin) or where Worker is missing: no pool then.
@@ -227,6 +235,7 @@ fn on_message(index: usize, event: JsValue) {
             }
             pool.wake();
         });
+        crate::ui::browser::record_metric("workers_ready", threads() as f64);
         dispatch();
         return;
     }
@@ -235,6 +244,9 @@ fn on_message(index: usize, event: JsValue) {
         return;
     }
     let out = get("out").dyn_into::<Float32Array>().ok();
+    // For tests and benchmarks: parts answered so far (`window.__atlas.workers_parts`).
+    PARTS.with(|c| c.set(c.get() + 1));
+    crate::ui::browser::record_metric("workers_parts", PARTS.with(|c| c.get()) as f64);
     with_pool(|pool| {
         if let Some(slot) = pool.slots.get_mut(index) {
             slot.state = WorkerState::Idle;
@@ -388,13 +400,22 @@ pub fn attend_arrays(
 ) -> Option<Call> {
     let workers = threads();
     let len = q.length() as usize;
-    if workers == 0 || heads == 0 || d == 0 || len % (heads * d) != 0 || k.length() as usize != len || v.length() as usize != len {
+    if workers == 0
+        || heads == 0
+        || d == 0
+        || len % (heads * d) != 0
+        || k.length() as usize != len
+        || v.length() as usize != len
+    {
         return None;
     }
     let n = len / (heads * d);
     let mut parts = Vec::new();
     for part in plan(heads, n, workers, causal) {
-        let (qs, ks) = (span(&part, n, d, part.rows.clone()), span(&part, n, d, 0..part.keys(n, causal)));
+        let (qs, ks) = (
+            span(&part, n, d, part.rows.clone()),
+            span(&part, n, d, 0..part.keys(n, causal)),
+        );
         let slice = |a: &Float32Array, r: &std::ops::Range<usize>| a.slice(r.start as u32, r.end as u32);
         let (qa, ka, va) = (slice(q, &qs), slice(k, &ks), slice(v, &ks));
         let m = Object::new();
@@ -429,6 +450,98 @@ pub fn attend(q: &[f32], k: &[f32], v: &[f32], heads: usize, d: usize, causal: b
     attend_arrays(&js(q), &js(k), &js(v), heads, d, causal).map(|c| Box::new(c) as Box<dyn PendingCall>)
 }
 
+/// A view's rows (possibly a column window of a wider matrix) as one fresh Float32Array.
+fn js_rows(m: MatRef<'_>) -> Float32Array {
+    let a = Float32Array::new_with_length((m.rows * m.cols) as u32);
+    for i in 0..m.rows {
+        a.subarray((i * m.cols) as u32, ((i + 1) * m.cols) as u32)
+            .copy_from(m.row(i));
+    }
+    a
+}
+
+/// One SDPA head on a worker.
+struct HeadCall(PartSlot);
+
+impl PendingHead for HeadCall {
+    fn poll(&mut self) -> Poll<Option<HeadReply>> {
+        let state = self.0.borrow();
+        let out = match &*state {
+            PartState::Waiting => return Poll::Pending,
+            PartState::Failed => return Poll::Ready(None),
+            PartState::Done(o) => o.to_vec(),
+        };
+        Poll::Ready(unpack_head(&out))
+    }
+}
+
+/// Reads `worker_head`'s packed answer (src/worker/main.rs); None if it is malformed.
+fn unpack_head(out: &[f32]) -> Option<HeadReply> {
+    let head = out.get(..7)?;
+    let dims = |a: f32, b: f32| (a as usize, b as usize);
+    let ((wr, wc), (rr, rc)) = (dims(head[0], head[1]), dims(head[2], head[3]));
+    let mut at = 7;
+    let mut take = |len: usize| -> Option<Vec<f32>> {
+        let v = out.get(at..at + len)?.to_vec();
+        at += len;
+        Some(v)
+    };
+    let weights = Matrix {
+        rows: wr,
+        cols: wc,
+        data: take(wr * wc)?,
+    };
+    let weight_rows = Matrix {
+        rows: rr,
+        cols: rc,
+        data: take(rr * rc)?,
+    };
+    let scores = if head[6] > 0.0 { Some(take(rc * rc)?) } else { None };
+    let summary = HeadSummary {
+        weights,
+        weight_rows,
+        mean_entropy: head[4],
+        mean_max_weight: head[5],
+    };
+    Some((summary, scores))
+}
+
+/// Starts one SDPA head on a worker; None when no worker is ready.
+pub fn start_head(task: &HeadTask<'_>) -> Option<Box<dyn PendingHead>> {
+    if threads() == 0 {
+        return None;
+    }
+    let (qa, ka) = (js_rows(task.q), js_rows(task.k));
+    let m = Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = Reflect::set(&m, &JsValue::from_str(key), value);
+    };
+    let num = |x: usize| JsValue::from_f64(x as f64);
+    set("op", &JsValue::from_str("head"));
+    set("q", &qa);
+    set("k", &ka);
+    let mut arrays = vec![qa.clone(), ka.clone()];
+    if let Some(s) = task.scores {
+        let sa = Float32Array::new_with_length(s.len() as u32);
+        sa.copy_from(s);
+        set("scores", &sa);
+        arrays.push(sa);
+    }
+    set("n", &num(task.q.rows));
+    set("dh", &num(task.q.cols));
+    set("keep", &JsValue::from_bool(task.keep));
+    set("scale", &JsValue::from_f64(task.scale as f64));
+    set("causal", &JsValue::from_bool(task.causal));
+    set("side", &num(task.side));
+    set("pipe", &num(task.pipe));
+    set("poolMax", &JsValue::from_bool(task.pool == PoolMode::Max));
+    set("block", &num(task.block));
+    let refs: Vec<&Float32Array> = arrays.iter().collect();
+    let slot = queue_part(m, &refs);
+    dispatch();
+    Some(Box::new(HeadCall(slot)))
+}
+
 /// The pool as the view model's [`Offload`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Workers;
@@ -437,7 +550,18 @@ impl Offload for Workers {
     fn threads(&self) -> usize {
         threads()
     }
-    fn start(&self, q: &[f32], k: &[f32], v: &[f32], heads: usize, d: usize, causal: bool) -> Option<Box<dyn PendingCall>> {
+    fn start(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        v: &[f32],
+        heads: usize,
+        d: usize,
+        causal: bool,
+    ) -> Option<Box<dyn PendingCall>> {
         attend(q, k, v, heads, d, causal)
+    }
+    fn start_head(&self, task: &HeadTask<'_>) -> Option<Box<dyn PendingHead>> {
+        start_head(task)
     }
 }
