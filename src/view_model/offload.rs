@@ -20,6 +20,12 @@ pub trait Offload {
     /// Threads that can take work now (0: none, the caller computes itself).
     fn threads(&self) -> usize;
 
+    /// True while threads are still starting (none ready yet, some may be soon): a caller that
+    /// needs them waits instead of giving up.
+    fn starting(&self) -> bool {
+        false
+    }
+
     /// Starts O = softmax(Q·Kᵀ/√d + M)·V of `[heads, n, d]` Q, K, V (M causal or none), split over
     /// the threads (`attention::split`). None when nothing can start.
     fn start(

@@ -83,8 +83,8 @@ test("the SDPA view hands large layers to the workers and draws the same maps as
       runs = await waitForRuns(page, runs);
     }
     const hashes = {};
-    for (const id of await page.$$eval("canvas[data-testid]", (els) => els.map((e) => e.dataset.testid))) {
-      hashes[id] = await canvasHash(page, `canvas[data-testid="${id}"]`);
+    for (const id of await page.$$eval(".heatmap[data-testid]", (els) => els.map((e) => e.dataset.testid))) {
+      hashes[id] = await canvasHash(page, `.heatmap[data-testid="${id}"] canvas`);
     }
     const text = await page.$eval("[data-testid=view-sdpa]", (el) => el.textContent.replace(/\d+(\.\d+)? ms/g, "…"));
     return { hashes, text, parts: await page.evaluate(() => window.__atlas.workers_parts ?? 0) };

@@ -195,6 +195,11 @@ pub fn threads() -> usize {
     .unwrap_or(0)
 }
 
+/// True while no worker is ready yet but some are still starting.
+pub fn starting() -> bool {
+    threads() == 0 && with_pool(|p| p.slots.iter().any(|s| s.state == WorkerState::Starting)).unwrap_or(false)
+}
+
 /// Workers started and not given up on (ready or still starting).
 pub fn started() -> usize {
     with_pool(|p| p.slots.iter().filter(|s| s.state != WorkerState::Dead).count()).unwrap_or(0)
@@ -549,6 +554,9 @@ pub struct Workers;
 impl Offload for Workers {
     fn threads(&self) -> usize {
         threads()
+    }
+    fn starting(&self) -> bool {
+        starting()
     }
     fn start(
         &self,

@@ -223,6 +223,18 @@ impl BenchJob {
                 started = clock();
                 match self.start_remote(&prepared) {
                     Some(c) => c,
+                    // The workers are still starting (a permalink with run=1): wait for them.
+                    None if self.offload.as_ref().is_some_and(|o| o.starting()) => {
+                        return Phase::Remote {
+                            task,
+                            prepared,
+                            sampler,
+                            call: None,
+                            started,
+                            left,
+                            warm_up,
+                        }
+                    }
                     None => return unavailable(self),
                 }
             }
@@ -359,7 +371,11 @@ impl Job for BenchJob {
     }
 
     fn waiting(&self) -> bool {
-        matches!(self.phase, Phase::Remote { call: Some(_), .. })
+        match &self.phase {
+            Phase::Remote { call: Some(_), .. } => true,
+            Phase::Remote { call: None, .. } => self.offload.as_ref().is_some_and(|o| o.starting()),
+            _ => false,
+        }
     }
 
     fn finish(mut self) -> BenchReport {
