@@ -4,8 +4,9 @@
 // `wasm_bindgen`), then answers one message per part. Messages are structured-cloned objects whose
 // Float32Arrays are transferred, never JSON:
 //   in:  { id, op: "attend", q, k, v, heads, d, causal, row0 }   out: { id, out } or { id, error }
-//   in:  { id, op: "head", q, k, scores?, n, dh, keep, scale, causal, side, pipe, poolMax, block }
-//        (one head of the SDPA view; out packs its summary, src/worker/main.rs)
+//   in:  { id, op: "heads", items: [{ q, k, scores?, n, dh, keep, scale, causal, side, pipe, poolMax, block }] }
+//        (heads of the SDPA view; out is [count, len_0 … len_{count−1}, item_0 …], each item a head's
+//        packed summary from worker_head, src/worker/main.rs)
 //   and once at start: { ready: true } or { failed: "why" }.
 importScripts("./attention-worker.js");
 
@@ -17,9 +18,13 @@ wasm_bindgen({ module_or_path: "./attention-worker_bg.wasm" }).then(
         let out;
         if (m.op === "attend") {
           out = wasm_bindgen.worker_attend(m.q, m.k, m.v, m.heads, m.d, m.causal, m.row0);
-        } else if (m.op === "head") {
-          out = wasm_bindgen.worker_head(m.q, m.k, m.scores, m.n, m.dh, m.keep, m.scale, m.causal, m.side, m.pipe,
-            m.poolMax, m.block);
+        } else if (m.op === "heads") {
+          const outs = m.items.map((h) => wasm_bindgen.worker_head(h.q, h.k, h.scores, h.n, h.dh, h.keep, h.scale,
+            h.causal, h.side, h.pipe, h.poolMax, h.block));
+          out = new Float32Array(1 + outs.length + outs.reduce((s, o) => s + o.length, 0));
+          out[0] = outs.length;
+          let at = 1 + outs.length;
+          outs.forEach((o, i) => { out[1 + i] = o.length; out.set(o, at); at += o.length; });
         } else {
           throw new Error(`unknown op ${m.op}`);
         }

@@ -38,8 +38,9 @@ pub trait Offload {
         causal: bool,
     ) -> Option<Box<dyn PendingCall>>;
 
-    /// Starts one head of the SDPA view ([`HeadTask`]); None when it cannot (the default).
-    fn start_head(&self, _task: &HeadTask<'_>) -> Option<Box<dyn PendingHead>> {
+    /// Starts heads of the SDPA view ([`HeadTask`]), one pending head per task in order (grouped per
+    /// thread: one message each way per thread); None when they cannot start (the default).
+    fn start_heads(&self, _tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
         None
     }
 }

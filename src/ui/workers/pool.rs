@@ -465,18 +465,32 @@ fn js_rows(m: MatRef<'_>) -> Float32Array {
     a
 }
 
-/// One SDPA head on a worker.
-struct HeadCall(PartSlot);
+/// One SDPA head on a worker: item `index` of its group's answer.
+struct HeadCall {
+    slot: PartSlot,
+    index: usize,
+}
 
 impl PendingHead for HeadCall {
     fn poll(&mut self) -> Poll<Option<HeadReply>> {
-        let state = self.0.borrow();
-        let out = match &*state {
+        let state = self.slot.borrow();
+        let o = match &*state {
             PartState::Waiting => return Poll::Pending,
             PartState::Failed => return Poll::Ready(None),
-            PartState::Done(o) => o.to_vec(),
+            PartState::Done(o) => o,
         };
-        Poll::Ready(unpack_head(&out))
+        // The group's answer: [count, len_0 … len_{count−1}, item_0 …] (assets/atlas-worker.js).
+        let count = o.get_index(0) as usize;
+        if self.index >= count || o.length() as usize <= count {
+            return Poll::Ready(None);
+        }
+        let lens: Vec<usize> = (0..count).map(|i| o.get_index(1 + i as u32) as usize).collect();
+        let at = 1 + count + lens[..self.index].iter().sum::<usize>();
+        let end = at + lens[self.index];
+        if end > o.length() as usize {
+            return Poll::Ready(None);
+        }
+        Poll::Ready(unpack_head(&o.subarray(at as u32, end as u32).to_vec()))
     }
 }
 
@@ -511,21 +525,18 @@ fn unpack_head(out: &[f32]) -> Option<HeadReply> {
     Some((summary, scores))
 }
 
-/// Starts one SDPA head on a worker; None when no worker is ready.
-pub fn start_head(task: &HeadTask<'_>) -> Option<Box<dyn PendingHead>> {
-    if threads() == 0 {
-        return None;
-    }
+/// One head's message item and the arrays it transfers.
+fn head_item(task: &HeadTask<'_>, arrays: &mut Vec<Float32Array>) -> Object {
     let (qa, ka) = (js_rows(task.q), js_rows(task.k));
     let m = Object::new();
     let set = |key: &str, value: &JsValue| {
         let _ = Reflect::set(&m, &JsValue::from_str(key), value);
     };
     let num = |x: usize| JsValue::from_f64(x as f64);
-    set("op", &JsValue::from_str("head"));
     set("q", &qa);
     set("k", &ka);
-    let mut arrays = vec![qa.clone(), ka.clone()];
+    arrays.push(qa);
+    arrays.push(ka);
     if let Some(s) = task.scores {
         let sa = Float32Array::new_with_length(s.len() as u32);
         sa.copy_from(s);
@@ -541,10 +552,37 @@ pub fn start_head(task: &HeadTask<'_>) -> Option<Box<dyn PendingHead>> {
     set("pipe", &num(task.pipe));
     set("poolMax", &JsValue::from_bool(task.pool == PoolMode::Max));
     set("block", &num(task.block));
-    let refs: Vec<&Float32Array> = arrays.iter().collect();
-    let slot = queue_part(m, &refs);
+    m
+}
+
+/// Starts SDPA heads on the workers, one group of consecutive heads per worker (one message each
+/// way per worker); None when no worker is ready.
+pub fn start_heads(tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
+    let workers = threads();
+    if workers == 0 || tasks.is_empty() {
+        return None;
+    }
+    let mut calls: Vec<Box<dyn PendingHead>> = Vec::new();
+    for part in plan(tasks.len(), 1, workers, false) {
+        let mut arrays = Vec::new();
+        let items = Array::new();
+        for task in &tasks[part.heads.clone()] {
+            items.push(&head_item(task, &mut arrays));
+        }
+        let m = Object::new();
+        let _ = Reflect::set(&m, &JsValue::from_str("op"), &JsValue::from_str("heads"));
+        let _ = Reflect::set(&m, &JsValue::from_str("items"), &items);
+        let refs: Vec<&Float32Array> = arrays.iter().collect();
+        let slot = queue_part(m, &refs);
+        for index in 0..part.heads.len() {
+            calls.push(Box::new(HeadCall {
+                slot: slot.clone(),
+                index,
+            }));
+        }
+    }
     dispatch();
-    Some(Box::new(HeadCall(slot)))
+    Some(calls)
 }
 
 /// The pool as the view model's [`Offload`].
@@ -569,7 +607,7 @@ impl Offload for Workers {
     ) -> Option<Box<dyn PendingCall>> {
         attend(q, k, v, heads, d, causal)
     }
-    fn start_head(&self, task: &HeadTask<'_>) -> Option<Box<dyn PendingHead>> {
-        start_head(task)
+    fn start_heads(&self, tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
+        start_heads(tasks)
     }
 }

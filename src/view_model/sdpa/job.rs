@@ -199,9 +199,8 @@ impl SdpaJob {
         };
         let dh = self.d_head;
         let keep = matches!(self.scores, ScoreSource::Kept(_));
-        let mut calls = Vec::new();
-        for head in 0..self.cfg.n_heads {
-            let task = HeadTask {
+        let tasks: Vec<HeadTask<'_>> = (0..self.cfg.n_heads)
+            .map(|head| HeadTask {
                 q: projected.q.columns(head * dh, dh),
                 k: projected.k.columns(head * dh, dh),
                 scores: match &self.scores {
@@ -215,12 +214,13 @@ impl SdpaJob {
                 pipe: PIPE_PX,
                 pool: self.pool,
                 block: ATTN_ROWS,
-            };
-            match offload.start_head(&task) {
-                Some(call) => calls.push(call),
-                None => return self.head_stage(projected, 0),
-            }
-        }
+            })
+            .collect();
+        let started = offload.start_heads(&tasks).filter(|c| c.len() == tasks.len());
+        drop(tasks);
+        let Some(calls) = started else {
+            return self.head_stage(projected, 0);
+        };
         Stage::Remote {
             projected,
             calls,
