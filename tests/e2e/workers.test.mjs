@@ -92,7 +92,7 @@ test("the SDPA view hands large layers to the workers and draws the same maps as
   let withWorkers, without;
   await withApp(query, async ({ page }) => { withWorkers = await run(page, true); });
   await withApp(query, async ({ page }) => { without = await run(page, false); }, { initScript: NO_WORKERS });
-  assert.ok(withWorkers.parts >= 8, `heads answered by workers: ${withWorkers.parts}`);
+  assert.ok(withWorkers.parts >= 2, `answers from the workers (one per worker and run): ${withWorkers.parts}`);
   assert.equal(without.parts, 0, "no worker used with the hook");
   assert.ok(Object.keys(without.hashes).length > 0);
   assert.deepEqual(withWorkers.hashes, without.hashes, "the same pixels with and without workers");
