@@ -7,13 +7,27 @@
 //   in:  { id, op: "heads", items: [{ q, k, scores?, n, dh, keep, scale, causal, side, pipe, poolMax, block }] }
 //        (heads of the SDPA view; out is [count, len_0 … len_{count−1}, item_0 …], each item a head's
 //        packed summary from worker_head, src/worker/main.rs)
-//   and once at start: { ready: true } or { failed: "why" }.
+//   and once at start (after a short warm-up): { ready: true } or { failed: "why" }. `ms` in an answer
+//   is the worker's own time for the part (window.__atlas.workers_part_ms, the last one).
 importScripts("./attention-worker.js");
+
+/** A few calls of both kinds on made-up inputs, so V8 tiers the hot functions up (its first tier,
+ * Liftoff, runs SIMD code several times slower) before the first real part arrives. */
+function warmUp() {
+  const t0 = performance.now();
+  const x = new Float32Array(256 * 64).map((_, i) => Math.sin(i));
+  for (let i = 0; i < 6 && performance.now() - t0 < 300; i += 1) {
+    wasm_bindgen.worker_attend(x, x, x, 1, 64, i % 2 === 1, 0);
+    wasm_bindgen.worker_head(x, x, undefined, 256, 64, true, 0.125, i % 2 === 1, 256, 96, true, 64);
+  }
+}
 
 wasm_bindgen({ module_or_path: "./attention-worker_bg.wasm" }).then(
   () => {
+    try { warmUp(); } catch (_) { /* a failure shows at the first real part */ }
     self.onmessage = (e) => {
       const m = e.data;
+      const t0 = performance.now();
       try {
         let out;
         if (m.op === "attend") {
@@ -28,7 +42,7 @@ wasm_bindgen({ module_or_path: "./attention-worker_bg.wasm" }).then(
         } else {
           throw new Error(`unknown op ${m.op}`);
         }
-        self.postMessage({ id: m.id, out }, [out.buffer]);
+        self.postMessage({ id: m.id, out, ms: performance.now() - t0 }, [out.buffer]);
       } catch (err) {
         self.postMessage({ id: m.id, error: String(err && err.message ? err.message : err) });
       }

@@ -252,6 +252,9 @@ fn on_message(index: usize, event: JsValue) {
     // For tests and benchmarks: parts answered so far (`window.__atlas.workers_parts`).
     PARTS.with(|c| c.set(c.get() + 1));
     crate::ui::browser::record_metric("workers_parts", PARTS.with(|c| c.get()) as f64);
+    if let Some(ms) = get("ms").as_f64() {
+        crate::ui::browser::record_metric("workers_part_ms", ms);
+    }
     with_pool(|pool| {
         if let Some(slot) = pool.slots.get_mut(index) {
             slot.state = WorkerState::Idle;
