@@ -41,9 +41,10 @@ enum ScoreSource {
     Streamed,
 }
 
-/// Heads at least this much work (heads · N² · d_head multiply-adds) go to the Web Workers when
-/// there are any; below, one thread is faster than copying the inputs there and back.
-pub const OFFLOAD_WORK: f64 = 8.0 * 256.0 * 256.0 * 16.0;
+/// Heads at least this much work (heads · N² · d_head) go to the Web Workers when there are any;
+/// below, one thread was faster than the round trip (tests/e2e workers; measured on a loaded 2-core
+/// VM: 8 heads of d_head 32 took 0.25× at N = 512, 1.2× at N = 1024, 1.9× at N = 2048).
+pub const OFFLOAD_WORK: f64 = 8.0 * 1024.0 * 1024.0 * 16.0;
 
 /// Where the job stands, with the data that stage works on.
 enum Stage {
@@ -96,6 +97,8 @@ pub struct SdpaJob {
     total_work: f64,
     /// Where the heads may run besides this thread (the app's Web Workers).
     offload: Option<Rc<dyn Offload>>,
+    /// The least work handed to `offload` ([`OFFLOAD_WORK`] unless a test lowers it).
+    offload_min: f64,
 }
 
 impl SdpaJob {
@@ -103,6 +106,12 @@ impl SdpaJob {
     /// [`OFFLOAD_WORK`].
     pub fn with_offload(mut self, offload: Rc<dyn Offload>) -> Self {
         self.offload = Some(offload);
+        self
+    }
+
+    /// Hands the heads to the offload from `work` (heads · N² · d_head) on, instead of [`OFFLOAD_WORK`].
+    pub fn offload_from(mut self, work: f64) -> Self {
+        self.offload_min = work;
         self
     }
 
@@ -155,6 +164,7 @@ impl SdpaJob {
             done_work: 0.0,
             total_work,
             offload: None,
+            offload_min: OFFLOAD_WORK,
         };
         if let Some(r) = reuse {
             job.stage = Stage::Attend { projected: r.projected };
@@ -194,7 +204,11 @@ impl SdpaJob {
     fn heads_stage(&mut self, projected: Arc<Projected>) -> Stage {
         let n = self.key.tokens.len();
         let work = (self.cfg.n_heads * n * n * self.d_head) as f64;
-        let Some(offload) = self.offload.clone().filter(|o| work >= OFFLOAD_WORK && o.threads() > 0) else {
+        let Some(offload) = self
+            .offload
+            .clone()
+            .filter(|o| work >= self.offload_min && o.threads() > 0)
+        else {
             return self.head_stage(projected, 0);
         };
         let dh = self.d_head;

@@ -291,7 +291,8 @@ fn run_polling(mut job: SdpaJob) -> (SdpaResult, usize) {
 
 #[test]
 fn heads_on_other_threads_give_the_same_result_and_a_failed_head_is_computed_here() {
-    // 8 heads × 300² × 8 = 5.8 M < OFFLOAD_WORK stays here; 8 × 600² × 8 = 23 M goes out.
+    // From 10 M on (lowered for the test): 8 heads × 300² × 8 = 5.8 M stays here, 8 × 600² × 8 = 23 M
+    // goes out.
     // 800: 8 × 800² scores exceed the kept-score budget (streamed).
     for (n, offloaded) in [(300, false), (600, true), (800, true)] {
         for causal in [false, true] {
@@ -304,7 +305,8 @@ fn heads_on_other_threads_give_the_same_result_and_a_failed_head_is_computed_her
             for fail_at in [None, Some(5)] {
                 let job = SdpaJob::new(key(n, 64), cfg, PoolMode::Max, None)
                     .unwrap()
-                    .with_offload(Rc::new(FakeWorkers { fail_at }));
+                    .with_offload(Rc::new(FakeWorkers { fail_at }))
+                    .offload_from(1e7);
                 let (there, waited) = run_polling(job);
                 assert_eq!(waited > 0, offloaded, "N = {n}");
                 assert_eq!(
@@ -324,7 +326,11 @@ fn heads_on_other_threads_give_the_same_result_and_a_failed_head_is_computed_her
                 let again = |offload: bool| {
                     let job = SdpaJob::new(key(n, 64), cfg2, PoolMode::Max, Some(there.reuse())).unwrap();
                     if offload {
-                        run_polling(job.with_offload(Rc::new(FakeWorkers { fail_at: None }))).0
+                        run_polling(
+                            job.with_offload(Rc::new(FakeWorkers { fail_at: None }))
+                                .offload_from(1e7),
+                        )
+                        .0
                     } else {
                         job.run()
                     }
