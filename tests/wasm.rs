@@ -191,6 +191,7 @@ fn the_benchmark_job_runs_under_wasm_with_an_injected_clock() {
         max_n: 256,
         d: 16,
         causal: true,
+        threads: attention_atlas::view_model::speed::params::Threads::One,
     };
     let report = run_to_end(BenchJob::new(plan, counting_clock));
     assert_eq!(report.results.len(), 7);

@@ -34,6 +34,10 @@ pub const SEED: u64 = 7;
 pub enum BenchKernel {
     /// `exact::attend`: blocked softmax(QKᵀ/√d)·V, 64 query rows per block.
     Exact,
+    /// The same exact attention cut into parts for several threads (`split`: causal-balanced row
+    /// ranges of the one head); not in [`BenchKernel::ALL`] — the Speed chapter adds it when the
+    /// app's Web Workers run the parts ([`Prepared::run`] computes them in turn on one thread).
+    ExactWorkers,
     /// `flash::flash_attend`: online softmax over 64 × 64 tiles.
     Flash,
     /// `sparse::kernel::sparse_attend` over a local window of one-sided width w = 64.
@@ -67,7 +71,7 @@ impl BenchKernel {
     pub fn estimate(self, n: usize, d: usize) -> Estimate {
         let (nf, df) = (n as f64, d as f64);
         let (extra, pairs) = match self {
-            BenchKernel::Exact | BenchKernel::Flash => (64.0 * nf, nf * nf),
+            BenchKernel::Exact | BenchKernel::ExactWorkers | BenchKernel::Flash => (64.0 * nf, nf * nf),
             BenchKernel::Window => (nf * (2 * WINDOW + 1) as f64, nf * (2 * WINDOW + 1) as f64),
             BenchKernel::BigBird => (nf * 7.0 * BIGBIRD_BLOCK as f64, nf * 7.0 * BIGBIRD_BLOCK as f64),
             BenchKernel::Linear => (2.0 * nf * df + df * df, nf * df),
@@ -129,7 +133,7 @@ impl Prepared {
             Direction::Symmetric
         };
         let setup = match kernel {
-            BenchKernel::Exact | BenchKernel::Flash => Setup::Dense,
+            BenchKernel::Exact | BenchKernel::ExactWorkers | BenchKernel::Flash => Setup::Dense,
             BenchKernel::Window => Setup::Sparse(local_window(n, WINDOW, direction).value),
             BenchKernel::BigBird => {
                 let config = BigBirdConfig {
@@ -162,6 +166,11 @@ impl Prepared {
         }
     }
 
+    /// Q, K, V (N × d each), for a caller that runs the kernel elsewhere (the app's workers).
+    pub fn inputs(&self) -> [&Matrix; 3] {
+        [&self.q, &self.k, &self.v]
+    }
+
     /// Runs the kernel once and returns its N × d output (what the benchmark times).
     pub fn run(&self) -> Matrix {
         let (q, k, v) = (self.q.view(), self.k.view(), self.v.view());
@@ -169,6 +178,22 @@ impl Prepared {
         match &self.setup {
             Setup::Dense if self.kernel == BenchKernel::Flash => {
                 flash_attend(q, k, v, scale, causal_or_full(self.causal), Tiles::default())
+            }
+            Setup::Dense if self.kernel == BenchKernel::ExactWorkers => {
+                let o = crate::attention::split::attend_split(
+                    &self.q.data,
+                    &self.k.data,
+                    &self.v.data,
+                    1,
+                    self.d,
+                    self.causal,
+                    2,
+                );
+                Matrix {
+                    rows: self.n,
+                    cols: self.d,
+                    data: o,
+                }
             }
             Setup::Dense => attend(q, k, v, scale, causal_or_full(self.causal)),
             // The pattern was built for these very Q, K, V, so the shapes always agree.

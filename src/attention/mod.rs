@@ -13,6 +13,7 @@ pub mod embedding;
 pub mod exact;
 pub mod fast_exact;
 pub mod flash;
+pub mod head_summary;
 pub mod lanes;
 pub mod mask;
 pub mod matrix;
@@ -25,6 +26,7 @@ pub mod rng;
 pub mod saturation;
 pub mod scale;
 pub mod softmax;
+pub mod split;
 pub mod tokenizer;
 
 // Chapters: each owns its folder.

@@ -21,11 +21,13 @@ mod en_model_view;
 mod en_sdpa;
 mod en_sparse;
 mod en_speed;
+mod en_workers;
 mod zh;
 mod zh_figures;
 mod zh_home;
 mod zh_model;
 mod zh_sdpa;
+mod zh_workers;
 
 /// A language of the interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +71,7 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 11] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 12] {
     [
         en_common::MESSAGES,
         en_figures::MESSAGES,
@@ -82,17 +84,19 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 11] {
         en_model::MESSAGES,
         en_model_view::MESSAGES,
         en_home::MESSAGES,
+        en_workers::MESSAGES,
     ]
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 5] {
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 6] {
     [
         zh::MESSAGES,
         zh_sdpa::MESSAGES,
         zh_model::MESSAGES,
         zh_figures::MESSAGES,
         zh_home::MESSAGES,
+        zh_workers::MESSAGES,
     ]
 }
 
@@ -182,6 +186,17 @@ mod tests {
     fn the_home_page_is_complete_in_chinese() {
         let zh = table(Lang::Zh);
         let missing: Vec<&str> = en_home::MESSAGES
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| !zh.contains_key(id))
+            .collect();
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
+    }
+
+    #[test]
+    fn the_worker_messages_are_complete_in_chinese() {
+        let zh = table(Lang::Zh);
+        let missing: Vec<&str> = en_workers::MESSAGES
             .iter()
             .map(|(id, _)| *id)
             .filter(|id| !zh.contains_key(id))

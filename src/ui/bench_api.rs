@@ -20,3 +20,39 @@ pub fn atlas_exact_attention(
     let kernel = if fast { ExactKernel::Fast } else { ExactKernel::Blocked };
     attend_packed(q, k, v, heads, d, 1.0 / (d.max(1) as f32).sqrt(), causal, kernel)
 }
+
+/// Starts the Web Worker pool (`ui::workers`) and resolves to the number of workers ready, once all
+/// have started or after `timeout_ms` (0 when workers are unavailable).
+#[wasm_bindgen]
+pub async fn atlas_workers_ready(timeout_ms: f64) -> usize {
+    crate::ui::workers::warm();
+    let t0 = crate::ui::browser::now_ms();
+    while crate::ui::browser::now_ms() - t0 < timeout_ms {
+        let ready = crate::ui::workers::threads();
+        if ready > 0 && ready == crate::ui::workers::started() {
+            return ready;
+        }
+        crate::ui::workers::activity().await;
+    }
+    crate::ui::workers::threads()
+}
+
+/// [`atlas_exact_attention`] (fast kernel) split over the Web Worker pool: resolves to O as a
+/// Float32Array, or to `undefined` when no worker is ready or a part failed (callers fall back).
+#[wasm_bindgen]
+pub async fn atlas_exact_attention_workers(
+    q: js_sys::Float32Array,
+    k: js_sys::Float32Array,
+    v: js_sys::Float32Array,
+    heads: usize,
+    d: usize,
+    causal: bool,
+) -> Option<js_sys::Float32Array> {
+    let mut call = crate::ui::workers::attend_arrays(&q, &k, &v, heads, d, causal)?;
+    loop {
+        if let std::task::Poll::Ready(out) = call.poll_array() {
+            return out;
+        }
+        crate::ui::workers::activity().await;
+    }
+}

@@ -159,22 +159,36 @@ where
             run.set_error.set(None);
             let mut longest = 0.0f64;
             let mut budget = slicing.first_ms;
+            let mut published = 0.0f64;
             loop {
                 let slice = now_ms();
                 while !job.is_done() && now_ms() - slice < budget {
                     let t = now_ms();
                     job.step();
                     longest = longest.max(now_ms() - t);
+                    if job.waiting() {
+                        break;
+                    }
                 }
                 if job.is_done() {
                     break;
                 }
                 budget = slicing.slice_ms;
-                if let Some(partial) = job.partial() {
-                    run.set_result.set(Some(Arc::new(partial)));
+                // While work is out on the Web Workers each answer wakes the runner: what is shown
+                // is refreshed at most every 100 ms then, not at every poll.
+                if !job.waiting() || now_ms() - published >= 100.0 {
+                    published = now_ms();
+                    if let Some(partial) = job.partial() {
+                        run.set_result.set(Some(Arc::new(partial)));
+                    }
+                    run.set_progress.set(Some(job.progress()));
                 }
-                run.set_progress.set(Some(job.progress()));
-                yield_to_browser().await;
+                if job.waiting() {
+                    // Sleep until a worker answers (no busy loop on the main thread).
+                    crate::ui::workers::activity().await;
+                } else {
+                    yield_to_browser().await;
+                }
                 if !generation.is_current(gen) {
                     return;
                 }

@@ -15,6 +15,7 @@ pub mod render;
 pub mod theme;
 pub mod url;
 pub mod views;
+pub mod workers;
 
 /// Installs the panic hook and mounts the app on `<body>`.
 pub fn start() {

@@ -20,6 +20,12 @@ pub trait Job {
     /// The result; runs the steps that are left first, so it is complete whenever it is called.
     fn finish(self) -> Self::Output;
 
+    /// True while the job waits for work it handed to other threads (`view_model::offload`): the
+    /// runner then sleeps until a worker answers instead of calling [`Job::step`] in a busy loop.
+    fn waiting(&self) -> bool {
+        false
+    }
+
     /// What can be shown before the end (points of a curve as they come), if anything.
     fn partial(&self) -> Option<Self::Output> {
         None

@@ -13,6 +13,7 @@ pub mod job;
 pub mod legend_box;
 pub mod look;
 pub mod math;
+pub mod offload;
 pub mod params;
 pub mod permalink;
 pub mod schema;

@@ -3,6 +3,8 @@
 // wasm backend (npm package, ESM build, files from this origin only) on the graphs of
 // scripts/bench/attention_onnx.py. The node script calls `window.ortBench` through page.evaluate.
 //
+// "atlas-workers" is the same fast kernel split over the atlas's Web Worker pool (one wasm instance per
+// worker, navigator.hardwareConcurrency of them, at most 4), awaited like session.run.
 // `?threads=T` is onnxruntime's thread count: ort.env.wasm.numThreads is read once, when its wasm
 // starts, so each thread count needs its own page. Both sides get the very same Float32Arrays (seeded
 // here), are called the same way (JS arrays in → JS array out, copies included) and are timed by
@@ -66,7 +68,7 @@ async function session(causal) {
   return sessions[name];
 }
 
-/** One timed call of a side: { ms, out }. Sides: "atlas-blocked", "atlas-fast", "ort". */
+/** One timed call of a side: { ms, out }. Sides: "atlas-blocked", "atlas-fast", "atlas-workers", "ort". */
 async function runOnce(side, n, causal) {
   const { q, k, v, mask } = inputsFor(n);
   if (side === "ort") {
@@ -81,6 +83,14 @@ async function runOnce(side, n, causal) {
     const out = r.o.data;
     const ms = performance.now() - t0;
     r.o.dispose?.();
+    return { ms, out };
+  }
+  if (side === "atlas-workers") {
+    // The atlas's Web Worker pool (src/ui/workers/): heads split over the workers, arrays transferred.
+    const t0 = performance.now();
+    const out = await atlas.atlas_exact_attention_workers(q, k, v, HEADS, D, causal);
+    const ms = performance.now() - t0;
+    if (!out) throw new Error("the atlas's workers did not answer");
     return { ms, out };
   }
   const fast = side === "atlas-fast";
@@ -113,19 +123,24 @@ async function measure(n, causal, sides, repeats) {
     }
   }
   const diff = Object.fromEntries(sides.map((s) => [s, maxAbsDiff(outs[s], outs[sides[0]])]));
-  return { n, causal, times, diff_from_first: diff };
+  const diffOrt = outs.ort ? Object.fromEntries(sides.map((s) => [s, maxAbsDiff(outs[s], outs.ort)])) : {};
+  const diffFast = outs["atlas-fast"] ? Object.fromEntries(sides.map((s) => [s, maxAbsDiff(outs[s], outs["atlas-fast"])])) : {};
+  return { n, causal, times, diff_from_first: diff, diff_from_ort: diffOrt, diff_from_fast: diffFast };
 }
 
 /** What the page runs on: thread counts, isolation, SIMD. */
 function info() {
   return {
     threads, ort_version: ort.env.versions?.web ?? ort.version ?? null, ort_num_threads: ort.env.wasm.numThreads,
-    cross_origin_isolated: self.crossOriginIsolated, hardware_concurrency: navigator.hardwareConcurrency,
+    cross_origin_isolated: self.crossOriginIsolated, hardware_concurrency: navigator.hardwareConcurrency, atlas_workers: atlasWorkers,
     user_agent: navigator.userAgent,
   };
 }
 
+// The atlas's worker script lives next to its module, not next to this page.
+window.__atlasWorkerUrl = new URL("/atlas/atlas-worker.js", location.href).href;
 await initAtlas({ module_or_path: "/atlas/attention-atlas_bg.wasm" });
+const atlasWorkers = await atlas.atlas_workers_ready(20000);
 await session(false);
 await session(true);
 window.ortBench = { measure, info };

@@ -10,18 +10,20 @@
 //! multiplies that by V_h: exactly the pooled head output, for PIPE_PX/N of the cost. Likewise the
 //! output: pool(concat·W_O) = (P·concat)·(W_O·P_c) with P_c averaging columns.
 
+use std::rc::Rc;
 use std::sync::Arc;
+use std::task::Poll;
 
 use crate::attention::budget::Estimate;
 use crate::attention::embedding::{embed_with_positions, position_codes};
-use crate::attention::exact::{attention_rows, attention_rows_from_scores, RowBlock};
-use crate::attention::mask::{causal_or_full, AttentionMask};
-use crate::attention::matrix::{matmul, matmul_transb_into, MatRef, Matrix};
+use crate::attention::head_summary::{raw_scores, HeadAcc, HeadSummary};
+use crate::attention::mask::causal_or_full;
+use crate::attention::matrix::{matmul, Matrix};
 use crate::attention::message::{Explain, Message};
 use crate::attention::multi_head::{HeadConfig, LayerWeights};
-use crate::attention::pooling::{pool, PoolMode, Pooler};
-use crate::attention::reduce::dot;
+use crate::attention::pooling::{pool, PoolMode};
 use crate::view_model::job::Job;
+use crate::view_model::offload::{HeadTask, Offload, PendingHead};
 use crate::view_model::sdpa::result::{
     HeadMaps, HeadScores, InputKey, Projected, Reuse, SdpaResult, ATTN_ROWS, BIG_BUDGET, BIG_PX, PIPE_PX, SCORE_BUDGET,
 };
@@ -39,15 +41,10 @@ enum ScoreSource {
     Streamed,
 }
 
-/// One head's running sums while its query rows stream by.
-struct HeadAcc {
-    /// Softmax weights pooled to ≤ side × side (masked cells NaN).
-    weights: Pooler,
-    /// The weights with rows mean-pooled to min(N, PIPE_PX): P·W_h.
-    weight_rows: Pooler,
-    entropy_sum: f64,
-    max_sum: f64,
-}
+/// Heads at least this much work (heads · N² · d_head) go to the Web Workers when there are any;
+/// below, one thread was faster than the round trip (tests/e2e workers; measured on a loaded 2-core
+/// VM: 8 heads of d_head 32 took 0.25× at N = 512, 1.2× at N = 1024, 1.9× at N = 2048).
+pub const OFFLOAD_WORK: f64 = 8.0 * 1024.0 * 1024.0 * 16.0;
 
 /// Where the job stands, with the data that stage works on.
 enum Stage {
@@ -63,6 +60,16 @@ enum Stage {
         head: usize,
         next_row: usize,
         acc: HeadAcc,
+    },
+    /// Projections ready, no head started (the next step picks this thread or the workers).
+    Attend {
+        projected: Arc<Projected>,
+    },
+    /// Every head handed to the workers; taken back in order (`next` is the first not yet back).
+    Remote {
+        projected: Arc<Projected>,
+        calls: Vec<Box<dyn PendingHead>>,
+        next: usize,
     },
     Output {
         projected: Arc<Projected>,
@@ -88,9 +95,26 @@ pub struct SdpaJob {
     heads: Vec<HeadMaps>,
     done_work: f64,
     total_work: f64,
+    /// Where the heads may run besides this thread (the app's Web Workers).
+    offload: Option<Rc<dyn Offload>>,
+    /// The least work handed to `offload` ([`OFFLOAD_WORK`] unless a test lowers it).
+    offload_min: f64,
 }
 
 impl SdpaJob {
+    /// The same job, handing its heads to `offload` when it has threads and the heads are at least
+    /// [`OFFLOAD_WORK`].
+    pub fn with_offload(mut self, offload: Rc<dyn Offload>) -> Self {
+        self.offload = Some(offload);
+        self
+    }
+
+    /// Hands the heads to the offload from `work` (heads · N² · d_head) on, instead of [`OFFLOAD_WORK`].
+    pub fn offload_from(mut self, work: f64) -> Self {
+        self.offload_min = work;
+        self
+    }
+
     /// Starts a job; the projections of `reuse` are taken over when their key matches, and its scores
     /// too when the head count matches as well.
     pub fn new(key: InputKey, cfg: HeadConfig, pool: PoolMode, reuse: Option<Reuse>) -> Result<Self, Message> {
@@ -139,9 +163,11 @@ impl SdpaJob {
             heads: Vec::new(),
             done_work: 0.0,
             total_work,
+            offload: None,
+            offload_min: OFFLOAD_WORK,
         };
         if let Some(r) = reuse {
-            job.stage = job.head_stage(r.projected, 0);
+            job.stage = Stage::Attend { projected: r.projected };
             job.done_work = proj_work;
         }
         Ok(job)
@@ -170,13 +196,94 @@ impl SdpaJob {
             projected,
             head,
             next_row: 0,
-            acc: HeadAcc {
-                weights: Pooler::new(n, n, self.side, self.side, self.pool),
-                weight_rows: Pooler::new(n, n, PIPE_PX, n, PoolMode::Mean),
-                entropy_sum: 0.0,
-                max_sum: 0.0,
-            },
+            acc: HeadAcc::new(n, self.side, PIPE_PX, self.pool),
         }
+    }
+
+    /// The first head's stage: every head on the workers when they are there and it pays off.
+    fn heads_stage(&mut self, projected: Arc<Projected>) -> Stage {
+        let n = self.key.tokens.len();
+        let work = (self.cfg.n_heads * n * n * self.d_head) as f64;
+        let Some(offload) = self
+            .offload
+            .clone()
+            .filter(|o| work >= self.offload_min && o.threads() > 0)
+        else {
+            return self.head_stage(projected, 0);
+        };
+        let dh = self.d_head;
+        let keep = matches!(self.scores, ScoreSource::Kept(_));
+        let tasks: Vec<HeadTask<'_>> = (0..self.cfg.n_heads)
+            .map(|head| HeadTask {
+                q: projected.q.columns(head * dh, dh),
+                k: projected.k.columns(head * dh, dh),
+                scores: match &self.scores {
+                    ScoreSource::Reused(c) => Some(c.heads[head].as_slice()),
+                    _ => None,
+                },
+                keep,
+                scale: self.cfg.scale.factor(dh),
+                causal: self.cfg.causal,
+                side: self.side,
+                pipe: PIPE_PX,
+                pool: self.pool,
+                block: ATTN_ROWS,
+            })
+            .collect();
+        let started = offload.start_heads(&tasks).filter(|c| c.len() == tasks.len());
+        drop(tasks);
+        let Some(calls) = started else {
+            return self.head_stage(projected, 0);
+        };
+        Stage::Remote {
+            projected,
+            calls,
+            next: 0,
+        }
+    }
+
+    /// Takes back the heads that are done, in order; a failed head and the rest run here.
+    fn step_remote(
+        &mut self,
+        projected: Arc<Projected>,
+        mut calls: Vec<Box<dyn PendingHead>>,
+        mut next: usize,
+    ) -> Stage {
+        let n = self.key.tokens.len();
+        while next < calls.len() {
+            match calls[next].poll() {
+                Poll::Pending => return Stage::Remote { projected, calls, next },
+                Poll::Ready(None) => return self.head_stage(projected, next),
+                Poll::Ready(Some((summary, scores))) => {
+                    if let ScoreSource::Kept(kept) = &mut self.scores {
+                        match scores {
+                            Some(s) if kept.len() == next && s.len() == n * n => kept.push(s),
+                            _ => return self.head_stage(projected, next),
+                        }
+                    }
+                    self.done_work += 4.0 * (n * n * self.d_head) as f64;
+                    self.add_head(&projected, next, summary);
+                    next += 1;
+                }
+            }
+        }
+        Stage::Output { projected }
+    }
+
+    /// Records a finished head: its maps and its rows of the pooled concatenation (P·W_h)·V_h.
+    fn add_head(&mut self, projected: &Projected, head: usize, summary: HeadSummary) {
+        let dh = self.d_head;
+        let v = projected.v.columns(head * dh, dh);
+        let pooled_w = summary.weight_rows;
+        let head_rows = matmul(pooled_w.view(), v);
+        for b in 0..pooled_w.rows {
+            self.concat_rows.row_mut(b)[head * dh..(head + 1) * dh].copy_from_slice(head_rows.row(b));
+        }
+        self.heads.push(HeadMaps {
+            weights: summary.weights,
+            mean_entropy: summary.mean_entropy,
+            mean_max_weight: summary.mean_max_weight,
+        });
     }
 
     fn embed(&mut self) -> Stage {
@@ -218,46 +325,21 @@ impl SdpaJob {
             k,
             v,
         });
-        self.head_stage(projected, 0)
+        Stage::Attend { projected }
     }
 
     fn step_head(&mut self, projected: Arc<Projected>, head: usize, next_row: usize, mut acc: HeadAcc) -> Stage {
         let n = self.key.tokens.len();
         let dh = self.d_head;
         let p = &projected;
-        let (q, k, v) = (
-            p.q.columns(head * dh, dh),
-            p.k.columns(head * dh, dh),
-            p.v.columns(head * dh, dh),
-        );
+        let (q, k) = (p.q.columns(head * dh, dh), p.k.columns(head * dh, dh));
         let scale = self.cfg.scale.factor(dh);
         let mask = causal_or_full(self.cfg.causal);
         let rows = ATTN_ROWS.min(n - next_row);
-        let mut shown_row = vec![0.0f32; n];
-        let visit = |b: &RowBlock<'_>| {
-            for r in 0..b.rows() {
-                let i = b.start + r;
-                let (w, raw) = (&b.weights[r * n..(r + 1) * n], &b.raw[r * n..(r + 1) * n]);
-                let keys = b.keys.clone();
-                let stats = b.stats[r];
-                acc.entropy_sum += stats.entropy(scale * dot(&w[keys.clone()], &raw[keys])) as f64;
-                acc.max_sum += stats.max_weight() as f64;
-                acc.weight_rows.add_row(i, w);
-                // Masked weights are exactly 0; NaN makes them render as "masked", not as "tiny".
-                shown_row.copy_from_slice(w);
-                mark_masked(mask, i, &mut shown_row);
-                acc.weights.add_row(i, &shown_row);
-            }
-        };
-        // The kernel's own ·V is skipped (a zero-width V): the pooled output comes from P·W_h below.
-        let no_values = MatRef::no_columns(n);
-        let out: &mut [f32] = &mut [];
         let row_range = next_row..next_row + rows;
         if let ScoreSource::Kept(kept) = &mut self.scores {
             if kept.len() == head {
-                let mut s_h = vec![0.0f32; n * n];
-                matmul_transb_into(1.0, q, k, &mut s_h);
-                kept.push(s_h);
+                kept.push(raw_scores(q, k));
             }
         }
         let scores = match &self.scores {
@@ -265,10 +347,7 @@ impl SdpaJob {
             ScoreSource::Kept(kept) => Some(kept[head].as_slice()),
             ScoreSource::Streamed => None,
         };
-        match scores {
-            Some(s_h) => attention_rows_from_scores(s_h, no_values, scale, mask, row_range, ATTN_ROWS, out, visit),
-            None => attention_rows(q, k, no_values, scale, mask, row_range, ATTN_ROWS, out, visit),
-        }
+        acc.add_rows(q, k, scores, scale, mask, row_range, ATTN_ROWS);
         self.done_work += 4.0 * rows as f64 * n as f64 * dh as f64;
         if next_row + rows < n {
             return Stage::Heads {
@@ -278,17 +357,7 @@ impl SdpaJob {
                 acc,
             };
         }
-        // Masked weights are 0 (finite), so the mean over a bin's rows is P·W_h exactly.
-        let pooled_w = acc.weight_rows.finish();
-        let head_rows = matmul(pooled_w.view(), v);
-        for b in 0..pooled_w.rows {
-            self.concat_rows.row_mut(b)[head * dh..(head + 1) * dh].copy_from_slice(head_rows.row(b));
-        }
-        self.heads.push(HeadMaps {
-            weights: acc.weights.finish(),
-            mean_entropy: (acc.entropy_sum / n as f64) as f32,
-            mean_max_weight: (acc.max_sum / n as f64) as f32,
-        });
+        self.add_head(&projected, head, acc.finish());
         if head + 1 < self.cfg.n_heads {
             self.head_stage(projected, head + 1)
         } else {
@@ -322,6 +391,8 @@ impl Job for SdpaJob {
                 next_row,
                 acc,
             } => self.step_head(projected, head, next_row, acc),
+            Stage::Attend { projected } => self.heads_stage(projected),
+            Stage::Remote { projected, calls, next } => self.step_remote(projected, calls, next),
             Stage::Output { projected } => {
                 // concat_rows is already row-pooled, W_O column-pooled: pool(concat·W_O) (module doc).
                 let out_small = matmul(self.concat_rows.view(), projected.w_o_cols.view());
@@ -340,8 +411,18 @@ impl Job for SdpaJob {
         matches!(self.stage, Stage::Done { .. })
     }
 
+    fn waiting(&self) -> bool {
+        matches!(self.stage, Stage::Remote { .. })
+    }
+
     fn finish(mut self) -> SdpaResult {
         while !self.is_done() {
+            if self.waiting() {
+                if let Stage::Remote { projected, next, .. } = std::mem::replace(&mut self.stage, Stage::Embed) {
+                    // Heads on other threads cannot come back while this thread loops: done here.
+                    self.stage = self.head_stage(projected, next);
+                }
+            }
             self.step();
         }
         let Stage::Done { projected, out_small } = self.stage else {
@@ -370,21 +451,6 @@ impl Job for SdpaJob {
 /// Multiplications of the pooled output product (at most PIPE_PX · d · PIPE_PX).
 fn out_work(n: usize, d: usize) -> f64 {
     (n.min(PIPE_PX) * d * d.min(PIPE_PX)) as f64
-}
-
-/// Sets the masked entries of query row i to NaN (contiguous masks fill only outside their range).
-fn mark_masked(mask: &dyn AttentionMask, i: usize, row: &mut [f32]) {
-    if mask.is_contiguous() {
-        let r = mask.key_range(i, row.len());
-        row[..r.start].fill(f32::NAN);
-        row[r.end..].fill(f32::NAN);
-    } else {
-        for (j, v) in row.iter_mut().enumerate() {
-            if !mask.allows(i, j) {
-                *v = f32::NAN;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

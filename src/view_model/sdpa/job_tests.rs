@@ -214,3 +214,129 @@ fn big_maps_fit_the_memory_budget_and_causal_maps_are_lower_triangular() {
         assert!(w.get(i, i).is_finite());
     }
 }
+
+/// Other "threads" that compute each head at once with the engine (`summarize_head`, what a Web
+/// Worker runs) and answer at the second poll; `fail_at` makes that head fail.
+struct FakeWorkers {
+    fail_at: Option<usize>,
+}
+
+struct FakeHead(Option<crate::view_model::offload::HeadReply>, usize);
+
+impl PendingHead for FakeHead {
+    fn poll(&mut self) -> Poll<Option<crate::view_model::offload::HeadReply>> {
+        self.1 += 1;
+        if self.1 < 2 {
+            Poll::Pending
+        } else {
+            Poll::Ready(self.0.take())
+        }
+    }
+}
+
+impl Offload for FakeWorkers {
+    fn threads(&self) -> usize {
+        2
+    }
+    fn start(
+        &self,
+        _: &[f32],
+        _: &[f32],
+        _: &[f32],
+        _: usize,
+        _: usize,
+        _: bool,
+    ) -> Option<Box<dyn crate::view_model::offload::PendingCall>> {
+        None
+    }
+    fn start_heads(&self, tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
+        use crate::attention::head_summary::summarize_head;
+        Some(
+            tasks
+                .iter()
+                .enumerate()
+                .map(|(h, t)| {
+                    let reply = (self.fail_at != Some(h)).then(|| {
+                        summarize_head(
+                            t.q, t.k, t.scores, t.keep, t.scale, t.causal, t.side, t.pipe, t.pool, t.block,
+                        )
+                    });
+                    Box::new(FakeHead(reply, 0)) as Box<dyn PendingHead>
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Every head's maps as bits (masked cells are NaN, which `==` never equals).
+fn head_bits(r: &SdpaResult) -> Vec<(Vec<u32>, u32, u32)> {
+    r.heads
+        .iter()
+        .map(|h| {
+            let w = h.weights.data.iter().map(|x| x.to_bits()).collect();
+            (w, h.mean_entropy.to_bits(), h.mean_max_weight.to_bits())
+        })
+        .collect()
+}
+
+/// Runs `job` as the runner does, counting the steps it waited.
+fn run_polling(mut job: SdpaJob) -> (SdpaResult, usize) {
+    let mut waited = 0;
+    while !job.is_done() {
+        waited += usize::from(job.waiting());
+        job.step();
+    }
+    (job.finish(), waited)
+}
+
+#[test]
+fn heads_on_other_threads_give_the_same_result_and_a_failed_head_is_computed_here() {
+    // From 10 M on (lowered for the test): 8 heads × 300² × 8 = 5.8 M stays here, 8 × 600² × 8 = 23 M
+    // goes out.
+    // 800: 8 × 800² scores exceed the kept-score budget (streamed).
+    for (n, offloaded) in [(300, false), (600, true), (800, true)] {
+        for causal in [false, true] {
+            let cfg = HeadConfig {
+                n_heads: 8,
+                scale: Scale::InvSqrtDHead,
+                causal,
+            };
+            let here = SdpaJob::new(key(n, 64), cfg, PoolMode::Max, None).unwrap().run();
+            for fail_at in [None, Some(5)] {
+                let job = SdpaJob::new(key(n, 64), cfg, PoolMode::Max, None)
+                    .unwrap()
+                    .with_offload(Rc::new(FakeWorkers { fail_at }))
+                    .offload_from(1e7);
+                let (there, waited) = run_polling(job);
+                assert_eq!(waited > 0, offloaded, "N = {n}");
+                assert_eq!(
+                    head_bits(&there),
+                    head_bits(&here),
+                    "N = {n}, causal {causal}, fail at {fail_at:?}"
+                );
+                assert_eq!(there.concat_rows, here.concat_rows);
+                assert_eq!(there.out_small, here.out_small);
+                let kept = |r: &SdpaResult| r.scores.as_ref().map(|s| s.heads.clone());
+                assert_eq!(kept(&there), kept(&here));
+                // The next run reuses the scores (a scale change) on the other threads too.
+                let cfg2 = HeadConfig {
+                    scale: Scale::Temperature(2.0),
+                    ..cfg
+                };
+                let again = |offload: bool| {
+                    let job = SdpaJob::new(key(n, 64), cfg2, PoolMode::Max, Some(there.reuse())).unwrap();
+                    if offload {
+                        run_polling(
+                            job.with_offload(Rc::new(FakeWorkers { fail_at: None }))
+                                .offload_from(1e7),
+                        )
+                        .0
+                    } else {
+                        job.run()
+                    }
+                };
+                assert_eq!(head_bits(&again(true)), head_bits(&again(false)));
+            }
+        }
+    }
+}

@@ -8,9 +8,12 @@
 //! `std::time::Instant` panics; a fake clock in tests).
 
 use std::hint::black_box;
+use std::rc::Rc;
+use std::task::Poll;
 
 use crate::attention::bench::{BenchKernel, Prepared};
 use crate::view_model::job::Job;
+use crate::view_model::offload::{Offload, PendingCall};
 use crate::view_model::speed::params::Plan;
 pub use crate::view_model::speed::report::{BenchReport, BenchState};
 use crate::view_model::speed::sampling::{Outcome, Sampler, Task, Timing};
@@ -36,6 +39,21 @@ enum Phase {
         prepared: Prepared,
         sampler: Sampler,
     },
+    /// Exact attention on the workers: a warm-up call, then batches of calls, each call started,
+    /// then polled until its parts are back (the runner sleeps between polls, [`Job::waiting`]).
+    Remote {
+        task: Task,
+        prepared: Prepared,
+        sampler: Sampler,
+        /// The call in flight.
+        call: Option<Box<dyn PendingCall>>,
+        /// Clock reading at the start of the batch (or of the warm-up call).
+        started: f64,
+        /// Calls of the batch still to finish.
+        left: usize,
+        /// This batch is the warm-up call.
+        warm_up: bool,
+    },
     Done,
 }
 
@@ -51,15 +69,18 @@ pub struct BenchJob {
     measured: usize,
     /// Set for a job that measures nothing and reports this state (idle or stopped).
     standing: Option<BenchState>,
+    /// Where [`BenchKernel::ExactWorkers`] runs (None: it is reported unavailable).
+    offload: Option<Rc<dyn Offload>>,
 }
 
 impl BenchJob {
     /// The benchmark of `plan`: every kernel at every N of `plan.lengths()`, timed by `clock`.
     pub fn new(plan: Plan, clock: Clock) -> Self {
+        let kernels = plan.kernels();
         let tasks = plan
             .lengths()
             .into_iter()
-            .flat_map(|n| BenchKernel::ALL.into_iter().map(move |kernel| Task { kernel, n }))
+            .flat_map(|n| kernels.iter().map(move |&kernel| Task { kernel, n }))
             .collect();
         Self {
             plan,
@@ -71,7 +92,14 @@ impl BenchJob {
             started_ms: clock(),
             measured: 0,
             standing: None,
+            offload: None,
         }
+    }
+
+    /// The same job, running [`BenchKernel::ExactWorkers`] on `offload` (the app's workers).
+    pub fn with_offload(mut self, offload: Rc<dyn Offload>) -> Self {
+        self.offload = Some(offload);
+        self
     }
 
     /// A job with nothing to measure that reports `state` (idle, or stopped by the user) and keeps
@@ -87,6 +115,7 @@ impl BenchJob {
             started_ms: 0.0,
             measured: 0,
             standing: Some(state),
+            offload: None,
         }
     }
 
@@ -99,7 +128,7 @@ impl BenchJob {
             .filter(|(t, _)| t.kernel == task.kernel && t.n < task.n)
             .filter_map(|(t, o)| match o {
                 Outcome::Measured(m) => Some((t.n, m.best_ms)),
-                Outcome::Skipped { .. } => None,
+                Outcome::Skipped { .. } | Outcome::Unavailable => None,
             })
             .max_by_key(|(n, _)| *n)
             .map(|(n, ms)| 2.0 * ms * (task.n as f64 / n as f64).powi(2))
@@ -161,6 +190,109 @@ impl BenchJob {
         }
     }
 
+    /// Starts one call of `prepared` on the workers; None when they cannot take it.
+    fn start_remote(&self, prepared: &Prepared) -> Option<Box<dyn PendingCall>> {
+        let offload = self.offload.as_ref().filter(|o| o.threads() > 0)?;
+        let [q, k, v] = prepared.inputs();
+        offload.start(&q.data, &k.data, &v.data, 1, prepared.d, prepared.causal)
+    }
+
+    /// One step of a [`Phase::Remote`] measurement: poll the call in flight, start the next one, or
+    /// close the batch (recording the sample) — or give the task up as unavailable.
+    #[allow(clippy::too_many_arguments)]
+    fn step_remote(
+        &mut self,
+        task: Task,
+        prepared: Prepared,
+        mut sampler: Sampler,
+        call: Option<Box<dyn PendingCall>>,
+        mut started: f64,
+        mut left: usize,
+        warm_up: bool,
+    ) -> Phase {
+        let clock = self.clock;
+        let unavailable = |job: &mut Self| {
+            job.results.push((task, Outcome::Unavailable));
+            job.next += 1;
+            Phase::Next
+        };
+        let mut call = match call {
+            Some(c) => c,
+            None => {
+                // The batch's clock starts with its first call.
+                started = clock();
+                match self.start_remote(&prepared) {
+                    Some(c) => c,
+                    // The workers are still starting (a permalink with run=1): wait for them.
+                    None if self.offload.as_ref().is_some_and(|o| o.starting()) => {
+                        return Phase::Remote {
+                            task,
+                            prepared,
+                            sampler,
+                            call: None,
+                            started,
+                            left,
+                            warm_up,
+                        }
+                    }
+                    None => return unavailable(self),
+                }
+            }
+        };
+        match call.poll() {
+            Poll::Pending => {
+                return Phase::Remote {
+                    task,
+                    prepared,
+                    sampler,
+                    call: Some(call),
+                    started,
+                    left,
+                    warm_up,
+                }
+            }
+            Poll::Ready(None) => return unavailable(self),
+            Poll::Ready(Some(out)) => drop(black_box(out)),
+        }
+        left -= 1;
+        if left > 0 {
+            let Some(next) = self.start_remote(&prepared) else {
+                return unavailable(self);
+            };
+            return Phase::Remote {
+                task,
+                prepared,
+                sampler,
+                call: Some(next),
+                started,
+                left,
+                warm_up,
+            };
+        }
+        let ms = clock() - started;
+        if warm_up {
+            sampler.warm_up(ms);
+        } else {
+            sampler.add_sample(ms);
+        }
+        match self.after_sample(task, prepared, sampler) {
+            Phase::Sampling {
+                task,
+                prepared,
+                sampler,
+            } => Phase::Remote {
+                left: sampler.batch(),
+                task,
+                prepared,
+                sampler,
+                call: None,
+                started: clock(),
+                warm_up: false,
+            },
+            next => next,
+        }
+    }
+
     fn report(&self, state: BenchState) -> BenchReport {
         BenchReport {
             plan: self.plan,
@@ -179,11 +311,29 @@ impl Job for BenchJob {
         self.phase = match std::mem::replace(&mut self.phase, Phase::Done) {
             Phase::Next => match self.next_task() {
                 None => Phase::Done,
+                Some(task) if task.kernel == BenchKernel::ExactWorkers => Phase::Remote {
+                    task,
+                    prepared: Prepared::new(task.kernel, task.n, self.plan.d, self.plan.causal),
+                    sampler: Sampler::default(),
+                    call: None,
+                    started: clock(),
+                    left: 1,
+                    warm_up: true,
+                },
                 Some(task) => Phase::WarmUp {
                     task,
                     prepared: Prepared::new(task.kernel, task.n, self.plan.d, self.plan.causal),
                 },
             },
+            Phase::Remote {
+                task,
+                prepared,
+                sampler,
+                call,
+                started,
+                left,
+                warm_up,
+            } => self.step_remote(task, prepared, sampler, call, started, left, warm_up),
             Phase::WarmUp { task, prepared } => {
                 let mut sampler = Sampler::default();
                 let t = clock();
@@ -220,8 +370,23 @@ impl Job for BenchJob {
         matches!(self.phase, Phase::Done)
     }
 
+    fn waiting(&self) -> bool {
+        match &self.phase {
+            Phase::Remote { call: Some(_), .. } => true,
+            Phase::Remote { call: None, .. } => self.offload.as_ref().is_some_and(|o| o.starting()),
+            _ => false,
+        }
+    }
+
     fn finish(mut self) -> BenchReport {
         while !self.is_done() {
+            if let Phase::Remote { task, .. } = &self.phase {
+                // Parts on other threads cannot come back while this thread loops: given up.
+                let task = *task;
+                self.results.push((task, Outcome::Unavailable));
+                self.next += 1;
+                self.phase = Phase::Next;
+            }
             self.step();
         }
         let state = self.standing.unwrap_or(BenchState::Finished {
@@ -233,7 +398,7 @@ impl Job for BenchJob {
 
     fn partial(&self) -> Option<BenchReport> {
         let current = match &self.phase {
-            Phase::WarmUp { task, .. } | Phase::Sampling { task, .. } => Some(*task),
+            Phase::WarmUp { task, .. } | Phase::Sampling { task, .. } | Phase::Remote { task, .. } => Some(*task),
             Phase::Next => self.tasks.get(self.next).copied(),
             Phase::Done => None,
         };
@@ -268,7 +433,73 @@ mod tests {
             max_n,
             d: 16,
             causal: false,
+            threads: crate::view_model::speed::params::Threads::One,
         }
+    }
+
+    /// Two "threads" that answer a call at its second poll with the one-thread result of its parts.
+    struct FakeWorkers;
+    struct FakeCall(Option<Vec<f32>>, usize);
+    impl PendingCall for FakeCall {
+        fn poll(&mut self) -> Poll<Option<Vec<f32>>> {
+            self.1 += 1;
+            if self.1 < 2 {
+                Poll::Pending
+            } else {
+                Poll::Ready(self.0.take())
+            }
+        }
+    }
+    impl Offload for FakeWorkers {
+        fn threads(&self) -> usize {
+            2
+        }
+        fn start(
+            &self,
+            q: &[f32],
+            k: &[f32],
+            v: &[f32],
+            heads: usize,
+            d: usize,
+            causal: bool,
+        ) -> Option<Box<dyn PendingCall>> {
+            let out = crate::attention::split::attend_split(q, k, v, heads, d, causal, 2);
+            Some(Box::new(FakeCall(Some(out), 0)))
+        }
+    }
+
+    #[test]
+    fn with_workers_exact_attention_is_timed_remotely_and_without_them_it_is_unavailable() {
+        let workers = Plan {
+            threads: crate::view_model::speed::params::Threads::Workers,
+            ..plan(256)
+        };
+        assert_eq!(workers.kernels()[1], BenchKernel::ExactWorkers);
+        let mut job = BenchJob::new(workers, fake_clock).with_offload(Rc::new(FakeWorkers));
+        let mut waited = 0;
+        while !job.is_done() {
+            waited += usize::from(job.waiting());
+            job.step();
+        }
+        assert!(waited > 0, "the job waited for its remote calls");
+        let report = job.finish();
+        assert_eq!(report.results.len(), 8);
+        let remote = report
+            .results
+            .iter()
+            .find(|(t, _)| t.kernel == BenchKernel::ExactWorkers);
+        assert!(
+            matches!(remote, Some((_, Outcome::Measured(t))) if t.samples >= 3),
+            "{remote:?}"
+        );
+        // No offload (no workers on the page): the row says so, and the rest is measured.
+        let report = run_to_end(BenchJob::new(workers, fake_clock));
+        let remote = report
+            .results
+            .iter()
+            .find(|(t, _)| t.kernel == BenchKernel::ExactWorkers);
+        assert_eq!(remote.map(|r| r.1), Some(Outcome::Unavailable));
+        assert_eq!(report.metrics().len(), 7);
     }
 
     #[test]

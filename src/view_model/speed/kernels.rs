@@ -6,6 +6,7 @@ use crate::attention::bench::BenchKernel;
 
 crate::url_choice!(BenchKernel {
     BenchKernel::Exact => ("exact", "speed.k.exact"),
+    BenchKernel::ExactWorkers => ("exact_workers", "workers.k.exact"),
     BenchKernel::Flash => ("flash", "speed.k.flash"),
     BenchKernel::Window => ("window", "speed.k.window"),
     BenchKernel::BigBird => ("bigbird", "speed.k.bigbird"),
@@ -23,6 +24,7 @@ impl LegendId for BenchKernel {
     fn legend_id(self) -> &'static str {
         match self {
             BenchKernel::Exact => "speed.s.exact",
+            BenchKernel::ExactWorkers => "workers.s.exact",
             BenchKernel::Flash => "speed.s.flash",
             BenchKernel::Window => "speed.s.window",
             BenchKernel::BigBird => "speed.s.bigbird",
@@ -40,11 +42,14 @@ mod tests {
 
     #[test]
     fn every_kernel_has_a_word_a_name_and_a_legend_in_table_order() {
-        assert_eq!(<BenchKernel as UrlChoice>::ALL, &BenchKernel::ALL[..]);
+        assert_eq!(<BenchKernel as UrlChoice>::ALL[0], BenchKernel::Exact);
+        assert_eq!(<BenchKernel as UrlChoice>::ALL[1], BenchKernel::ExactWorkers);
+        assert_eq!(&<BenchKernel as UrlChoice>::ALL[2..], &BenchKernel::ALL[1..]);
         assert_eq!(
             BenchKernel::words(),
             vec![
                 "exact",
+                "exact_workers",
                 "flash",
                 "window",
                 "bigbird",
@@ -59,6 +64,10 @@ mod tests {
             for id in [k.label_id(), k.legend_id()] {
                 assert_ne!(crate::i18n::t(id), id, "no message {id}");
             }
+        }
+        let w = BenchKernel::ExactWorkers;
+        for id in [w.label_id(), w.legend_id()] {
+            assert_ne!(crate::i18n::t(id), id, "no message {id}");
         }
     }
 }

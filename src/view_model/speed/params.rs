@@ -2,7 +2,7 @@
 //! Every key is declared once below.
 
 use crate::view_model::params::{Notice, ParamReader};
-use crate::view_model::schema::{FlagParam, QueryWriter, Schema, SnapParam};
+use crate::view_model::schema::{ChoiceParam, FlagParam, QueryWriter, Schema, SnapParam};
 
 /// Sequence lengths the benchmark can visit, in order.
 pub const LENGTHS: [usize; 6] = [256, 512, 1024, 2048, 4096, 8192];
@@ -34,6 +34,26 @@ pub const CAUSAL: FlagParam = FlagParam {
     doc: "causal form where a kernel has one",
     default: false,
 };
+/// Where exact attention runs: this thread only, or also split over the page's Web Workers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Threads {
+    /// Every kernel on the page's own thread.
+    One,
+    /// Exact attention also timed on the Web Worker pool (a second row, next to one thread's).
+    Workers,
+}
+
+crate::url_choice!(Threads {
+    Threads::One => ("1", "workers.threads.one"),
+    Threads::Workers => ("workers", "workers.threads.workers"),
+});
+
+pub const THREADS: ChoiceParam<Threads> = ChoiceParam {
+    key: "threads",
+    label: "workers.threads",
+    doc: "`workers` also times exact attention split over Web Workers (`navigator.hardwareConcurrency`, at most 4; a row next to one thread's, with the speed-up); `1` = one thread only",
+    default: Threads::One,
+};
 pub const RUN: FlagParam = FlagParam {
     key: "run",
     label: "speed.run",
@@ -44,7 +64,7 @@ pub const RUN: FlagParam = FlagParam {
 /// The view's schema, in README order.
 pub const SCHEMA: Schema = Schema {
     view: "speed",
-    params: &[&MAX_N, &D, &CAUSAL, &RUN],
+    params: &[&MAX_N, &D, &CAUSAL, &THREADS, &RUN],
 };
 
 /// What defines a benchmark: every setting but `run`.
@@ -56,12 +76,27 @@ pub struct Plan {
     pub d: usize,
     /// Causal masks where the kernel supports them.
     pub causal: bool,
+    /// One thread, or also exact attention on the Web Workers.
+    pub threads: Threads,
 }
 
 impl Plan {
     /// The lengths this plan visits: every entry of [`LENGTHS`] up to `max_n`.
     pub fn lengths(&self) -> Vec<usize> {
         LENGTHS.iter().copied().filter(|&n| n <= self.max_n).collect()
+    }
+
+    /// The kernels this plan times, in table order: [`BenchKernel::ALL`], with exact attention on
+    /// the workers right after exact attention when `threads` is `workers`.
+    ///
+    /// [`BenchKernel::ALL`]: crate::attention::bench::BenchKernel::ALL
+    pub fn kernels(&self) -> Vec<crate::attention::bench::BenchKernel> {
+        use crate::attention::bench::BenchKernel;
+        let mut out = BenchKernel::ALL.to_vec();
+        if self.threads == Threads::Workers {
+            out.insert(1, BenchKernel::ExactWorkers);
+        }
+        out
     }
 
     /// Ok when every kernel at the largest length fits the engine's budget (checked before the run).
@@ -90,6 +125,7 @@ impl Default for SpeedParams {
                 max_n: DEFAULT_MAX_N,
                 d: DEFAULT_D,
                 causal: false,
+                threads: Threads::One,
             },
             run: false,
         }
@@ -134,10 +170,16 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSpeed {
     let max_n = read_log_snapped(&mut r, &MAX_N, "speed.rule.max_n");
     let d = read_log_snapped(&mut r, &D, "speed.rule.d");
     let causal = CAUSAL.read(&mut r);
+    let threads = THREADS.read(&mut r);
     let run = RUN.read(&mut r);
     ParsedSpeed {
         params: SpeedParams {
-            plan: Plan { max_n, d, causal },
+            plan: Plan {
+                max_n,
+                d,
+                causal,
+                threads,
+            },
             run,
         },
         notices: r.notices,
@@ -150,6 +192,7 @@ pub fn to_query(p: &SpeedParams) -> Vec<(&'static str, String)> {
         .snap(&MAX_N, p.plan.max_n)
         .snap(&D, p.plan.d)
         .flag(&CAUSAL, p.plan.causal)
+        .choice(&THREADS, p.plan.threads)
         .flag(&RUN, p.run)
         .finish()
 }
@@ -173,14 +216,21 @@ mod tests {
 
     #[test]
     fn garbage_and_off_grid_values_are_snapped_with_notices() {
-        let p = parsed(&[("max_n", "3000"), ("d", "abc"), ("causal", "maybe"), ("run", "1")]);
+        let p = parsed(&[
+            ("max_n", "3000"),
+            ("d", "abc"),
+            ("causal", "maybe"),
+            ("threads", "9"),
+            ("run", "1"),
+        ]);
         // On the log scale 3000 is ln(4096/3000) = 0.311 from 4096 and ln(3000/2048) = 0.382 from 2048.
         assert_eq!(p.params.plan.max_n, 4096);
         assert_eq!(p.params.plan.d, DEFAULT_D);
         assert!(!p.params.plan.causal);
         assert!(p.params.run);
         let keys: Vec<&str> = p.notices.iter().map(|n| n.key.as_str()).collect();
-        assert_eq!(keys, vec!["max_n", "d", "causal"]);
+        assert_eq!(keys, vec!["max_n", "d", "causal", "threads"]);
+        assert_eq!(p.params.plan.threads, Threads::One);
         assert!(matches!(
             p.notices[0].reason,
             NoticeReason::Rule {
@@ -206,6 +256,7 @@ mod tests {
                 max_n: 8192,
                 d: 32,
                 causal: true,
+                threads: Threads::Workers,
             },
             run: true,
         };
@@ -226,7 +277,7 @@ mod tests {
 
     #[test]
     fn every_label_is_in_the_catalogue() {
-        for id in [MAX_N.label, D.label, CAUSAL.label, RUN.label] {
+        for id in [MAX_N.label, D.label, CAUSAL.label, THREADS.label, RUN.label] {
             assert_ne!(crate::i18n::t(id), id, "no message {id}");
         }
     }
@@ -236,12 +287,12 @@ mod tests {
 pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
     crate::view_model::figures::FigureDef {
         id: "speed-chart",
-        controls: &["max_n", "d", "causal", "run"],
+        controls: &["max_n", "d", "causal", "threads", "run"],
         name_keys: &["max_n", "d"],
     },
     crate::view_model::figures::FigureDef {
         id: "speed-table",
-        controls: &["max_n", "d", "causal", "run"],
+        controls: &["max_n", "d", "causal", "threads", "run"],
         name_keys: &["max_n", "d"],
     },
 ];

@@ -40,7 +40,7 @@ impl BenchReport {
             .iter()
             .filter_map(|(t, o)| match o {
                 Outcome::Measured(m) => Some((format!("speed_{}_{}", t.kernel.word(), t.n), m.best_ms)),
-                Outcome::Skipped { .. } => None,
+                Outcome::Skipped { .. } | Outcome::Unavailable => None,
             })
             .collect()
     }

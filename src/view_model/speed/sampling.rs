@@ -126,6 +126,8 @@ pub enum Outcome {
     Skipped {
         predicted_ms: f64,
     },
+    /// Not run: it needs the Web Workers, and none could start (or one failed).
+    Unavailable,
 }
 
 /// One (kernel, N) of the plan.

@@ -1,12 +1,17 @@
 //! Starts the view's [`SdpaJob`] through the one runner whenever the parameters (other than the
 //! selected head) change. Projections are reused when only the head count, mask, scale or pooling
-//! changed, and the raw scores too when the head count stayed.
+//! changed, and the raw scores too when the head count stayed. Large layers hand their heads to the
+//! Web Worker pool (`ui::workers`, started here in the background) when it is there; otherwise, or
+//! when it fails, everything runs on this thread.
+
+use std::rc::Rc;
 
 use leptos::prelude::*;
 
 use crate::attention::multi_head::HeadConfig;
 use crate::attention::pooling::PoolMode;
 use crate::ui::jobs::{drive, JobRun, SLICED};
+use crate::ui::workers::{warm, Workers};
 use crate::view_model::sdpa::params::SdpaParams;
 use crate::view_model::sdpa::{InputKey, Reuse, SdpaJob, SdpaResult};
 
@@ -29,13 +34,14 @@ pub fn start(params: ReadSignal<SdpaParams>, tokens: Memo<std::sync::Arc<Vec<Str
         };
         (key, cfg, p.pool)
     });
+    warm();
     let cache = StoredValue::new(None::<Reuse>);
     drive(
         "sdpa",
         job_key,
         SLICED,
         move |(key, cfg, pool): &(InputKey, HeadConfig, PoolMode)| {
-            SdpaJob::new(key.clone(), *cfg, *pool, cache.get_value())
+            SdpaJob::new(key.clone(), *cfg, *pool, cache.get_value()).map(|j| j.with_offload(Rc::new(Workers)))
         },
         move |result: &SdpaResult| cache.set_value(Some(result.reuse())),
     )

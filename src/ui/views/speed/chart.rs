@@ -15,6 +15,7 @@ use crate::view_model::speed::SpeedParams;
 pub fn color(kernel: BenchKernel) -> RGBColor {
     match kernel {
         BenchKernel::Exact => RGBColor(214, 69, 69),
+        BenchKernel::ExactWorkers => RGBColor(150, 30, 60),
         BenchKernel::Flash => RGBColor(230, 140, 30),
         BenchKernel::Window => RGBColor(40, 150, 90),
         BenchKernel::BigBird => RGBColor(120, 170, 40),
@@ -59,8 +60,9 @@ fn headroom(series: &[Series], label: String) -> Option<Series> {
 #[component]
 pub fn TimeChart(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl IntoView {
     let spec = Memo::new(move |_| {
+        let kernels = params.with(|p| p.plan.kernels());
         run.results.with(|results| {
-            let mut series: Vec<Series> = BenchKernel::ALL
+            let mut series: Vec<Series> = kernels
                 .into_iter()
                 .map(|k| Series {
                     label: t(k.legend_id()).to_string(),

@@ -4,9 +4,13 @@
 //! `run=0`, which keeps the last results and reports "idle" or, after a running job was dropped,
 //! "stopped". A parameter change or Stop is a newer input: the runner drops the older job.
 //!
+//! With `threads=workers` the job times exact attention on the Web Worker pool too (`ui::workers`;
+//! "unavailable" in the table where no worker started).
+//!
 //! Metrics: `speed_runs` counts finished benchmarks, `speed_<kernel>_<n>` is each best time in ms;
 //! the runner's own are `speed_bench_*`.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -14,6 +18,8 @@ use leptos::prelude::*;
 use crate::attention::message::Message;
 use crate::ui::browser::{now_ms, record_metric};
 use crate::ui::jobs::{drive, JobRun, SLICED};
+use crate::ui::workers::{warm, Workers};
+use crate::view_model::speed::params::Threads;
 use crate::view_model::speed::sampling::{Outcome, Task};
 use crate::view_model::speed::{BenchJob, BenchReport, BenchState, SpeedParams};
 
@@ -28,6 +34,8 @@ pub struct SpeedRun {
 
 /// Starts a benchmark whenever `params.run` is set and the parameters (or `again`) change.
 pub fn start(params: ReadSignal<SpeedParams>, again: RwSignal<u64>) -> SpeedRun {
+    // The Web Workers start in the background now, so they are ready when a run asks for them.
+    warm();
     let input = Memo::new(move |_| (params.get(), again.get()));
     let shown = StoredValue::new(None::<Arc<BenchReport>>);
     let finished = StoredValue::new(0u64);
@@ -38,7 +46,12 @@ pub fn start(params: ReadSignal<SpeedParams>, again: RwSignal<u64>) -> SpeedRun 
         move |(p, _): &(SpeedParams, u64)| {
             if p.run {
                 p.plan.check_budget()?;
-                return Ok::<BenchJob, Message>(BenchJob::new(p.plan, now_ms));
+                let job = BenchJob::new(p.plan, now_ms);
+                return Ok::<BenchJob, Message>(if p.plan.threads == Threads::Workers {
+                    job.with_offload(Rc::new(Workers))
+                } else {
+                    job
+                });
             }
             let previous = shown.get_value();
             let state = if previous.as_ref().is_some_and(|r| r.is_running()) {

@@ -15,12 +15,12 @@ use crate::view_model::formulas;
 
 use crate::i18n::{t, tf};
 use crate::ui::components::notices::Notices;
-use crate::ui::components::param_controls::{FlagToggle, SnapSelect};
+use crate::ui::components::param_controls::{ChoiceSelect, FlagToggle, SnapSelect};
 use crate::ui::reactive::relay;
 use crate::ui::url::{lookup, query, setter};
 use crate::view_model::format::sig3;
 use crate::view_model::schema::{FlagParam, UrlChoice};
-use crate::view_model::speed::params::{CAUSAL, D, MAX_N, RUN};
+use crate::view_model::speed::params::{CAUSAL, D, MAX_N, RUN, THREADS};
 use crate::view_model::speed::{parse, BenchState, SpeedParams};
 
 use driver::SpeedRun;
@@ -87,6 +87,8 @@ fn Controls(params: ReadSignal<SpeedParams>, again: RwSignal<u64>, run: SpeedRun
             <SnapSelect spec=&MAX_N value=Signal::derive(move || p().plan.max_n) />
             <SnapSelect spec=&D value=Signal::derive(move || p().plan.d) />
             <FlagToggle spec=&CAUSAL value=Signal::derive(move || p().plan.causal) />
+            <ChoiceSelect spec=&THREADS value=Signal::derive(move || p().plan.threads) test_id="threads" />
+            <div class="hint">{t("workers.threads.hint")}</div>
             <div class="hint">{t("speed.skip_note")}</div>
         </aside>
     }

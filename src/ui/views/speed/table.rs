@@ -42,6 +42,12 @@ fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl Into
             </td>
         }
         .into_any(),
+        Some(Outcome::Unavailable) => view! {
+            <td data-testid=test_id data-unavailable="1" class="timing">
+                {t("workers.table.unavailable")}
+            </td>
+        }
+        .into_any(),
         Some(Outcome::Skipped { predicted_ms }) => view! {
             <td data-testid=test_id data-skipped="1" class="timing">
                 {tf("speed.table.skipped", &[("secs", &sig3(predicted_ms / 1000.0))])}
@@ -72,7 +78,8 @@ pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl Into
     let rows = move || {
         let p = params.get();
         run.results.with(|results| {
-            BenchKernel::ALL
+            p.plan
+                .kernels()
                 .into_iter()
                 .map(|k| {
                     let slope = log_log_slope(&points(results, k));
@@ -125,8 +132,42 @@ pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl Into
                     {rows}
                 </table>
             </div>
+            <Speedup params=params run=run />
             <h3 class="section-head">{t("speed.slope.title")}</h3>
             <p class="caption" data-testid="slope-text">{t("speed.slope.text")}</p>
         </div>
     }
+}
+
+/// With `threads=workers`: exact attention on the workers against one thread, per N (the workers'
+/// count from the pool).
+#[component]
+fn Speedup(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl IntoView {
+    use crate::view_model::speed::params::Threads;
+    let text = move || {
+        if params.with(|p| p.plan.threads) != Threads::Workers {
+            return None;
+        }
+        let (one, many) = run
+            .results
+            .with(|r| (points(r, BenchKernel::Exact), points(r, BenchKernel::ExactWorkers)));
+        let ratios: Vec<String> = one
+            .iter()
+            .filter_map(|&(n, t1)| {
+                many.iter()
+                    .find(|p| p.0 == n)
+                    .map(|&(_, tw)| format!("N = {n}: {:.2}×", t1 / tw))
+            })
+            .collect();
+        let workers = crate::ui::workers::threads().to_string();
+        Some(if ratios.is_empty() {
+            tf("workers.speedup.pending", &[("workers", &workers)])
+        } else {
+            tf(
+                "workers.speedup",
+                &[("workers", &workers), ("ratios", &ratios.join(", "))],
+            )
+        })
+    };
+    move || text().map(|s| view! { <p class="caption" data-testid="workers-speedup">{s}</p> })
 }

@@ -1,0 +1,616 @@
+//! The pool itself: workers, the queue of parts, and the calls that collect them (module doc of
+//! [`crate::ui::workers`]).
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use std::task::Poll;
+
+use js_sys::{Array, Float32Array, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::attention::head_summary::HeadSummary;
+use crate::attention::matrix::{MatRef, Matrix};
+use crate::attention::pooling::PoolMode;
+use crate::attention::split::{plan, Part};
+use crate::view_model::offload::{HeadReply, HeadTask, Offload, PendingCall, PendingHead};
+
+/// Most workers started, whatever `navigator.hardwareConcurrency` says.
+pub const MAX_WORKERS: usize = 4;
+/// A worker that has not said "ready" after this many ms is not waited for.
+const START_TIMEOUT_MS: i32 = 10_000;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A dedicated `Worker` (declared here so web-sys needs no new features).
+    #[wasm_bindgen(js_name = Worker)]
+    type JsWorker;
+    #[wasm_bindgen(constructor, catch, js_class = "Worker")]
+    fn new(url: &str) -> Result<JsWorker, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    fn post_message(this: &JsWorker, message: &JsValue, transfer: &Array) -> Result<(), JsValue>;
+    #[wasm_bindgen(method)]
+    fn terminate(this: &JsWorker);
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &JsWorker, f: &js_sys::Function);
+    #[wasm_bindgen(method, setter)]
+    fn set_onerror(this: &JsWorker, f: &js_sys::Function);
+}
+
+/// What became of one part.
+enum PartState {
+    Waiting,
+    Done(Float32Array),
+    Failed,
+}
+
+type PartSlot = Rc<RefCell<PartState>>;
+
+/// A part waiting for a worker.
+struct Queued {
+    id: u64,
+    message: JsValue,
+    transfer: Array,
+    slot: Weak<RefCell<PartState>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WorkerState {
+    Starting,
+    Idle,
+    /// Running part `id`.
+    Busy(u64),
+    Dead,
+}
+
+struct Slot {
+    worker: JsWorker,
+    state: WorkerState,
+    /// The slot of the part it runs (None if its caller is gone).
+    running: Option<Weak<RefCell<PartState>>>,
+    _on_message: Closure<dyn FnMut(JsValue)>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+/// The page's pool (one per page, in a thread-local).
+struct Pool {
+    slots: Vec<Slot>,
+    queue: VecDeque<Queued>,
+    next_id: u64,
+    /// Resolvers of [`activity`] futures, called at the next worker message.
+    waiters: Vec<js_sys::Function>,
+}
+
+thread_local! {
+    static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
+    static TRIED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static PARTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many workers to start: `hardwareConcurrency` capped at [`MAX_WORKERS`]; 0 below 2 cores, or
+/// when `window.__atlasWorkers` is a number (the test hook; 0 disables the pool).
+fn wanted() -> usize {
+    let Some(w) = web_sys::window() else { return 0 };
+    if let Ok(v) = Reflect::get(&w, &JsValue::from_str("__atlasWorkers")) {
+        if let Some(n) = v.as_f64() {
+            return (n.max(0.0) as usize).min(MAX_WORKERS);
+        }
+    }
+    let cores = w.navigator().hardware_concurrency();
+    if !(cores.is_finite() && cores >= 2.0) {
+        return 0;
+    }
+    (cores as usize).min(MAX_WORKERS)
+}
+
+/// The worker script's URL: next to the page (`dist/`), or `window.__atlasWorkerUrl` when a page
+/// loads the app's module from elsewhere (the peer benchmark).
+fn script_url() -> Option<String> {
+    let w = web_sys::window()?;
+    if let Some(u) = Reflect::get(&w, &JsValue::from_str("__atlasWorkerUrl"))
+        .ok()
+        .and_then(|v| v.as_string())
+    {
+        return Some(u);
+    }
+    let base = w.document()?.base_uri().ok()??;
+    web_sys::Url::new_with_base("atlas-worker.js", &base)
+        .ok()
+        .map(|u| u.href())
+}
+
+/// Starts the pool in the background if it was never tried (cheap afterwards). Failures are silent:
+/// [`threads`] stays 0.
+pub fn warm() {
+    if TRIED.with(|t| t.replace(true)) {
+        return;
+    }
+    let count = wanted();
+    let Some(url) = script_url().filter(|_| count > 0) else {
+        return;
+    };
+    let mut slots = Vec::new();
+    for index in 0..count {
+        // Throws in a sandboxed iframe (opaque origin) or where Worker is missing: no pool then.
+        let Ok(worker) = JsWorker::new(&url) else { break };
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| on_message(index, event));
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            // Handled here: keeps the browser from reporting it as an uncaught error.
+            if let Some(e) = event.dyn_ref::<web_sys::Event>() {
+                e.prevent_default();
+            }
+            retire(index);
+        });
+        worker.set_onmessage(on_message.as_ref().unchecked_ref());
+        worker.set_onerror(on_error.as_ref().unchecked_ref());
+        slots.push(Slot {
+            worker,
+            state: WorkerState::Starting,
+            running: None,
+            _on_message: on_message,
+            _on_error: on_error,
+        });
+    }
+    if slots.is_empty() {
+        return;
+    }
+    POOL.with(|p| {
+        *p.borrow_mut() = Some(Pool {
+            slots,
+            queue: VecDeque::new(),
+            next_id: 1,
+            waiters: Vec::new(),
+        })
+    });
+    // Workers still starting after the timeout are given up on (a hung load must not hold parts).
+    if let Some(w) = web_sys::window() {
+        let give_up = Closure::once_into_js(|| {
+            with_pool(|pool| {
+                for slot in &mut pool.slots {
+                    if slot.state == WorkerState::Starting {
+                        slot.state = WorkerState::Dead;
+                        slot.worker.terminate();
+                    }
+                }
+            });
+        });
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(give_up.unchecked_ref(), START_TIMEOUT_MS);
+    }
+}
+
+fn with_pool<R>(f: impl FnOnce(&mut Pool) -> R) -> Option<R> {
+    POOL.with(|p| p.borrow_mut().as_mut().map(f))
+}
+
+/// Workers ready to take parts (0 while starting, when unavailable or disabled).
+pub fn threads() -> usize {
+    with_pool(|p| {
+        p.slots
+            .iter()
+            .filter(|s| matches!(s.state, WorkerState::Idle | WorkerState::Busy(_)))
+            .count()
+    })
+    .unwrap_or(0)
+}
+
+/// True while no worker is ready yet but some are still starting.
+pub fn starting() -> bool {
+    threads() == 0 && with_pool(|p| p.slots.iter().any(|s| s.state == WorkerState::Starting)).unwrap_or(false)
+}
+
+/// Workers started and not given up on (ready or still starting).
+pub fn started() -> usize {
+    with_pool(|p| p.slots.iter().filter(|s| s.state != WorkerState::Dead).count()).unwrap_or(0)
+}
+
+/// A worker failed (error event, or an error reply): it is terminated, its part fails.
+fn retire(index: usize) {
+    with_pool(|pool| {
+        if let Some(slot) = pool.slots.get_mut(index) {
+            slot.state = WorkerState::Dead;
+            slot.worker.terminate();
+            if let Some(part) = slot.running.take().and_then(|w| w.upgrade()) {
+                *part.borrow_mut() = PartState::Failed;
+            }
+        }
+        // With no live worker left, queued parts fail too (their callers compute them).
+        if pool.slots.iter().all(|s| s.state == WorkerState::Dead) {
+            for q in pool.queue.drain(..) {
+                if let Some(part) = q.slot.upgrade() {
+                    *part.borrow_mut() = PartState::Failed;
+                }
+            }
+        }
+        pool.wake();
+    });
+    dispatch();
+}
+
+fn on_message(index: usize, event: JsValue) {
+    let data = Reflect::get(&event, &JsValue::from_str("data")).unwrap_or(JsValue::UNDEFINED);
+    let get = |k: &str| Reflect::get(&data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    if get("ready").is_truthy() {
+        with_pool(|pool| {
+            if let Some(slot) = pool.slots.get_mut(index) {
+                if slot.state == WorkerState::Starting {
+                    slot.state = WorkerState::Idle;
+                }
+            }
+            pool.wake();
+        });
+        crate::ui::browser::record_metric("workers_ready", threads() as f64);
+        dispatch();
+        return;
+    }
+    if !get("failed").is_undefined() || !get("error").is_undefined() {
+        retire(index);
+        return;
+    }
+    let out = get("out").dyn_into::<Float32Array>().ok();
+    // For tests and benchmarks: parts answered so far (`window.__atlas.workers_parts`).
+    PARTS.with(|c| c.set(c.get() + 1));
+    crate::ui::browser::record_metric("workers_parts", PARTS.with(|c| c.get()) as f64);
+    if let Some(ms) = get("ms").as_f64() {
+        crate::ui::browser::record_metric("workers_part_ms", ms);
+    }
+    with_pool(|pool| {
+        if let Some(slot) = pool.slots.get_mut(index) {
+            slot.state = WorkerState::Idle;
+            if let Some(part) = slot.running.take().and_then(|w| w.upgrade()) {
+                *part.borrow_mut() = out.map_or(PartState::Failed, PartState::Done);
+            }
+        }
+        pool.wake();
+    });
+    dispatch();
+}
+
+impl Pool {
+    fn wake(&mut self) {
+        for resolve in self.waiters.drain(..) {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// Hands queued parts to idle workers; parts whose caller is gone are dropped unsent.
+fn dispatch() {
+    with_pool(|pool| {
+        for index in 0..pool.slots.len() {
+            if pool.slots[index].state != WorkerState::Idle {
+                continue;
+            }
+            let next = loop {
+                match pool.queue.pop_front() {
+                    Some(q) if q.slot.strong_count() > 0 => break Some(q),
+                    Some(_) => continue,
+                    None => break None,
+                }
+            };
+            let Some(q) = next else { break };
+            let slot = &mut pool.slots[index];
+            match slot.worker.post_message(&q.message, &q.transfer) {
+                Ok(()) => {
+                    slot.state = WorkerState::Busy(q.id);
+                    slot.running = Some(q.slot);
+                }
+                Err(_) => {
+                    if let Some(part) = q.slot.upgrade() {
+                        *part.borrow_mut() = PartState::Failed;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Resolves at the next message of any worker, or after 50 ms (what the job runner awaits while
+/// a job waits for its parts, instead of spinning on the main thread).
+pub async fn activity() {
+    let promise = Promise::new(&mut |resolve, _reject| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+        }
+        let _ = with_pool(|pool| pool.waiters.push(resolve));
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Queues one part; its slot is filled when a worker answers.
+fn queue_part(message: Object, arrays: &[&Float32Array]) -> PartSlot {
+    let slot = Rc::new(RefCell::new(PartState::Waiting));
+    let transfer = Array::new();
+    for a in arrays {
+        transfer.push(&a.buffer());
+    }
+    let queued = with_pool(|pool| {
+        let id = pool.next_id;
+        pool.next_id += 1;
+        let _ = Reflect::set(&message, &JsValue::from_str("id"), &JsValue::from_f64(id as f64));
+        pool.queue.push_back(Queued {
+            id,
+            message: message.into(),
+            transfer,
+            slot: Rc::downgrade(&slot),
+        });
+    });
+    if queued.is_none() {
+        *slot.borrow_mut() = PartState::Failed;
+    }
+    slot
+}
+
+/// Where a part's rows lie in a `[heads, n, d]` buffer: one contiguous range, because a part is
+/// whole heads (all rows; with a causal mask its keys are then all N) or rows of one head.
+fn span(part: &Part, n: usize, d: usize, rows: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    if part.heads.len() == 1 {
+        let h = part.heads.start;
+        (h * n + rows.start) * d..(h * n + rows.end) * d
+    } else {
+        part.heads.start * n * d..part.heads.end * n * d
+    }
+}
+
+/// An exact attention call split over the workers.
+pub struct Call {
+    n: usize,
+    d: usize,
+    len: usize,
+    parts: Vec<(Part, PartSlot)>,
+}
+
+impl Call {
+    /// The output as one Float32Array once every part is back; `Ready(None)` if one failed.
+    pub fn poll_array(&mut self) -> Poll<Option<Float32Array>> {
+        let mut waiting = false;
+        for (_, slot) in &self.parts {
+            match &*slot.borrow() {
+                PartState::Failed => return Poll::Ready(None),
+                PartState::Waiting => waiting = true,
+                PartState::Done(_) => {}
+            }
+        }
+        if waiting {
+            return Poll::Pending;
+        }
+        let out = Float32Array::new_with_length(self.len as u32);
+        for (part, slot) in &self.parts {
+            if let PartState::Done(o) = &*slot.borrow() {
+                let at = span(part, self.n, self.d, part.rows.clone());
+                if o.length() as usize != at.len() {
+                    return Poll::Ready(None);
+                }
+                out.set(o, at.start as u32);
+            }
+        }
+        Poll::Ready(Some(out))
+    }
+}
+
+impl PendingCall for Call {
+    fn poll(&mut self) -> Poll<Option<Vec<f32>>> {
+        self.poll_array().map(|o| o.map(|a| a.to_vec()))
+    }
+}
+
+/// Starts O = softmax(Q·Kᵀ/√d + M)·V of `[heads, n, d]` Q, K, V (JS arrays: each part's inputs are
+/// one `slice`, a copy the worker receives by transfer) over the ready workers; None when there are
+/// none or the shapes disagree.
+pub fn attend_arrays(
+    q: &Float32Array,
+    k: &Float32Array,
+    v: &Float32Array,
+    heads: usize,
+    d: usize,
+    causal: bool,
+) -> Option<Call> {
+    let workers = threads();
+    let len = q.length() as usize;
+    if workers == 0
+        || heads == 0
+        || d == 0
+        || len % (heads * d) != 0
+        || k.length() as usize != len
+        || v.length() as usize != len
+    {
+        return None;
+    }
+    let n = len / (heads * d);
+    let mut parts = Vec::new();
+    for part in plan(heads, n, workers, causal) {
+        let (qs, ks) = (
+            span(&part, n, d, part.rows.clone()),
+            span(&part, n, d, 0..part.keys(n, causal)),
+        );
+        let slice = |a: &Float32Array, r: &std::ops::Range<usize>| a.slice(r.start as u32, r.end as u32);
+        let (qa, ka, va) = (slice(q, &qs), slice(k, &ks), slice(v, &ks));
+        let m = Object::new();
+        let set = |key: &str, value: &JsValue| {
+            let _ = Reflect::set(&m, &JsValue::from_str(key), value);
+        };
+        set("op", &JsValue::from_str("attend"));
+        set("q", &qa);
+        set("k", &ka);
+        set("v", &va);
+        set("heads", &JsValue::from_f64(part.heads.len() as f64));
+        set("d", &JsValue::from_f64(d as f64));
+        set("causal", &JsValue::from_bool(causal));
+        set("row0", &JsValue::from_f64(part.rows.start as f64));
+        let slot = queue_part(m, &[&qa, &ka, &va]);
+        parts.push((part, slot));
+    }
+    dispatch();
+    Some(Call { n, d, len, parts })
+}
+
+/// [`attend_arrays`] on slices of this wasm memory (copied into a JS array each first).
+pub fn attend(q: &[f32], k: &[f32], v: &[f32], heads: usize, d: usize, causal: bool) -> Option<Box<dyn PendingCall>> {
+    if threads() == 0 {
+        return None;
+    }
+    let js = |x: &[f32]| {
+        let a = Float32Array::new_with_length(x.len() as u32);
+        a.copy_from(x);
+        a
+    };
+    attend_arrays(&js(q), &js(k), &js(v), heads, d, causal).map(|c| Box::new(c) as Box<dyn PendingCall>)
+}
+
+/// A view's rows (possibly a column window of a wider matrix) as one fresh Float32Array.
+fn js_rows(m: MatRef<'_>) -> Float32Array {
+    let a = Float32Array::new_with_length((m.rows * m.cols) as u32);
+    for i in 0..m.rows {
+        a.subarray((i * m.cols) as u32, ((i + 1) * m.cols) as u32)
+            .copy_from(m.row(i));
+    }
+    a
+}
+
+/// One SDPA head on a worker: item `index` of its group's answer.
+struct HeadCall {
+    slot: PartSlot,
+    index: usize,
+}
+
+impl PendingHead for HeadCall {
+    fn poll(&mut self) -> Poll<Option<HeadReply>> {
+        let state = self.slot.borrow();
+        let o = match &*state {
+            PartState::Waiting => return Poll::Pending,
+            PartState::Failed => return Poll::Ready(None),
+            PartState::Done(o) => o,
+        };
+        // The group's answer: [count, len_0 … len_{count−1}, item_0 …] (assets/atlas-worker.js).
+        let count = o.get_index(0) as usize;
+        if self.index >= count || o.length() as usize <= count {
+            return Poll::Ready(None);
+        }
+        let lens: Vec<usize> = (0..count).map(|i| o.get_index(1 + i as u32) as usize).collect();
+        let at = 1 + count + lens[..self.index].iter().sum::<usize>();
+        let end = at + lens[self.index];
+        if end > o.length() as usize {
+            return Poll::Ready(None);
+        }
+        Poll::Ready(unpack_head(&o.subarray(at as u32, end as u32).to_vec()))
+    }
+}
+
+/// Reads `worker_head`'s packed answer (src/worker/main.rs); None if it is malformed.
+fn unpack_head(out: &[f32]) -> Option<HeadReply> {
+    let head = out.get(..7)?;
+    let dims = |a: f32, b: f32| (a as usize, b as usize);
+    let ((wr, wc), (rr, rc)) = (dims(head[0], head[1]), dims(head[2], head[3]));
+    let mut at = 7;
+    let mut take = |len: usize| -> Option<Vec<f32>> {
+        let v = out.get(at..at + len)?.to_vec();
+        at += len;
+        Some(v)
+    };
+    let weights = Matrix {
+        rows: wr,
+        cols: wc,
+        data: take(wr * wc)?,
+    };
+    let weight_rows = Matrix {
+        rows: rr,
+        cols: rc,
+        data: take(rr * rc)?,
+    };
+    let scores = if head[6] > 0.0 { Some(take(rc * rc)?) } else { None };
+    let summary = HeadSummary {
+        weights,
+        weight_rows,
+        mean_entropy: head[4],
+        mean_max_weight: head[5],
+    };
+    Some((summary, scores))
+}
+
+/// One head's message item and the arrays it transfers.
+fn head_item(task: &HeadTask<'_>, arrays: &mut Vec<Float32Array>) -> Object {
+    let (qa, ka) = (js_rows(task.q), js_rows(task.k));
+    let m = Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = Reflect::set(&m, &JsValue::from_str(key), value);
+    };
+    let num = |x: usize| JsValue::from_f64(x as f64);
+    set("q", &qa);
+    set("k", &ka);
+    arrays.push(qa);
+    arrays.push(ka);
+    if let Some(s) = task.scores {
+        let sa = Float32Array::new_with_length(s.len() as u32);
+        sa.copy_from(s);
+        set("scores", &sa);
+        arrays.push(sa);
+    }
+    set("n", &num(task.q.rows));
+    set("dh", &num(task.q.cols));
+    set("keep", &JsValue::from_bool(task.keep));
+    set("scale", &JsValue::from_f64(task.scale as f64));
+    set("causal", &JsValue::from_bool(task.causal));
+    set("side", &num(task.side));
+    set("pipe", &num(task.pipe));
+    set("poolMax", &JsValue::from_bool(task.pool == PoolMode::Max));
+    set("block", &num(task.block));
+    m
+}
+
+/// Starts SDPA heads on the workers, one group of consecutive heads per worker (one message each
+/// way per worker); None when no worker is ready.
+pub fn start_heads(tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
+    let workers = threads();
+    if workers == 0 || tasks.is_empty() {
+        return None;
+    }
+    let mut calls: Vec<Box<dyn PendingHead>> = Vec::new();
+    for part in plan(tasks.len(), 1, workers, false) {
+        let mut arrays = Vec::new();
+        let items = Array::new();
+        for task in &tasks[part.heads.clone()] {
+            items.push(&head_item(task, &mut arrays));
+        }
+        let m = Object::new();
+        let _ = Reflect::set(&m, &JsValue::from_str("op"), &JsValue::from_str("heads"));
+        let _ = Reflect::set(&m, &JsValue::from_str("items"), &items);
+        let refs: Vec<&Float32Array> = arrays.iter().collect();
+        let slot = queue_part(m, &refs);
+        for index in 0..part.heads.len() {
+            calls.push(Box::new(HeadCall {
+                slot: slot.clone(),
+                index,
+            }));
+        }
+    }
+    dispatch();
+    Some(calls)
+}
+
+/// The pool as the view model's [`Offload`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Workers;
+
+impl Offload for Workers {
+    fn threads(&self) -> usize {
+        threads()
+    }
+    fn starting(&self) -> bool {
+        starting()
+    }
+    fn start(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        v: &[f32],
+        heads: usize,
+        d: usize,
+        causal: bool,
+    ) -> Option<Box<dyn PendingCall>> {
+        attend(q, k, v, heads, d, causal)
+    }
+    fn start_heads(&self, tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
+        start_heads(tasks)
+    }
+}

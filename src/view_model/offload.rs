@@ -1,0 +1,72 @@
+//! Exact attention computed by other threads, as a job sees it: the UI's Web Worker pool
+//! (`ui::workers`) implements [`Offload`]; the view model only starts calls and polls them, so jobs
+//! stay pure and testable (a job without an `Offload` runs everything on its own thread).
+
+use std::task::Poll;
+
+use crate::attention::head_summary::HeadSummary;
+use crate::attention::matrix::MatRef;
+use crate::attention::pooling::PoolMode;
+
+/// One exact attention call in flight on other threads.
+pub trait PendingCall {
+    /// The output once every part is back (`Ready(Some(o))`), `Ready(None)` when a part failed (the
+    /// caller then computes the call itself), `Pending` meanwhile.
+    fn poll(&mut self) -> Poll<Option<Vec<f32>>>;
+}
+
+/// Somewhere exact attention can run besides this thread.
+pub trait Offload {
+    /// Threads that can take work now (0: none, the caller computes itself).
+    fn threads(&self) -> usize;
+
+    /// True while threads are still starting (none ready yet, some may be soon): a caller that
+    /// needs them waits instead of giving up.
+    fn starting(&self) -> bool {
+        false
+    }
+
+    /// Starts O = softmax(Q·Kᵀ/√d + M)·V of `[heads, n, d]` Q, K, V (M causal or none), split over
+    /// the threads (`attention::split`). None when nothing can start.
+    fn start(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        v: &[f32],
+        heads: usize,
+        d: usize,
+        causal: bool,
+    ) -> Option<Box<dyn PendingCall>>;
+
+    /// Starts heads of the SDPA view ([`HeadTask`]), one pending head per task in order (grouped per
+    /// thread: one message each way per thread); None when they cannot start (the default).
+    fn start_heads(&self, _tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
+        None
+    }
+}
+
+/// One head of the "Scaled dot-product attention" view for another thread: its summary
+/// (`attention::head_summary::summarize_head`) from Q_h, K_h (N × d_head) or the raw scores.
+pub struct HeadTask<'a> {
+    pub q: MatRef<'a>,
+    pub k: MatRef<'a>,
+    /// Raw scores S_h (N × N) kept from an earlier run, if any.
+    pub scores: Option<&'a [f32]>,
+    /// Return S_h when it is computed (the view keeps it between runs).
+    pub keep: bool,
+    pub scale: f32,
+    pub causal: bool,
+    pub side: usize,
+    pub pipe: usize,
+    pub pool: PoolMode,
+    pub block: usize,
+}
+
+/// A head summary and the raw scores it computed (when asked to keep them).
+pub type HeadReply = (HeadSummary, Option<Vec<f32>>);
+
+/// One head in flight on another thread.
+pub trait PendingHead {
+    /// `Ready(Some(reply))` when back, `Ready(None)` when it failed (the caller computes the head).
+    fn poll(&mut self) -> Poll<Option<HeadReply>>;
+}

@@ -1,0 +1,100 @@
+// End-to-end tests of the exact-attention Web Worker pool (src/ui/workers/, src/worker/,
+// assets/atlas-worker.js): the workers start under the page's CSP, their result equals the one-thread
+// kernel's within 1e-5 on the same inputs, the Speed chapter times them next to one thread, the SDPA
+// view hands them its heads and draws the same maps, and with workers disabled (the test hook
+// `window.__atlasWorkers = 0`) everything falls back to one thread without an error.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { withApp, waitForRuns, canvasHash } from "./harness.mjs";
+
+const NO_WORKERS = () => { window.__atlasWorkers = 0; };
+
+/** In the page: seeded Q, K, V of heads × n × d, the one-thread and the workers' outputs, max |Δ|. */
+async function compare(page, heads, n, d, causal) {
+  return page.evaluate(async ([heads, n, d, causal]) => {
+    const m = await import(new URL("attention-atlas.js", document.baseURI).href);
+    const ready = await m.atlas_workers_ready(20000);
+    let s = 12345;
+    const rand = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32 - 0.5; };
+    const arr = () => Float32Array.from({ length: heads * n * d }, () => 3 * rand());
+    const [q, k, v] = [arr(), arr(), arr()];
+    const one = m.atlas_exact_attention(q, k, v, heads, d, causal, true);
+    const many = await m.atlas_exact_attention_workers(q, k, v, heads, d, causal);
+    if (!many) return { ready, diff: null };
+    let diff = 0;
+    for (let i = 0; i < one.length; i += 1) diff = Math.max(diff, Math.abs(one[i] - many[i]));
+    return { ready, diff, len: many.length === one.length };
+  }, [heads, n, d, causal]);
+}
+
+test("the workers start under the CSP and equal the one-thread kernel within 1e-5 (heads and row splits)", async () => {
+  await withApp("?view=speed", async ({ page, requests }) => {
+    for (const [heads, n, d] of [[8, 200, 64], [1, 300, 64], [1, 37, 16], [3, 64, 32]]) {
+      for (const causal of [false, true]) {
+        const r = await compare(page, heads, n, d, causal);
+        assert.ok(r.ready >= 1, `workers ready: ${r.ready}`);
+        assert.ok(r.diff !== null && r.len, `the workers answered (${heads}×${n}×${d}, causal ${causal})`);
+        assert.ok(r.diff <= 1e-5, `max |Δ| ${r.diff} (${heads}×${n}×${d}, causal ${causal})`);
+      }
+    }
+    assert.ok(requests.some((u) => u.endsWith("/atlas-worker.js")), "worker script loaded");
+    assert.ok(requests.some((u) => u.endsWith("/attention-worker_bg.wasm")), "worker wasm loaded");
+    assert.ok(!requests.some((u) => u.startsWith("blob:")), "no blob: workers");
+  });
+});
+
+test("threads=workers times exact attention on the workers next to one thread and shows the speed-up", async () => {
+  await withApp("?view=speed&max_n=512&threads=workers&run=1", async ({ page }) => {
+    await waitForRuns(page, 0, "speed_runs");
+    for (const n of [256, 512]) {
+      for (const k of ["exact", "exact_workers"]) {
+        const ms = await page.$eval(`[data-testid="cell-${k}-${n}"]`, (el) => Number(el.dataset.ms));
+        assert.ok(Number.isFinite(ms) && ms > 0, `${k} at N = ${n}: ${ms} ms`);
+      }
+    }
+    const metrics = await page.evaluate(() => window.__atlas);
+    assert.ok(metrics.speed_exact_workers_512 > 0 && metrics.workers_parts > 0, "measured on the workers");
+    assert.match(await page.$eval('[data-testid="workers-speedup"]', (el) => el.textContent), /N = 512: \d+\.\d\d×/);
+    assert.equal(await page.$eval('[data-testid="threads"]', (el) => el.value), "workers");
+  });
+});
+
+test("without workers the Speed chapter says so and measures the rest; no error shows", async () => {
+  await withApp("?view=speed&max_n=256&threads=workers&run=1", async ({ page }) => {
+    await waitForRuns(page, 0, "speed_runs");
+    const cell = await page.$eval('[data-testid="cell-exact_workers-256"]', (el) => [el.dataset.unavailable, el.textContent]);
+    assert.equal(cell[0], "1");
+    assert.match(cell[1], /workers unavailable/);
+    assert.ok(await page.$eval('[data-testid="cell-exact-256"]', (el) => Number(el.dataset.ms) > 0));
+    assert.equal(await page.evaluate(() => window.__atlas.workers_parts ?? 0), 0);
+    assert.equal(await page.$$eval(".error-box, [role=alert]:not([hidden])", (els) => els.length), 0);
+  }, { initScript: NO_WORKERS });
+});
+
+test("the SDPA view hands large layers to the workers and draws the same maps as one thread", async () => {
+  // 8 heads × N² = 8.4 M scores: more than the kept-score budget, so every run recomputes them.
+  const query = "?view=sdpa&n=1024&d_model=256&heads=8&causal=1";
+  const run = async (page, workers) => {
+    let runs = await waitForRuns(page);
+    if (workers) await page.waitForFunction(() => window.__atlas.workers_ready >= 1, null, { timeout: 20000 });
+    // The first run may have started before the workers were ready: toggle the mask twice.
+    for (let i = 0; i < 2; i += 1) {
+      await page.click("[data-testid=causal]");
+      runs = await waitForRuns(page, runs);
+    }
+    const hashes = {};
+    for (const id of await page.$$eval(".heatmap[data-testid]", (els) => els.map((e) => e.dataset.testid))) {
+      hashes[id] = await canvasHash(page, `.heatmap[data-testid="${id}"] canvas`);
+    }
+    const text = await page.$eval("[data-testid=view-sdpa]", (el) => el.textContent.replace(/\d+(\.\d+)? ms/g, "…"));
+    return { hashes, text, parts: await page.evaluate(() => window.__atlas.workers_parts ?? 0) };
+  };
+  let withWorkers, without;
+  await withApp(query, async ({ page }) => { withWorkers = await run(page, true); });
+  await withApp(query, async ({ page }) => { without = await run(page, false); }, { initScript: NO_WORKERS });
+  assert.ok(withWorkers.parts >= 2, `answers from the workers (one per worker and run): ${withWorkers.parts}`);
+  assert.equal(without.parts, 0, "no worker used with the hook");
+  assert.ok(Object.keys(without.hashes).length > 0);
+  assert.deepEqual(withWorkers.hashes, without.hashes, "the same pixels with and without workers");
+  assert.equal(withWorkers.text, without.text, "the same numbers with and without workers");
+});
