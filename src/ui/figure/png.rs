@@ -79,6 +79,17 @@ fn context(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     c.get_context("2d").ok()??.dyn_into().ok()
 }
 
+/// A new canvas of `w` × `h` CSS pixels at `scale`, filled with the page's background, and its context.
+fn blank(w: f64, h: f64, scale: f64) -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
+    let out = new_canvas()?;
+    out.set_width((w * scale).round() as u32);
+    out.set_height((h * scale).round() as u32);
+    let g = context(&out)?;
+    g.set_fill_style_str(&palette().background_css());
+    g.fill_rect(0.0, 0.0, w * scale, h * scale);
+    Some((out, g))
+}
+
 /// The visible canvases under `root` with their boxes.
 pub fn visible_canvases(root: &Element) -> Vec<(HtmlCanvasElement, DomRect)> {
     let Ok(list) = root.query_selector_all("canvas") else {
@@ -123,13 +134,8 @@ pub fn render(ctx: FigureCtx, root: &Element, scale: f64) -> Option<HtmlCanvasEl
         caption_lines.len() as f64 * CAPTION_LINE_PX + 8.0
     };
     let h = top + body + legend_px + caption_px;
-    let out = new_canvas()?;
-    out.set_width((w * scale).round() as u32);
-    out.set_height((h * scale).round() as u32);
-    let g = context(&out)?;
+    let (out, g) = blank(w, h, scale)?;
     let pal = palette();
-    g.set_fill_style_str(&pal.background_css());
-    g.fill_rect(0.0, 0.0, w * scale, h * scale);
     if let Some(title) = &title {
         g.set_fill_style_str(&pal.text_css());
         g.set_font(&format!("bold {}px {FONT}", (TITLE_FONT_PX * scale).round()));
@@ -255,13 +261,8 @@ fn render_tables(root: &Element, scale: f64) -> Option<HtmlCanvasElement> {
             .iter()
             .map(|t| (t.rows.len() + usize::from(!t.header.is_empty())) as f64 * TABLE_ROW_PX + 12.0)
             .sum::<f64>();
-    let out = new_canvas()?;
-    out.set_width((w * scale).round() as u32);
-    out.set_height((h * scale).round() as u32);
-    let g = context(&out)?;
+    let (out, g) = blank(w, h, scale)?;
     let pal = palette();
-    g.set_fill_style_str(&pal.background_css());
-    g.fill_rect(0.0, 0.0, w * scale, h * scale);
     g.set_fill_style_str(&pal.text_css());
     g.set_text_baseline("middle");
     g.set_text_align("left");
