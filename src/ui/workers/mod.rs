@@ -11,7 +11,12 @@
 //! `window.__atlasWorkers = 0` set before the app starts), [`threads`] is 0 and every caller computes
 //! on its own thread, silently. Cancelling: a caller that drops its call drops its queued parts (a
 //! part already running finishes in its worker and is discarded).
+//!
+//! `pool.rs` holds the workers, the queue and the exact-attention calls; `heads.rs` the SDPA
+//! chapter's per-head summaries sent as one message per worker, and the [`Workers`] handle.
 
+mod heads;
 mod pool;
 
-pub use pool::{activity, attend, attend_arrays, started, threads, warm, Call, Workers, MAX_WORKERS};
+pub use heads::Workers;
+pub use pool::{activity, attend, attend_arrays, started, threads, warm, Call, MAX_WORKERS};

@@ -11,11 +11,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::attention::head_summary::HeadSummary;
-use crate::attention::matrix::{MatRef, Matrix};
-use crate::attention::pooling::PoolMode;
 use crate::attention::split::{plan, Part};
-use crate::view_model::offload::{HeadReply, HeadTask, Offload, PendingCall, PendingHead};
+use crate::view_model::offload::PendingCall;
 
 /// Most workers started, whatever `navigator.hardwareConcurrency` says.
 pub const MAX_WORKERS: usize = 4;
@@ -40,13 +37,13 @@ extern "C" {
 }
 
 /// What became of one part.
-enum PartState {
+pub(super) enum PartState {
     Waiting,
     Done(Float32Array),
     Failed,
 }
 
-type PartSlot = Rc<RefCell<PartState>>;
+pub(super) type PartSlot = Rc<RefCell<PartState>>;
 
 /// A part waiting for a worker.
 struct Queued {
@@ -276,7 +273,7 @@ impl Pool {
 }
 
 /// Hands queued parts to idle workers; parts whose caller is gone are dropped unsent.
-fn dispatch() {
+pub(super) fn dispatch() {
     with_pool(|pool| {
         for index in 0..pool.slots.len() {
             if pool.slots[index].state != WorkerState::Idle {
@@ -319,7 +316,7 @@ pub async fn activity() {
 }
 
 /// Queues one part; its slot is filled when a worker answers.
-fn queue_part(message: Object, arrays: &[&Float32Array]) -> PartSlot {
+pub(super) fn queue_part(message: Object, arrays: &[&Float32Array]) -> PartSlot {
     let slot = Rc::new(RefCell::new(PartState::Waiting));
     let transfer = Array::new();
     for a in arrays {
@@ -456,161 +453,4 @@ pub fn attend(q: &[f32], k: &[f32], v: &[f32], heads: usize, d: usize, causal: b
         a
     };
     attend_arrays(&js(q), &js(k), &js(v), heads, d, causal).map(|c| Box::new(c) as Box<dyn PendingCall>)
-}
-
-/// A view's rows (possibly a column window of a wider matrix) as one fresh Float32Array.
-fn js_rows(m: MatRef<'_>) -> Float32Array {
-    let a = Float32Array::new_with_length((m.rows * m.cols) as u32);
-    for i in 0..m.rows {
-        a.subarray((i * m.cols) as u32, ((i + 1) * m.cols) as u32)
-            .copy_from(m.row(i));
-    }
-    a
-}
-
-/// One SDPA head on a worker: item `index` of its group's answer.
-struct HeadCall {
-    slot: PartSlot,
-    index: usize,
-}
-
-impl PendingHead for HeadCall {
-    fn poll(&mut self) -> Poll<Option<HeadReply>> {
-        let state = self.slot.borrow();
-        let o = match &*state {
-            PartState::Waiting => return Poll::Pending,
-            PartState::Failed => return Poll::Ready(None),
-            PartState::Done(o) => o,
-        };
-        // The group's answer: [count, len_0 … len_{count−1}, item_0 …] (assets/atlas-worker.js).
-        let count = o.get_index(0) as usize;
-        if self.index >= count || o.length() as usize <= count {
-            return Poll::Ready(None);
-        }
-        let lens: Vec<usize> = (0..count).map(|i| o.get_index(1 + i as u32) as usize).collect();
-        let at = 1 + count + lens[..self.index].iter().sum::<usize>();
-        let end = at + lens[self.index];
-        if end > o.length() as usize {
-            return Poll::Ready(None);
-        }
-        Poll::Ready(unpack_head(&o.subarray(at as u32, end as u32).to_vec()))
-    }
-}
-
-/// Reads `worker_head`'s packed answer (src/worker/main.rs); None if it is malformed.
-fn unpack_head(out: &[f32]) -> Option<HeadReply> {
-    let head = out.get(..7)?;
-    let dims = |a: f32, b: f32| (a as usize, b as usize);
-    let ((wr, wc), (rr, rc)) = (dims(head[0], head[1]), dims(head[2], head[3]));
-    let mut at = 7;
-    let mut take = |len: usize| -> Option<Vec<f32>> {
-        let v = out.get(at..at + len)?.to_vec();
-        at += len;
-        Some(v)
-    };
-    let weights = Matrix {
-        rows: wr,
-        cols: wc,
-        data: take(wr * wc)?,
-    };
-    let weight_rows = Matrix {
-        rows: rr,
-        cols: rc,
-        data: take(rr * rc)?,
-    };
-    let scores = if head[6] > 0.0 { Some(take(rc * rc)?) } else { None };
-    let summary = HeadSummary {
-        weights,
-        weight_rows,
-        mean_entropy: head[4],
-        mean_max_weight: head[5],
-    };
-    Some((summary, scores))
-}
-
-/// One head's message item and the arrays it transfers.
-fn head_item(task: &HeadTask<'_>, arrays: &mut Vec<Float32Array>) -> Object {
-    let (qa, ka) = (js_rows(task.q), js_rows(task.k));
-    let m = Object::new();
-    let set = |key: &str, value: &JsValue| {
-        let _ = Reflect::set(&m, &JsValue::from_str(key), value);
-    };
-    let num = |x: usize| JsValue::from_f64(x as f64);
-    set("q", &qa);
-    set("k", &ka);
-    arrays.push(qa);
-    arrays.push(ka);
-    if let Some(s) = task.scores {
-        let sa = Float32Array::new_with_length(s.len() as u32);
-        sa.copy_from(s);
-        set("scores", &sa);
-        arrays.push(sa);
-    }
-    set("n", &num(task.q.rows));
-    set("dh", &num(task.q.cols));
-    set("keep", &JsValue::from_bool(task.keep));
-    set("scale", &JsValue::from_f64(task.scale as f64));
-    set("causal", &JsValue::from_bool(task.causal));
-    set("side", &num(task.side));
-    set("pipe", &num(task.pipe));
-    set("poolMax", &JsValue::from_bool(task.pool == PoolMode::Max));
-    set("block", &num(task.block));
-    m
-}
-
-/// Starts SDPA heads on the workers, one group of consecutive heads per worker (one message each
-/// way per worker); None when no worker is ready.
-pub fn start_heads(tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
-    let workers = threads();
-    if workers == 0 || tasks.is_empty() {
-        return None;
-    }
-    let mut calls: Vec<Box<dyn PendingHead>> = Vec::new();
-    for part in plan(tasks.len(), 1, workers, false) {
-        let mut arrays = Vec::new();
-        let items = Array::new();
-        for task in &tasks[part.heads.clone()] {
-            items.push(&head_item(task, &mut arrays));
-        }
-        let m = Object::new();
-        let _ = Reflect::set(&m, &JsValue::from_str("op"), &JsValue::from_str("heads"));
-        let _ = Reflect::set(&m, &JsValue::from_str("items"), &items);
-        let refs: Vec<&Float32Array> = arrays.iter().collect();
-        let slot = queue_part(m, &refs);
-        for index in 0..part.heads.len() {
-            calls.push(Box::new(HeadCall {
-                slot: slot.clone(),
-                index,
-            }));
-        }
-    }
-    dispatch();
-    Some(calls)
-}
-
-/// The pool as the view model's [`Offload`].
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Workers;
-
-impl Offload for Workers {
-    fn threads(&self) -> usize {
-        threads()
-    }
-    fn starting(&self) -> bool {
-        starting()
-    }
-    fn start(
-        &self,
-        q: &[f32],
-        k: &[f32],
-        v: &[f32],
-        heads: usize,
-        d: usize,
-        causal: bool,
-    ) -> Option<Box<dyn PendingCall>> {
-        attend(q, k, v, heads, d, causal)
-    }
-    fn start_heads(&self, tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
-        start_heads(tasks)
-    }
 }
