@@ -70,3 +70,39 @@ pub trait PendingHead {
     /// `Ready(Some(reply))` when back, `Ready(None)` when it failed (the caller computes the head).
     fn poll(&mut self) -> Poll<Option<HeadReply>>;
 }
+
+/// Test support: a reply that comes back at its second poll (one `Pending` first), as a worker's
+/// would; the jobs' tests build their fake pools from it.
+#[cfg(test)]
+pub(crate) struct Later<T>(Option<T>, usize);
+
+#[cfg(test)]
+impl<T> Later<T> {
+    /// `reply` (None: the part failed), due at the second poll.
+    pub(crate) fn new(reply: Option<T>) -> Self {
+        Self(reply, 0)
+    }
+
+    fn next(&mut self) -> Poll<Option<T>> {
+        self.1 += 1;
+        if self.1 < 2 {
+            Poll::Pending
+        } else {
+            Poll::Ready(self.0.take())
+        }
+    }
+}
+
+#[cfg(test)]
+impl PendingCall for Later<Vec<f32>> {
+    fn poll(&mut self) -> Poll<Option<Vec<f32>>> {
+        self.next()
+    }
+}
+
+#[cfg(test)]
+impl PendingHead for Later<HeadReply> {
+    fn poll(&mut self) -> Poll<Option<HeadReply>> {
+        self.next()
+    }
+}

@@ -221,19 +221,6 @@ struct FakeWorkers {
     fail_at: Option<usize>,
 }
 
-struct FakeHead(Option<crate::view_model::offload::HeadReply>, usize);
-
-impl PendingHead for FakeHead {
-    fn poll(&mut self) -> Poll<Option<crate::view_model::offload::HeadReply>> {
-        self.1 += 1;
-        if self.1 < 2 {
-            Poll::Pending
-        } else {
-            Poll::Ready(self.0.take())
-        }
-    }
-}
-
 impl Offload for FakeWorkers {
     fn threads(&self) -> usize {
         2
@@ -261,7 +248,7 @@ impl Offload for FakeWorkers {
                             t.q, t.k, t.scores, t.keep, t.scale, t.causal, t.side, t.pipe, t.pool, t.block,
                         )
                     });
-                    Box::new(FakeHead(reply, 0)) as Box<dyn PendingHead>
+                    Box::new(crate::view_model::offload::Later::new(reply)) as Box<dyn PendingHead>
                 })
                 .collect(),
         )

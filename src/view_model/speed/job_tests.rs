@@ -27,17 +27,6 @@ fn plan(max_n: usize) -> Plan {
 
 /// Two "threads" that answer a call at its second poll with the one-thread result of its parts.
 struct FakeWorkers;
-struct FakeCall(Option<Vec<f32>>, usize);
-impl PendingCall for FakeCall {
-    fn poll(&mut self) -> Poll<Option<Vec<f32>>> {
-        self.1 += 1;
-        if self.1 < 2 {
-            Poll::Pending
-        } else {
-            Poll::Ready(self.0.take())
-        }
-    }
-}
 impl Offload for FakeWorkers {
     fn threads(&self) -> usize {
         2
@@ -52,7 +41,7 @@ impl Offload for FakeWorkers {
         causal: bool,
     ) -> Option<Box<dyn PendingCall>> {
         let out = crate::attention::split::attend_split(q, k, v, heads, d, causal, 2);
-        Some(Box::new(FakeCall(Some(out), 0)))
+        Some(Box::new(crate::view_model::offload::Later::new(Some(out))))
     }
 }
 
