@@ -21,12 +21,14 @@ mod en_model_view;
 mod en_sdpa;
 mod en_sparse;
 mod en_speed;
+mod en_tour;
 mod en_workers;
 mod zh;
 mod zh_figures;
 mod zh_home;
 mod zh_model;
 mod zh_sdpa;
+mod zh_tour;
 mod zh_workers;
 
 /// A language of the interface.
@@ -56,6 +58,22 @@ impl Lang {
     }
 }
 
+/// The interface language for a browser whose preferred languages are `languages`
+/// (`navigator.languages`, most preferred first) or, without a list, `language`: the first that is
+/// English or Chinese (`zh`, `zh-CN`, `zh-TW`, … all read as Simplified Chinese, the only Chinese).
+pub fn from_browser(languages: &[String], language: Option<&str>) -> Option<Lang> {
+    let primary = |tag: &str| tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    languages
+        .iter()
+        .map(String::as_str)
+        .chain(language)
+        .find_map(|tag| match primary(tag).as_str() {
+            "en" => Some(Lang::En),
+            "zh" => Some(Lang::Zh),
+            _ => None,
+        })
+}
+
 thread_local! {
     static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
 }
@@ -71,7 +89,7 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 12] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 13] {
     [
         en_common::MESSAGES,
         en_figures::MESSAGES,
@@ -85,11 +103,12 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 12] {
         en_model_view::MESSAGES,
         en_home::MESSAGES,
         en_workers::MESSAGES,
+        en_tour::MESSAGES,
     ]
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 6] {
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 7] {
     [
         zh::MESSAGES,
         zh_sdpa::MESSAGES,
@@ -97,6 +116,7 @@ pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 6] {
         zh_figures::MESSAGES,
         zh_home::MESSAGES,
         zh_workers::MESSAGES,
+        zh_tour::MESSAGES,
     ]
 }
 
@@ -180,6 +200,7 @@ mod tests {
             ("home page", en_home::MESSAGES),
             ("workers", en_workers::MESSAGES),
             ("figure tools", en_figures::MESSAGES),
+            ("tours and classroom", en_tour::MESSAGES),
         ] {
             let missing: Vec<&str> = messages
                 .iter()
@@ -188,6 +209,16 @@ mod tests {
                 .collect();
             assert!(missing.is_empty(), "{name}: untranslated {missing:?}");
         }
+    }
+
+    #[test]
+    fn the_browser_language_picks_the_first_of_english_or_chinese() {
+        let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(from_browser(&list(&["zh-CN", "en-US"]), None), Some(Lang::Zh));
+        assert_eq!(from_browser(&list(&["fr-FR", "zh-TW", "en"]), None), Some(Lang::Zh));
+        assert_eq!(from_browser(&list(&["de", "en-GB", "zh"]), None), Some(Lang::En));
+        assert_eq!(from_browser(&[], Some("zh_Hans")), Some(Lang::Zh));
+        assert_eq!(from_browser(&list(&["fr", "ja"]), Some("ko")), None);
     }
 
     #[test]

@@ -9,6 +9,8 @@ use crate::ui::components::notices::Notices;
 use crate::ui::components::share::CopyLink;
 use crate::ui::figure::provide_focus;
 use crate::ui::reactive::relay;
+use crate::ui::teaching::keys::{self, TeachingKey};
+use crate::ui::teaching::{full_screen, tour::TourPanel};
 use crate::ui::theme::provide_look;
 use crate::ui::url::setter;
 use crate::ui::url::{lookup, provide_query};
@@ -29,7 +31,13 @@ fn init_lang() {
         .filter_map(|kv| kv.split_once('='))
         .find(|(k, _)| *k == "lang")
         .map(|(_, v)| v.to_string());
-    if let Some(l) = code.as_deref().and_then(Lang::from_code) {
+    // No `lang=`: the browser's preferred languages decide (the first of English or Chinese listed).
+    let preferred = || {
+        let nav = web_sys::window()?.navigator();
+        let list: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
+        crate::i18n::from_browser(&list, nav.language().as_deref())
+    };
+    if let Some(l) = code.as_deref().and_then(Lang::from_code).or_else(preferred) {
         set_lang(l);
     }
 }
@@ -58,8 +66,12 @@ fn Shell() -> impl IntoView {
     let controls = Memo::new(move |_| shell.with(|s| s.controls));
     let theme = Memo::new(move |_| shell.with(|s| s.theme));
     let cmap = Memo::new(move |_| shell.with(|s| s.cmap));
+    let classroom = Memo::new(move |_| shell.with(|s| s.classroom));
+    // Read by the tour panel and the chapter's tour link, which come and go (`ui::reactive`).
+    let tour = relay(Memo::new(move |_| shell.with(|s| s.tour)));
     provide_focus(fig.into());
-    provide_look(theme.into(), cmap.into());
+    provide_look(theme.into(), cmap.into(), classroom.into());
+    let full = full_screen::provide();
     let drawer = RwSignal::new(false);
     let notices = Signal::derive(move || shell.with(|s| s.notices.clone()));
     Effect::new(move |_| {
@@ -77,11 +89,44 @@ fn Shell() -> impl IntoView {
         if drawer.get() {
             class.push("drawer-open");
         }
+        if classroom.get() {
+            class.push("classroom");
+        }
+        if tour.get().is_some() && !embed.get() {
+            class.push("touring");
+        }
+        if full_screen::is_on() {
+            class.push("has-full-figure");
+        }
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
             body.set_class_name(&class.join(" "));
         }
     });
-    let (set_theme, set_cmap) = (setter("theme"), setter("cmap"));
+    // F shows one figure full-screen (the tour step's, when a tour runs), Esc puts it back.
+    let on_key = move |ev: web_sys::KeyboardEvent| match keys::teaching_key(&ev) {
+        Some(TeachingKey::FullScreen) => {
+            let focus = tour
+                .get_untracked()
+                .and_then(|(v, k)| crate::view_model::tour::of(v).map(|t| t.steps[k].focus))
+                .and_then(|f| f.first().copied());
+            full_screen::toggle(focus);
+            ev.prevent_default();
+        }
+        Some(TeachingKey::Escape) => {
+            if full_screen::exit() {
+                ev.prevent_default();
+            }
+        }
+        _ => {}
+    };
+    // One listener for the page's lifetime.
+    std::mem::forget(window_event_listener(leptos::ev::keydown, on_key));
+    let (set_theme, set_cmap, set_class) = (setter("theme"), setter("cmap"), setter("class"));
+    let toggle_class = move |_| {
+        let on = classroom.get_untracked();
+        set_class.set((!on).then(|| "1".to_string()));
+    };
+    let classroom_now = relay(classroom);
     let toggle_theme = move |_| {
         let dark = web_sys::window()
             .and_then(|w| w.document())
@@ -130,6 +175,32 @@ fn Shell() -> impl IntoView {
     };
     // Read by the embed's link, which is rebuilt each time an embed is switched on (`ui::reactive`).
     let full_query = relay(Memo::new(move |_| query.with(|m| page_query(&lookup(m), lang()))));
+    // The header's language switch: this page in the other language (a reload: messages are read once).
+    let other = if lang() == Lang::En { Lang::Zh } else { Lang::En };
+    // English is written out (`lang=en`), or a browser that prefers Chinese would open Chinese again.
+    let other_href = Signal::derive(move || {
+        let q = query.with(|m| page_query(&lookup(m), other));
+        if other == Lang::En {
+            format!("{q}&lang=en")
+        } else {
+            q
+        }
+    });
+    let other_lang = (other_href, other);
+    // "Take this chapter's tour", above a chapter that has one while no tour runs.
+    let tour_link = move || {
+        let v = view_id.get();
+        let chapter_tour = crate::view_model::tour::of(v)?;
+        if tour.get().is_some() {
+            return None;
+        }
+        let href = crate::view_model::tour::start_href(chapter_tour, &lang_suffix());
+        Some(view! {
+            <p class="chapter-tour">
+                <a class="button" href=href data-testid="tour-start">{t("tour.start.chapter")}" →"</a>
+            </p>
+        })
+    };
     let open_full = move || {
         let here = crate::ui::browser::href();
         let base = here.split(['?', '#']).next().unwrap_or_default().to_string();
@@ -173,6 +244,19 @@ fn Shell() -> impl IntoView {
                             {cmaps}
                         </select>
                     </label>
+                    <button
+                        class="button"
+                        data-testid="class-toggle"
+                        title=t("class.title")
+                        aria-pressed=move || classroom_now.get().to_string()
+                        on:click=toggle_class
+                    >
+                        {t("class.toggle")}
+                    </button>
+                    <a class="button lang-toggle" data-testid="lang-toggle" rel="external" href=other_lang.0
+                        hreflang=other_lang.1.code() lang=other_lang.1.code()>
+                        {t(other_lang.1.label_id())}
+                    </a>
                     <CopyLink />
                 </div>
             </header>
@@ -187,9 +271,17 @@ fn Shell() -> impl IntoView {
         </button>
         <main class="app-main" data-testid="main">
             <Notices notices=notices />
+            <Show when=move || !embed.get()>{tour_link}</Show>
             {move || views::render(view_id.get())}
             <Show when=move || embed.get()>{open_full}</Show>
         </main>
+        <Show when=move || !embed.get()>
+            <TourPanel at=tour />
+        </Show>
+        <Show when=move || full.get()>
+            <button class="button fig-full-exit" data-testid="fig-full-exit"
+                on:click=move |_| { full_screen::exit(); }>{t("class.exit")}</button>
+        </Show>
         <Show when=move || !embed.get()>
             <footer class="app-footer">{t("footer.text")}</footer>
         </Show>

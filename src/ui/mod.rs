@@ -11,6 +11,7 @@ pub mod figure;
 pub mod jobs;
 pub mod panic;
 pub mod reactive;
+pub mod teaching;
 pub mod render;
 pub mod theme;
 pub mod url;

@@ -13,6 +13,20 @@ use crate::view_model::look::{CmapChoice, ThemeChoice};
 thread_local! {
     static DARK: Cell<bool> = const { Cell::new(false) };
     static CMAP: Cell<CmapChoice> = const { Cell::new(CmapChoice::Viridis) };
+    static CLASSROOM: Cell<bool> = const { Cell::new(false) };
+}
+
+/// How much larger charts are drawn in classroom mode (`class=1`): their backing store and so their
+/// lines, text and size on the page; heatmaps are enlarged by the stylesheet instead.
+pub const CLASSROOM_CHART_SCALE: f64 = 1.5;
+
+/// The scale charts are drawn at now (untracked: charts track [`watch`]).
+pub fn chart_scale() -> f64 {
+    if CLASSROOM.get() {
+        CLASSROOM_CHART_SCALE
+    } else {
+        1.0
+    }
 }
 
 /// The page-wide look signals (made once, by the shell).
@@ -20,6 +34,8 @@ thread_local! {
 pub struct Look {
     pub dark: RwSignal<bool>,
     pub cmap: RwSignal<CmapChoice>,
+    /// Classroom mode (`class=1`).
+    pub classroom: RwSignal<bool>,
 }
 
 /// The canvas colours of a theme.
@@ -80,10 +96,11 @@ fn system_dark() -> bool {
 }
 
 /// Makes the look signals and keeps `<html data-theme>` on the choice in the URL.
-pub fn provide_look(theme: Signal<ThemeChoice>, cmap: Signal<CmapChoice>) -> Look {
+pub fn provide_look(theme: Signal<ThemeChoice>, cmap: Signal<CmapChoice>, classroom: Signal<bool>) -> Look {
     let look = Look {
         dark: RwSignal::new(false),
         cmap: RwSignal::new(CmapChoice::Viridis),
+        classroom: RwSignal::new(false),
     };
     provide_context(look);
     // The system's preference, followed live while `theme=auto`.
@@ -118,6 +135,13 @@ pub fn provide_look(theme: Signal<ThemeChoice>, cmap: Signal<CmapChoice>) -> Loo
             look.cmap.set(c);
         }
     });
+    Effect::new(move |_| {
+        let c = classroom.get();
+        CLASSROOM.set(c);
+        if look.classroom.get_untracked() != c {
+            look.classroom.set(c);
+        }
+    });
     look
 }
 
@@ -125,11 +149,11 @@ pub fn provide_look(theme: Signal<ThemeChoice>, cmap: Signal<CmapChoice>) -> Loo
 /// tracks it to redraw when the theme or colour maps change. Not the page-wide signals directly: an
 /// effect that read those would stay in their subscriber lists after its component is gone (every
 /// rebuilt heatmap kept about 120 bytes).
-pub fn watch() -> ReadSignal<(bool, CmapChoice)> {
+pub fn watch() -> ReadSignal<(bool, CmapChoice, bool)> {
     let look = use_context::<Look>();
     crate::ui::reactive::follow(move || {
-        look.map(|l| (l.dark.get(), l.cmap.get()))
-            .unwrap_or((false, CmapChoice::Viridis))
+        look.map(|l| (l.dark.get(), l.cmap.get(), l.classroom.get()))
+            .unwrap_or((false, CmapChoice::Viridis, false))
     })
 }
 

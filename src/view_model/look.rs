@@ -64,6 +64,14 @@ pub const CMAP: ChoiceParam<CmapChoice> = ChoiceParam {
     default: CmapChoice::Viridis,
 };
 
+/// Classroom mode's full-screen figure: the zoom that fits a `w` × `h` figure into a `vw` × `vh` window (never below 1, at most 3).
+pub fn fit_zoom(w: f64, h: f64, vw: f64, vh: f64) -> f64 {
+    if w <= 0.0 || h <= 0.0 {
+        return 1.0;
+    }
+    ((vw * 0.94) / w).min((vh * 0.88) / h).clamp(1.0, 3.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +82,13 @@ mod tests {
         assert_eq!(CmapChoice::Cividis.apply(Colormap::Diverging), Colormap::PurpleOrange);
         assert_eq!(CmapChoice::Magma.apply(Colormap::Blues), Colormap::Blues);
         assert_eq!(CmapChoice::Viridis.apply(Colormap::Diverging), Colormap::Diverging);
+    }
+
+    #[test]
+    fn a_figure_is_zoomed_to_fit_the_window_but_never_shrunk() {
+        assert!((fit_zoom(800.0, 400.0, 1920.0, 1080.0) - 1920.0 * 0.94 / 800.0).abs() < 1e-9);
+        assert!((fit_zoom(800.0, 900.0, 1920.0, 1080.0) - 1.0).abs() < 1e-9, "tall: 1, scrolls");
+        assert_eq!(fit_zoom(100.0, 50.0, 3840.0, 2160.0), 3.0);
+        assert_eq!(fit_zoom(0.0, 50.0, 3840.0, 2160.0), 1.0);
     }
 }

@@ -8,6 +8,7 @@ pub mod export;
 pub mod figures;
 pub mod format;
 pub mod formulas;
+pub mod heatmap_text;
 pub mod home;
 pub mod job;
 pub mod legend_box;
@@ -19,6 +20,7 @@ pub mod permalink;
 pub mod schema;
 pub mod shell;
 pub mod slider;
+pub mod tour;
 
 // One folder per chapter view: its parameters (schema, parser, writer), its job and display data.
 pub mod approx;

@@ -4,7 +4,8 @@
 use crate::i18n::Lang;
 use crate::view_model::look::{CMAP, THEME};
 use crate::view_model::schema::{query_string, FlagParam, Schema, UrlChoice};
-use crate::view_model::shell::{self, ViewId, CONTROLS, EMBED, FIG, LANG};
+use crate::view_model::shell::{self, ViewId, CLASS, CONTROLS, EMBED, FIG, LANG};
+use crate::view_model::tour;
 use crate::view_model::{approx, heads, model, sdpa, sparse, speed};
 
 /// `?view=…&…` for the query `get`, in language `lang` (written only when it is not English).
@@ -27,6 +28,13 @@ pub fn canonical_query(get: &dyn Fn(&str) -> Option<String>, lang: Lang) -> Stri
                 pairs.push((CONTROLS.key, FlagParam::word(false).into()));
             }
         }
+    }
+    if let Some((chapter, step)) = s.tour {
+        pairs.push((tour::TOUR.key, chapter.word().into()));
+        pairs.push((tour::STEP.key, (step + 1).to_string()));
+    }
+    if s.classroom {
+        pairs.push((CLASS.key, FlagParam::word(true).into()));
     }
     if lang != LANG.default {
         pairs.push((LANG.key, lang.word().into()));

@@ -5,6 +5,7 @@ use crate::view_model::figures::{FigParam, FigureDef};
 use crate::view_model::look::{CmapChoice, ThemeChoice, CMAP, THEME};
 use crate::view_model::params::{Notice, ParamReader};
 use crate::view_model::schema::{ChoiceParam, FlagParam, Schema};
+use crate::view_model::tour;
 
 /// The chapters of the atlas, as named by `view=` in the URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,13 @@ pub const FIG: FigParam = FigParam {
     label: "ui.fig",
     doc: "with `embed=1`: one figure of the chapter alone (its controls, legend, caption and a link to the full page)",
 };
+/// `class=1`: classroom mode (projector layout: large type, thick lines, big cells, compact controls).
+pub const CLASS: FlagParam = FlagParam {
+    key: "class",
+    label: "class.toggle",
+    doc: "classroom mode: large type, thick lines and bigger cells for a projector; F shows one figure full-screen",
+    default: false,
+};
 pub const CONTROLS: FlagParam = FlagParam {
     key: "controls",
     label: "ui.controls",
@@ -80,7 +88,7 @@ pub const CONTROLS: FlagParam = FlagParam {
 /// The keys shared by every view.
 pub const SCHEMA: Schema = Schema {
     view: "shared",
-    params: &[&VIEW, &EMBED, &FIG, &CONTROLS, &LANG, &THEME, &CMAP],
+    params: &[&VIEW, &EMBED, &FIG, &CONTROLS, &LANG, &THEME, &CMAP, &CLASS, &tour::TOUR, &tour::STEP],
 };
 
 /// What the shell reads from the query.
@@ -96,19 +104,32 @@ pub struct ShellParams {
     pub theme: ThemeChoice,
     /// `cmap=`.
     pub cmap: CmapChoice,
+    /// `class=1`.
+    pub classroom: bool,
+    /// The running tour's chapter and its step, 0-based (`tour=`, `step=`; the tour opens its chapter).
+    pub tour: Option<(ViewId, usize)>,
     pub notices: Vec<Notice>,
 }
 
 /// Parses `view`, `embed`, `fig` and `controls` (`lang` is read once at start-up, before anything renders).
 pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ShellParams {
     let mut r = ParamReader::new(get);
-    let view = VIEW.read(&mut r);
+    let mut view = VIEW.read(&mut r);
+    let tour = tour::read(&mut r).map(|(t, k)| (t.view, k));
+    if let Some((chapter, _)) = tour {
+        view = chapter;
+    }
+    let classroom = CLASS.read(&mut r);
     let embed = EMBED.read(&mut r);
     let fig = FIG.read(&mut r, view).filter(|_| embed);
+    // An embed shows its figure, never a tour's panel.
+    let tour = tour.filter(|_| !embed);
     let controls = CONTROLS.read(&mut r);
     let theme = THEME.read(&mut r);
     let cmap = CMAP.read(&mut r);
     ShellParams {
+        classroom,
+        tour,
         theme,
         cmap,
         view,

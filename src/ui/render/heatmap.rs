@@ -13,7 +13,9 @@ use web_sys::{CanvasRenderingContext2d, ImageData};
 use crate::attention::matrix::Matrix;
 use crate::ui::browser::now_ms;
 use crate::view_model::colormap::{rasterize, Colormap, Lut};
+use crate::i18n::{t, tf};
 use crate::view_model::format::quantile;
+use crate::view_model::heatmap_text::{cell_text, strongest_links, table_fits, RowLinks};
 
 /// What a heatmap shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -147,8 +149,13 @@ pub fn Heatmap(
     #[prop(optional, into)]
     aria_label: String,
     #[prop(optional)] test_id: &'static str,
+    /// Whether the map offers its text alternative visibly ("In words", and the data table for a
+    /// small map) under the canvas; screen readers get the words either way. Off for thumbnails.
+    #[prop(default = true)]
+    words: bool,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
+    let alt_id = next_alt_id();
     let hover = RwSignal::new(None::<(usize, usize)>);
     crate::ui::figure::FigureCtx::register_here(crate::ui::figure::Source::Heatmap {
         canvas,
@@ -173,8 +180,18 @@ pub fn Heatmap(
             .get_untracked()
             .map(|c| (c.client_width().max(1) as f64, c.client_height().max(1) as f64))
             .unwrap_or((width as f64, height as f64));
-        let x = (ev.offset_x().max(0) as f64 / w * cols as f64) as usize;
-        let y = (ev.offset_y().max(0) as f64 / h * rows as f64) as usize;
+        // The canvas as laid out on screen (CSS or `zoom` may scale it): pointer position over size.
+        let (fx, fy) = canvas
+            .get_untracked()
+            .map(|c| {
+                let r = c.get_bounding_client_rect();
+                let fx = (ev.client_x() as f64 - r.left()) / r.width().max(1.0);
+                let fy = (ev.client_y() as f64 - r.top()) / r.height().max(1.0);
+                (fx, fy)
+            })
+            .unwrap_or((ev.offset_x() as f64 / w, ev.offset_y() as f64 / h));
+        let x = (fx.max(0.0) * cols as f64) as usize;
+        let y = (fy.max(0.0) * rows as f64) as usize;
         (y.min(rows.saturating_sub(1)), x.min(cols.saturating_sub(1)))
     };
     let labels_for = move |labels: Option<Signal<Vec<String>>>, count: usize| {
@@ -218,8 +235,80 @@ pub fn Heatmap(
             })
         })
     };
+    // The text alternative: each row's strongest links, in words.
+    let links = move || {
+        spec.with(|s| {
+            s.as_ref().map(|s| {
+                let rl = row_labels.map(|l| l.get());
+                let cl = col_labels.map(|l| l.get());
+                let rows = strongest_links(&s.matrix, s.source, rl.as_deref(), cl.as_deref(), 3, s.lo < 0.0);
+                (rows, s.matrix.rows)
+            })
+        })
+    };
+    let sentence = move || {
+        links().map(|(rows, shown)| {
+            let mut parts: Vec<String> = rows.iter().map(row_words).collect();
+            if shown > rows.len() {
+                parts.push(tf("heat.alt.more", &[("n", &(shown - rows.len()).to_string())]));
+            }
+            format!("{} {}", t("heat.alt.intro"), parts.join("; "))
+        })
+    };
+    let table_open = RwSignal::new(false);
+    let table = move || {
+        if !table_open.get() {
+            return None;
+        }
+        spec.with(|s| {
+            let s = s.as_ref().filter(|s| table_fits(&s.matrix, s.source))?;
+            let m = &s.matrix;
+            let rl = row_labels.map(|l| l.get()).filter(|l| l.len() == m.rows);
+            let cl = col_labels.map(|l| l.get()).filter(|l| l.len() == m.cols);
+            let head = (0..m.cols)
+                .map(|j| view! { <th scope="col">{cl.as_ref().map(|l| l[j].clone()).unwrap_or_else(|| j.to_string())}</th> })
+                .collect_view();
+            let body = (0..m.rows)
+                .map(|i| {
+                    let cells = (0..m.cols).map(|j| view! { <td>{cell_text(m.get(i, j))}</td> }).collect_view();
+                    let name = rl.as_ref().map(|l| l[i].clone()).unwrap_or_else(|| i.to_string());
+                    view! { <tr><th scope="row">{name}</th>{cells}</tr> }
+                })
+                .collect_view();
+            Some(view! {
+                <div class="heatmap-table-wrap">
+                    <table class="heatmap-table" data-testid="heatmap-table">
+                        <thead><tr><th></th>{head}</tr></thead>
+                        <tbody>{body}</tbody>
+                    </table>
+                </div>
+            })
+        })
+    };
+    let fits = move || spec.with(|s| s.as_ref().is_some_and(|s| table_fits(&s.matrix, s.source)));
+    let details = move || {
+        words.then(|| {
+            view! {
+                <details class="heatmap-alt" data-testid="heatmap-alt" style:max-width=format!("{}px", width.max(240))>
+                    <summary>{t("heat.alt.summary")}</summary>
+                    <ul class="heatmap-words">
+                        {move || links().map(|(rows, _)| rows.iter().map(|r| view! { <li>{row_words(r)}</li> }).collect_view())}
+                    </ul>
+                    <Show when=fits>
+                        <button class="button" data-testid="heatmap-table-toggle"
+                            aria-expanded=move || table_open.get().to_string()
+                            on:click=move |_| table_open.update(|o| *o = !*o)>
+                            {move || t(if table_open.get() { "heat.alt.hide_table" } else { "heat.alt.show_table" })}
+                        </button>
+                    </Show>
+                    {table}
+                </details>
+            }
+        })
+    };
     view! {
         <div class="heatmap" data-testid=test_id>
+            <p class="visually-hidden" id=alt_id.clone()>{sentence}</p>
             <div class="col-labels">{col_label_view}</div>
             <div class="row-labels">{row_label_view}</div>
             <div class="canvas-cell">
@@ -227,6 +316,7 @@ pub fn Heatmap(
                     node_ref=canvas
                     role="img"
                     aria-label=aria_label
+                    aria-describedby=alt_id
                     style:width=format!("{width}px")
                     style:height=format!("{height}px")
                     on:mousemove=move |ev| {
@@ -253,6 +343,24 @@ pub fn Heatmap(
                 {highlight}
                 {move || busy.and_then(|b| b.get()).map(|text| view! { <div class="busy">{text}</div> })}
             </div>
+            {details}
         </div>
     }
+}
+
+/// One row of the text alternative: "“the” → “cat” 0.41, “sat” 0.22".
+fn row_words(r: &RowLinks) -> String {
+    let links: Vec<String> = r.links.iter().map(|(c, v)| format!("{c} {}", cell_text(*v))).collect();
+    tf("heat.alt.row", &[("row", &r.row), ("links", &links.join(", "))])
+}
+
+thread_local! {
+    static ALT_IDS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A page-unique id for a heatmap's text alternative.
+fn next_alt_id() -> String {
+    let n = ALT_IDS.get().wrapping_add(1);
+    ALT_IDS.set(n);
+    format!("heatmap-alt-{n}")
 }

@@ -45,7 +45,10 @@ where
     Effect::new(move |_| {
         look.track();
         let Some(c) = canvas.get() else { return };
-        let Some(root) = ChartBackend::area(c) else {
+        // Classroom mode draws the same layout on a larger backing store: the canvas shows larger,
+        // with thicker lines and larger text, and stays crisp.
+        let scale = crate::ui::theme::chart_scale();
+        let Some(root) = ChartBackend::scaled(c, (width, height), scale) else {
             return;
         };
         let _ = root.fill(&crate::ui::theme::palette().background);

@@ -59,7 +59,7 @@ fn thumb(v: ViewId) -> AnyView {
     let spec = Signal::derive(move || Some(spec.clone()));
     view! {
         <div class="home-thumb">
-            <Heatmap spec=spec width=w height=h aria_label=label test_id="thumb" />
+            <Heatmap spec=spec width=w height=h aria_label=label test_id="thumb" words=false />
         </div>
     }
     .into_any()
@@ -93,7 +93,8 @@ pub fn HomeView() -> impl IntoView {
         .collect_view();
     let lang_link = |l: Lang| {
         let href = if l == Lang::En {
-            "?view=home".to_string()
+            // Written out: without it, a browser that prefers Chinese would open Chinese again.
+            "?view=home&lang=en".to_string()
         } else {
             format!("?view=home&lang={}", l.code())
         };
@@ -109,6 +110,12 @@ pub fn HomeView() -> impl IntoView {
             <div class="view-head">
                 <h2>{t("home.title")}</h2>
                 <p class="lede">{t("home.intro1")} " " {t("home.intro2")} " " {t("home.intro3")}</p>
+                <p class="home-start">
+                    <a class="button primary" data-testid="home-tour"
+                        href=crate::view_model::tour::start_href(crate::view_model::tour::TOURS[0], &suffix)>
+                        {t("tour.start")}" →"
+                    </a>
+                </p>
                 <p class="home-lang" data-testid="lang-switch">
                     {t("home.lang")} " " {lang_link(Lang::En)} " · " {lang_link(Lang::Zh)}
                 </p>

@@ -266,7 +266,7 @@ pub fn Sharing(params: ReadSignal<HeadsParams>, run: HeadsRun) -> impl IntoView 
                                 data-testid=format!("head-{h}")
                                 on:click=move |_| set_head.set(Some(h.to_string()))
                             >
-                                <Heatmap spec=spec width=SMALL_PX height=SMALL_PX aria_label=tf("heads.q", &[("h", &h.to_string())]) />
+                                <Heatmap spec=spec width=SMALL_PX height=SMALL_PX words=false aria_label=tf("heads.q", &[("h", &h.to_string())]) />
                                 <span class="head-reads" style:color=color>
                                     {move || tf("heads.q.reads", &[("h", &h.to_string()), ("g", &kv_of(h).to_string())])}
                                 </span>

@@ -96,6 +96,7 @@ pub fn HeadsPanel(ctx: Ctx) -> impl IntoView {
                             spec=spec
                             width=w
                             height=h
+                            words=false
                             on_click=on_click
                             on_hover=on_hover
                             busy=busy

@@ -204,7 +204,7 @@ pub fn Multiples(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView 
                                 data-testid=format!("head-{h}")
                                 on:click=move |_| set_head.set(Some(h.to_string()))
                             >
-                                <Heatmap spec=spec width=SMALL_PX height=SMALL_PX aria_label=tf("sdpa.head.n", &[("h", &h.to_string())]) />
+                                <Heatmap spec=spec width=SMALL_PX height=SMALL_PX words=false aria_label=tf("sdpa.head.n", &[("h", &h.to_string())]) />
                                 <span>{tf("sdpa.head.n", &[("h", &h.to_string())])}</span>
                             </button>
                         }

@@ -163,7 +163,7 @@ pub fn Pipeline(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
             {(idx > 0).then(|| view! { <span class="arrow">"→"</span> })}
             <div class="step" data-testid=format!("step-{idx}")>
                 <span class="name">{move || steps.with(|s| s.get(idx).map(|s| s.name.clone()))}</span>
-                <Heatmap spec=spec width=w height=h aria_label=label />
+                <Heatmap spec=spec width=w height=h aria_label=label words=false />
                 <span class="shape">{move || steps.with(|s| s.get(idx).map(|s| s.shape.clone()))}</span>
             </div>
         }

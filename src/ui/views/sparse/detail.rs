@@ -112,7 +112,7 @@ pub fn Detail(run: SparseRun) -> impl IntoView {
                             let label = tf("sparse.sinkhorn.iter", &[("t", &it.to_string())]);
                             view! {
                                 <div class="multiple">
-                                    <Heatmap spec=Signal::derive(move || Some(spec.clone())) width=ITER_PX height=ITER_PX aria_label=label.clone() />
+                                    <Heatmap spec=Signal::derive(move || Some(spec.clone())) width=ITER_PX height=ITER_PX words=false aria_label=label.clone() />
                                     <span>{label.clone()}</span>
                                 </div>
                             }

@@ -44,7 +44,7 @@ pub fn Heads(run: SparseRun) -> impl IntoView {
                         );
                         view! {
                             <div class="multiple" data-testid=format!("sparse-head-{h}")>
-                                <Heatmap spec=Signal::derive(move || Some(spec.clone())) width=HEAD_PX height=HEAD_PX aria_label=label.clone() />
+                                <Heatmap spec=Signal::derive(move || Some(spec.clone())) width=HEAD_PX height=HEAD_PX words=false aria_label=label.clone() />
                                 <span>{label.clone()}</span>
                             </div>
                         }
