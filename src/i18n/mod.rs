@@ -20,6 +20,7 @@ mod en_model;
 mod en_model_view;
 mod en_sdpa;
 mod en_sparse;
+mod en_quality;
 mod en_speed;
 mod en_tour;
 mod en_workers;
@@ -27,6 +28,7 @@ mod zh;
 mod zh_figures;
 mod zh_home;
 mod zh_model;
+mod zh_quality;
 mod zh_sdpa;
 mod zh_tour;
 mod zh_workers;
@@ -89,7 +91,7 @@ pub fn lang() -> Lang {
 }
 
 /// Every English section, in one list.
-pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 13] {
+pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 14] {
     [
         en_common::MESSAGES,
         en_figures::MESSAGES,
@@ -104,11 +106,12 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 13] {
         en_home::MESSAGES,
         en_workers::MESSAGES,
         en_tour::MESSAGES,
+        en_quality::MESSAGES,
     ]
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 7] {
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 8] {
     [
         zh::MESSAGES,
         zh_sdpa::MESSAGES,
@@ -117,6 +120,7 @@ pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 7] {
         zh_home::MESSAGES,
         zh_workers::MESSAGES,
         zh_tour::MESSAGES,
+        zh_quality::MESSAGES,
     ]
 }
 
@@ -201,6 +205,7 @@ mod tests {
             ("workers", en_workers::MESSAGES),
             ("figure tools", en_figures::MESSAGES),
             ("tours and classroom", en_tour::MESSAGES),
+            ("speed against quality", en_quality::MESSAGES),
         ] {
             let missing: Vec<&str> = messages
                 .iter()

@@ -30,7 +30,7 @@ pub struct SeriesData {
 }
 
 /// A table's header and cells, as the page shows them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TableData {
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,

@@ -6,8 +6,10 @@
 
 pub mod job;
 pub mod kernels;
+pub mod lra;
 pub mod machine;
 pub mod params;
+pub mod quality;
 pub mod report;
 pub mod sampling;
 

@@ -60,11 +60,17 @@ pub const RUN: FlagParam = FlagParam {
     doc: "start the benchmark (the Run button sets it; Stop sets `0`)",
     default: false,
 };
+pub const QUALITY: FlagParam = FlagParam {
+    key: "quality",
+    label: "quality.run",
+    doc: "measure the speed-against-quality chart: every kernel at N = 4096 against exact attention (time, error, peak memory)",
+    default: false,
+};
 
 /// The view's schema, in README order.
 pub const SCHEMA: Schema = Schema {
     view: "speed",
-    params: &[&MAX_N, &D, &CAUSAL, &THREADS, &RUN],
+    params: &[&MAX_N, &D, &CAUSAL, &THREADS, &RUN, &QUALITY],
 };
 
 /// What defines a benchmark: every setting but `run`.
@@ -116,6 +122,8 @@ pub struct SpeedParams {
     pub plan: Plan,
     /// Start the benchmark (the Run button sets it; a permalink with `run=1` starts at once).
     pub run: bool,
+    /// Measure the speed-against-quality chart (`quality=1`).
+    pub quality: bool,
 }
 
 impl Default for SpeedParams {
@@ -128,6 +136,7 @@ impl Default for SpeedParams {
                 threads: Threads::One,
             },
             run: false,
+            quality: false,
         }
     }
 }
@@ -172,6 +181,7 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSpeed {
     let causal = CAUSAL.read(&mut r);
     let threads = THREADS.read(&mut r);
     let run = RUN.read(&mut r);
+    let quality = QUALITY.read(&mut r);
     ParsedSpeed {
         params: SpeedParams {
             plan: Plan {
@@ -181,6 +191,7 @@ pub fn parse(get: &dyn Fn(&str) -> Option<String>) -> ParsedSpeed {
                 threads,
             },
             run,
+            quality,
         },
         notices: r.notices,
     }
@@ -194,6 +205,7 @@ pub fn to_query(p: &SpeedParams) -> Vec<(&'static str, String)> {
         .flag(&CAUSAL, p.plan.causal)
         .choice(&THREADS, p.plan.threads)
         .flag(&RUN, p.run)
+        .flag(&QUALITY, p.quality)
         .finish()
 }
 
@@ -259,6 +271,7 @@ mod tests {
                 threads: Threads::Workers,
             },
             run: true,
+            quality: true,
         };
         let pairs = to_query(&p);
         let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -277,7 +290,7 @@ mod tests {
 
     #[test]
     fn every_label_is_in_the_catalogue() {
-        for id in [MAX_N.label, D.label, CAUSAL.label, THREADS.label, RUN.label] {
+        for id in [MAX_N.label, D.label, CAUSAL.label, THREADS.label, RUN.label, QUALITY.label] {
             assert_ne!(crate::i18n::t(id), id, "no message {id}");
         }
     }
@@ -294,5 +307,10 @@ pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
         id: "speed-table",
         controls: &["max_n", "d", "causal", "threads", "run"],
         name_keys: &["max_n", "d"],
+    },
+    crate::view_model::figures::FigureDef {
+        id: "speed-quality",
+        controls: &["d", "causal", "quality"],
+        name_keys: &["d"],
     },
 ];

@@ -47,7 +47,7 @@ pub const TOUR: Tour = Tour {
             title: "tour.speed.6.t",
             body: "tour.speed.6.b",
             formula: None,
-            set: &[("max_n", "1024"), ("run", "1"), ("quality", "1")],
+            set: &[("quality", "1")],
             focus: &["#fig-speed-quality"],
         },
     ],

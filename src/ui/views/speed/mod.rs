@@ -5,6 +5,7 @@
 mod chart;
 mod driver;
 mod machine;
+mod quality;
 mod table;
 
 use leptos::prelude::*;
@@ -49,6 +50,7 @@ pub fn SpeedView() -> impl IntoView {
                 <StatusLine run=run />
                 <Figure id="speed-chart"><chart::TimeChart params=params run=run /></Figure>
                 <Figure id="speed-table"><table::ResultsTable params=params run=run /></Figure>
+                <Figure id="speed-quality"><quality::QualityPanel params=params /></Figure>
                 <machine::Machine />
             </div>
         </section>
