@@ -31,7 +31,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("ui.drawer_close", "✕ Close controls"),
     ("fig.no_png", "Nothing drawn yet: run or change the figure first."),
     ("heat.alt.summary", "In words"),
-    ("heat.alt.intro", "Strongest cells per row (row → column value):"),
+    ("heat.alt.intro", "Strongest cells in each row:"),
     ("heat.alt.row", "{row} → {links}"),
     ("heat.alt.more", "and {n} more rows"),
     ("heat.alt.show_table", "Show the numbers as a table"),

@@ -31,7 +31,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("ui.drawer_close", "✕ 关闭控件"),
     ("fig.no_png", "尚未绘制：请先运行或调整此图。"),
     ("heat.alt.summary", "文字描述"),
-    ("heat.alt.intro", "每一行最强的单元格（行 → 列 数值）："),
+    ("heat.alt.intro", "每一行中最强的单元格："),
     ("heat.alt.row", "{row} → {links}"),
     ("heat.alt.more", "另有 {n} 行"),
     ("heat.alt.show_table", "以表格显示数值"),

@@ -95,11 +95,25 @@ mod tests {
         let t = labels(&["the", "cat", "sat"]);
         let rows = strongest_links(&m, (2, 3), Some(&t[..2]), Some(&t), 2, false);
         assert_eq!(rows[0].row, "“the”");
-        assert_eq!(strongest_links(&m, (2, 3), Some(&t), None, 1, false)[0].row, "0", "3 labels for 2 rows: indices");
-        assert_eq!(rows[0].links, vec![("“cat”".to_string(), 0.7), ("“the”".to_string(), 0.2)]);
-        assert_eq!(rows[1].links, vec![("“the”".to_string(), 0.5), ("“sat”".to_string(), 0.5)], "ties by column");
+        assert_eq!(
+            strongest_links(&m, (2, 3), Some(&t), None, 1, false)[0].row,
+            "0",
+            "3 labels for 2 rows: indices"
+        );
+        assert_eq!(
+            rows[0].links,
+            vec![("“cat”".to_string(), 0.7), ("“the”".to_string(), 0.2)]
+        );
+        assert_eq!(
+            rows[1].links,
+            vec![("“the”".to_string(), 0.5), ("“sat”".to_string(), 0.5)],
+            "ties by column"
+        );
         let signed = Matrix::from_vec(1, 3, vec![0.5, -2.0, 1.0]);
-        assert_eq!(strongest_links(&signed, (1, 3), None, None, 1, true)[0].links, vec![("1".to_string(), -2.0)]);
+        assert_eq!(
+            strongest_links(&signed, (1, 3), None, None, 1, true)[0].links,
+            vec![("1".to_string(), -2.0)]
+        );
     }
 
     #[test]

@@ -87,7 +87,10 @@ mod tests {
     #[test]
     fn a_figure_is_zoomed_to_fit_the_window_but_never_shrunk() {
         assert!((fit_zoom(800.0, 400.0, 1920.0, 1080.0) - 1920.0 * 0.94 / 800.0).abs() < 1e-9);
-        assert!((fit_zoom(800.0, 1200.0, 1920.0, 1080.0) - 1.0).abs() < 1e-9, "tall: 1, scrolls");
+        assert!(
+            (fit_zoom(800.0, 1200.0, 1920.0, 1080.0) - 1.0).abs() < 1e-9,
+            "tall: 1, scrolls"
+        );
         assert_eq!(fit_zoom(100.0, 50.0, 3840.0, 2160.0), 3.0);
         assert_eq!(fit_zoom(0.0, 50.0, 3840.0, 2160.0), 1.0);
     }

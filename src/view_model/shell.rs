@@ -88,7 +88,18 @@ pub const CONTROLS: FlagParam = FlagParam {
 /// The keys shared by every view.
 pub const SCHEMA: Schema = Schema {
     view: "shared",
-    params: &[&VIEW, &EMBED, &FIG, &CONTROLS, &LANG, &THEME, &CMAP, &CLASS, &tour::TOUR, &tour::STEP],
+    params: &[
+        &VIEW,
+        &EMBED,
+        &FIG,
+        &CONTROLS,
+        &LANG,
+        &THEME,
+        &CMAP,
+        &CLASS,
+        &tour::TOUR,
+        &tour::STEP,
+    ],
 };
 
 /// What the shell reads from the query.

@@ -10,14 +10,16 @@ import { ROOT, withApp, waitForRuns } from "./harness.mjs";
 const AXE = fs.readFileSync(path.join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
 const VIEWS = [
   ["home", null], ["sdpa", "sdpa_runs"], ["heads", null], ["sparse", "sparse_runs"], ["approx", null], ["speed", null], ["model", null],
+  // A tour step in classroom mode: the tour panel, the dimmed figures and the projector layout.
+  ["sparse", "sparse_runs", "&tour=sparse&step=5&class=1"],
 ];
 
 for (const lang of ["en", "zh"]) {
   test(`axe-core: no serious or critical violation on any view (lang=${lang})`, { timeout: 300000 }, async () => {
     await withApp(`?view=home&lang=${lang}`, async ({ page }) => {
       const found = [];
-      for (const [view, metric] of VIEWS) {
-        await page.goto(page.url().split("?")[0] + `?view=${view}&lang=${lang}`);
+      for (const [view, metric, extra = ""] of VIEWS) {
+        await page.goto(page.url().split("?")[0] + `?view=${view}&lang=${lang}${extra}`);
         await page.waitForSelector(`[data-testid=view-${view}]`);
         if (metric) await waitForRuns(page, 0, metric);
         await page.waitForTimeout(800);

@@ -132,8 +132,19 @@ pub fn Toolbar(ctx: FigureCtx, root: NodeRef<Div>) -> impl IntoView {
             &json(id, &params(), &data()),
         )
     };
+    // Full screen (F does the same for the focused or most visible figure; Esc returns).
+    let full = move |_| {
+        if crate::ui::teaching::full_screen::exit() {
+            return;
+        }
+        if let Some(el) = root.get_untracked() {
+            let el: &web_sys::HtmlElement = &el;
+            crate::ui::teaching::full_screen::enter(el.clone());
+        }
+    };
     view! {
         <div class="fig-tools" role="toolbar" aria-label=t("fig.tools")>
+            <button class="mini" data-testid=format!("{id}-full") title=t("class.full.title") on:click=full>{t("class.full")}</button>
             <button class="mini" data-testid=format!("{id}-share") on:click=share>{t("fig.share")}</button>
             <button class="mini" data-testid=format!("{id}-embed") on:click=embed>{t("fig.embed")}</button>
             <span class="fig-export">

@@ -11,9 +11,9 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, ImageData};
 
 use crate::attention::matrix::Matrix;
+use crate::i18n::{t, tf};
 use crate::ui::browser::now_ms;
 use crate::view_model::colormap::{rasterize, Colormap, Lut};
-use crate::i18n::{t, tf};
 use crate::view_model::format::quantile;
 use crate::view_model::heatmap_text::{cell_text, strongest_links, table_fits, RowLinks};
 

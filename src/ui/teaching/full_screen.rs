@@ -12,21 +12,20 @@ use crate::view_model::look::fit_zoom;
 
 thread_local! {
     static CURRENT: RefCell<Option<HtmlElement>> = const { RefCell::new(None) };
+    /// The shell's signal, for its exit button (set from key and click handlers, which run outside
+    /// any reactive owner, so not a context).
+    static STATE: std::cell::Cell<Option<RwSignal<bool>>> = const { std::cell::Cell::new(None) };
 }
-
-/// Whether a figure is full-screen, for the shell's exit button (page-wide; written here only).
-#[derive(Clone, Copy)]
-pub struct FullScreen(pub RwSignal<bool>);
 
 /// Makes the page's full-screen state (once, by the shell).
 pub fn provide() -> RwSignal<bool> {
     let on = RwSignal::new(false);
-    provide_context(FullScreen(on));
+    STATE.set(Some(on));
     on
 }
 
 fn set_state(on: bool) {
-    if let Some(FullScreen(s)) = use_context::<FullScreen>() {
+    if let Some(s) = STATE.get() {
         if s.get_untracked() != on {
             s.set(on);
         }
@@ -87,7 +86,10 @@ fn pick(focus: Option<&str>) -> Option<HtmlElement> {
     if let Some(f) = doc.active_element().and_then(figure_of) {
         return Some(f);
     }
-    if let Some(f) = focus.and_then(|s| doc.query_selector(s).ok().flatten()).and_then(figure_of) {
+    if let Some(f) = focus
+        .and_then(|s| doc.query_selector(s).ok().flatten())
+        .and_then(figure_of)
+    {
         return Some(f);
     }
     let vh = web_sys::window()?.inner_height().ok()?.as_f64()?;

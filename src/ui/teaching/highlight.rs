@@ -71,17 +71,23 @@ pub fn reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Scrolls the element `selector` names to the middle of the window, once it exists (a view that
+/// Scrolls the element `selector` names to the top of the window (the tour panel sits at the bottom), once it exists (a view that
 /// just opened builds its panels over a few frames; looked for up to about two seconds).
 fn scroll_to(selector: &'static str, generation: u32, tries: u32) {
     if GENERATION.get() != generation || tries > 120 {
         return;
     }
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     if let Ok(Some(el)) = doc.query_selector(selector) {
         let opts = ScrollIntoViewOptions::new();
-        opts.set_block(ScrollLogicalPosition::Center);
-        opts.set_behavior(if reduced_motion() { ScrollBehavior::Instant } else { ScrollBehavior::Smooth });
+        opts.set_block(ScrollLogicalPosition::Start);
+        opts.set_behavior(if reduced_motion() {
+            ScrollBehavior::Instant
+        } else {
+            ScrollBehavior::Smooth
+        });
         el.scroll_into_view_with_scroll_into_view_options(&opts);
         return;
     }

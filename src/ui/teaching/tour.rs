@@ -24,14 +24,20 @@ pub fn TourPanel(at: ReadSignal<Option<(ViewId, usize)>>) -> impl IntoView {
         let set = set.clone();
         move || {
             highlight::clear();
-            set(&tour::end_writes());
+            if let Some((v, _)) = at.get_untracked() {
+                if let Some(t) = tour::of(v) {
+                    set(&tour::end_writes(t));
+                }
+            }
         }
     };
     // The highlight follows the step (and goes when the tour ends).
-    Effect::new(move |_| match at.get().and_then(|(v, k)| tour::of(v).map(|t| &t.steps[k])) {
-        Some(step) => highlight::show(step.focus),
-        None => highlight::clear(),
-    });
+    Effect::new(
+        move |_| match at.get().and_then(|(v, k)| tour::of(v).map(|t| &t.steps[k])) {
+            Some(step) => highlight::show(step.focus),
+            None => highlight::clear(),
+        },
+    );
     on_cleanup(highlight::clear);
     let on_key = {
         let (go, close) = (go.clone(), close.clone());
@@ -58,7 +64,10 @@ pub fn TourPanel(at: ReadSignal<Option<(ViewId, usize)>>) -> impl IntoView {
         let dots = (0..n)
             .map(|i| {
                 let go = go.clone();
-                let label = tf("tour.dot", &[("k", &(i + 1).to_string()), ("title", t(tour.steps[i].title))]);
+                let label = tf(
+                    "tour.dot",
+                    &[("k", &(i + 1).to_string()), ("title", t(tour.steps[i].title))],
+                );
                 view! {
                     <li>
                         <button

@@ -290,7 +290,14 @@ mod tests {
 
     #[test]
     fn every_label_is_in_the_catalogue() {
-        for id in [MAX_N.label, D.label, CAUSAL.label, THREADS.label, RUN.label, QUALITY.label] {
+        for id in [
+            MAX_N.label,
+            D.label,
+            CAUSAL.label,
+            THREADS.label,
+            RUN.label,
+            QUALITY.label,
+        ] {
             assert_ne!(crate::i18n::t(id), id, "no message {id}");
         }
     }

@@ -153,7 +153,9 @@ impl Job for QualityJob {
             self.next += 1;
             return;
         }
-        let Some(&kernel) = self.kernels.get(self.next) else { return };
+        let Some(&kernel) = self.kernels.get(self.next) else {
+            return;
+        };
         let prepared = Prepared::new(kernel, self.n, self.d, self.causal);
         self.probe.reset();
         let t0 = (self.clock)();
@@ -245,7 +247,12 @@ mod tests {
         assert_eq!(of(BenchKernel::Exact).rel_error, 0.0);
         assert_eq!(of(BenchKernel::Exact).speedup, 1.0);
         assert!(of(BenchKernel::Flash).rel_error < 1e-5, "flash is exact");
-        for k in [BenchKernel::Window, BenchKernel::Linear, BenchKernel::Linformer, BenchKernel::Performer] {
+        for k in [
+            BenchKernel::Window,
+            BenchKernel::Linear,
+            BenchKernel::Linformer,
+            BenchKernel::Performer,
+        ] {
             let p = of(k);
             assert!(p.rel_error > 1e-3 && p.rel_error.is_finite(), "{k:?}: {}", p.rel_error);
             assert!(p.fidelity() >= 0.0 && p.fidelity() < 1.0);

@@ -14,7 +14,10 @@ pub const TOUR: Tour = Tour {
             body: "tour.heads.1.b",
             formula: Some(r"K_h = X W_K^{(h)}, \quad V_h = X W_V^{(h)}, \quad h = 1 … n_h"),
             set: &[("heads", "8"), ("kv", "8")],
-            focus: &["#fig-heads-sharing [data-testid=\"kv-diagram\"]", "#fig-heads-sharing [data-testid=\"multiples\"]"],
+            focus: &[
+                "#fig-heads-sharing [data-testid=\"kv-diagram\"]",
+                "#fig-heads-sharing [data-testid=\"multiples\"]",
+            ],
         },
         Step {
             title: "tour.heads.2.t",
@@ -35,14 +38,20 @@ pub const TOUR: Tour = Tour {
             body: "tour.heads.4.b",
             formula: Some(r"c_{KV} = x W_{DKV} ∈ ℝ^{d_c}, \quad k = c_{KV} W_{UK}, \quad v = c_{KV} W_{UV}"),
             set: &[("part", "mla"), ("d_c", "16")],
-            focus: &["#fig-heads-mla [data-testid=\"cache-bars\"]", "#fig-heads-mla [data-testid=\"deepseek-line\"]"],
+            focus: &[
+                "#fig-heads-mla [data-testid=\"cache-bars\"]",
+                "#fig-heads-mla [data-testid=\"deepseek-line\"]",
+            ],
         },
         Step {
             title: "tour.heads.5.t",
             body: "tour.heads.5.b",
             formula: Some(r"[K, V] = U S V^T ≈ U_r S_r V_r^T, \quad r = d_c"),
             set: &[("part", "mla"), ("d_c", "4")],
-            focus: &["#fig-heads-mla [data-testid=\"low-rank-chart\"]", "#fig-heads-mla [data-testid=\"low-rank-stats\"]"],
+            focus: &[
+                "#fig-heads-mla [data-testid=\"low-rank-chart\"]",
+                "#fig-heads-mla [data-testid=\"low-rank-stats\"]",
+            ],
         },
         Step {
             title: "tour.heads.6.t",

@@ -85,9 +85,13 @@ pub fn step_writes(tour: &Tour, k: usize) -> Vec<(&'static str, Option<String>)>
     out
 }
 
-/// The writes that end a tour (its parameters stay).
-pub fn end_writes() -> Vec<(&'static str, Option<String>)> {
-    vec![(TOUR.key, None), (STEP.key, None)]
+/// The writes that end `tour` (its chapter and parameters stay).
+pub fn end_writes(tour: &Tour) -> Vec<(&'static str, Option<String>)> {
+    vec![
+        ("view", Some(tour.view.word().into())),
+        (TOUR.key, None),
+        (STEP.key, None),
+    ]
 }
 
 /// `?view=…&tour=…&step=1&…`: the link that starts `tour`, in language suffix form (`&lang=zh` or "").

@@ -25,7 +25,10 @@ fn words<'a>(n: &Node<'a>, out: &mut Vec<&'a str>) {
 
 /// The (key, value) pairs step `k` leaves in the URL.
 fn pairs_of(tour: &Tour, k: usize) -> Vec<(&'static str, String)> {
-    step_writes(tour, k).into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect()
+    step_writes(tour, k)
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
 }
 
 fn notices(view: ViewId, get: &dyn Fn(&str) -> Option<String>) -> Vec<Notice> {
@@ -43,7 +46,12 @@ fn notices(view: ViewId, get: &dyn Fn(&str) -> Option<String>) -> Vec<Notice> {
 fn every_tour_has_6_to_12_steps_in_both_languages_with_formulas_that_parse() {
     let (en, zh) = (ids(&english_sections()), ids(&chinese_sections()));
     for tour in TOURS {
-        assert!((6..=12).contains(&tour.steps.len()), "{:?}: {} steps", tour.view, tour.steps.len());
+        assert!(
+            (6..=12).contains(&tour.steps.len()),
+            "{:?}: {} steps",
+            tour.view,
+            tour.steps.len()
+        );
         assert!(tour.steps.len() as i64 <= STEP.max);
         let mut all = vec![tour.name];
         for step in tour.steps {
@@ -54,7 +62,10 @@ fn every_tour_has_6_to_12_steps_in_both_languages_with_formulas_that_parse() {
             }
             assert!(!step.focus.is_empty(), "{}: nothing highlighted", step.title);
             for sel in step.focus {
-                assert!(!sel.trim().is_empty() && !sel.contains(','), "{sel}: one selector per entry");
+                assert!(
+                    !sel.trim().is_empty() && !sel.contains(','),
+                    "{sel}: one selector per entry"
+                );
             }
         }
         for id in all {
@@ -71,7 +82,12 @@ fn every_step_sets_known_keys_without_notices_and_changes_the_chapter() {
         let mut previous = String::new();
         for (k, step) in tour.steps.iter().enumerate() {
             for (key, _) in step.set {
-                assert!(keys.contains(key), "{}: {key} is not a key of {:?}", step.title, tour.view);
+                assert!(
+                    keys.contains(key),
+                    "{}: {key} is not a key of {:?}",
+                    step.title,
+                    tour.view
+                );
             }
             let pairs = pairs_of(tour, k);
             let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -79,11 +95,20 @@ fn every_step_sets_known_keys_without_notices_and_changes_the_chapter() {
             let n = notices(tour.view, &get);
             assert!(n.is_empty(), "{}: notices {n:?}", step.title);
             let shell = crate::view_model::shell::parse(&get);
-            assert_eq!((shell.view, shell.tour), (tour.view, Some((tour.view, k))), "{}", step.title);
+            assert_eq!(
+                (shell.view, shell.tour),
+                (tour.view, Some((tour.view, k))),
+                "{}",
+                step.title
+            );
             // The chapter's own parameters, without the step number: each step must change them.
             let without = |key: &str| if key == STEP.key { None } else { get(key) };
             let q = canonical_query(&without, Lang::En);
-            assert_ne!(q, previous, "{} sets the same parameters as the step before", step.title);
+            assert_ne!(
+                q, previous,
+                "{} sets the same parameters as the step before",
+                step.title
+            );
             previous = q;
         }
     }
@@ -96,8 +121,13 @@ fn a_step_resets_the_keys_it_does_not_set_and_keeps_the_shell_keys() {
     assert!(writes.contains(&("d_model", Some("256".into()))));
     assert!(writes.contains(&("causal", None)), "causal back to its default");
     assert!(writes.contains(&("step", Some("3".into()))));
-    assert!(!writes.iter().any(|(k, _)| ["lang", "theme", "cmap", "class"].contains(k)));
-    assert_eq!(end_writes(), vec![("tour", None), ("step", None)]);
+    assert!(!writes
+        .iter()
+        .any(|(k, _)| ["lang", "theme", "cmap", "class"].contains(k)));
+    assert_eq!(
+        end_writes(tour),
+        vec![("view", Some("sdpa".into())), ("tour", None), ("step", None)]
+    );
     let href = start_href(tour, "&lang=zh");
     assert!(href.starts_with("?view=sdpa&tour=sdpa&step=1&n=8&heads=1"), "{href}");
     assert!(href.ends_with("&lang=zh"));
@@ -107,7 +137,10 @@ fn a_step_resets_the_keys_it_does_not_set_and_keeps_the_shell_keys() {
 fn the_url_picks_the_tour_clamps_the_step_and_refuses_a_chapter_without_one() {
     let p = crate::view_model::shell::parse(&pairs_lookup(&[("tour", "sparse"), ("step", "99")]));
     assert_eq!(p.view, ViewId::Sparse, "the tour opens its chapter");
-    assert_eq!(p.tour, Some((ViewId::Sparse, of(ViewId::Sparse).unwrap().steps.len() - 1)));
+    assert_eq!(
+        p.tour,
+        Some((ViewId::Sparse, of(ViewId::Sparse).unwrap().steps.len() - 1))
+    );
     assert_eq!(p.notices.len(), 1, "the step was clamped");
     let none = crate::view_model::shell::parse(&pairs_lookup(&[("view", "model"), ("tour", "model")]));
     assert_eq!((none.view, none.tour, none.notices.len()), (ViewId::Model, None, 1));

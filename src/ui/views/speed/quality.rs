@@ -70,7 +70,11 @@ const H: u32 = 460;
 
 /// x range of the chart (speed-up, log).
 fn x_range(r: &QualityReport) -> (f64, f64) {
-    let xs = r.points.iter().map(|p| p.speedup).chain(LRA.iter().map(|l| l.speedup_4k));
+    let xs = r
+        .points
+        .iter()
+        .map(|p| p.speedup)
+        .chain(LRA.iter().map(|l| l.speedup_4k));
     let (lo, hi) = xs.fold((1.0f64, 1.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
     (lo / 1.8, hi * 1.8)
 }
@@ -114,8 +118,12 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
         ];
         root.draw(&PathElement::new(diamond, grey.stroke_width(2)))
             .map_err(|e| e.to_string())?;
-        root.draw(&Text::new(l.model.to_string(), (centre.0 + r_px + 3, centre.1 + 4), label_font.clone().color(&grey)))
-            .map_err(|e| e.to_string())?;
+        root.draw(&Text::new(
+            l.model.to_string(),
+            (centre.0 + r_px + 3, centre.1 + 4),
+            label_font.clone().color(&grey),
+        ))
+        .map_err(|e| e.to_string())?;
     }
     // The measured layer: filled bubbles, area ∝ peak bytes relative to exact attention's.
     let exact_peak = r.points.first().map(|p| p.peak_bytes.max(1.0)).unwrap_or(1.0);
@@ -131,15 +139,36 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
             .draw_series(std::iter::once(Circle::new(at, r_px, c.stroke_width(2))))
             .map_err(|e| e.to_string())?;
         let centre = chart.backend_coord(&at);
-        root.draw(&Text::new(t(p.kernel.label_id()).to_string(), (centre.0 + r_px + 3, centre.1 - 10), label_font.clone()))
-            .map_err(|e| e.to_string())?;
+        root.draw(&Text::new(
+            t(p.kernel.label_id()).to_string(),
+            (centre.0 + r_px + 3, centre.1 - 10),
+            label_font.clone(),
+        ))
+        .map_err(|e| e.to_string())?;
     }
     let rows = vec![
-        LegendRow { label: t("quality.measured").to_string(), color: RGBColor(214, 69, 69), stroke: 8 },
-        LegendRow { label: t("quality.lra").to_string(), color: grey, stroke: 2 },
+        LegendRow {
+            label: t("quality.measured").to_string(),
+            color: RGBColor(214, 69, 69),
+            stroke: 8,
+        },
+        LegendRow {
+            label: t("quality.lra").to_string(),
+            color: grey,
+            stroke: 2,
+        },
     ];
-    let style = LegendStyle { font_px: 15, background_alpha: 0.85, border: RGBColor(180, 180, 180) };
-    draw_legend(&chart.plotting_area().strip_coord_spec(), &rows, LegendPlace::LowerLeft, style)
+    let style = LegendStyle {
+        font_px: 15,
+        background_alpha: 0.85,
+        border: RGBColor(180, 180, 180),
+    };
+    draw_legend(
+        &chart.plotting_area().strip_coord_spec(),
+        &rows,
+        LegendPlace::LowerLeft,
+        style,
+    )
 }
 
 /// The figure's numbers as a table (shown, and exported).
@@ -176,7 +205,9 @@ pub fn QualityPanel(params: ReadSignal<SpeedParams>) -> impl IntoView {
     let run = start(params);
     let result = run.result;
     let report = Signal::derive(move || {
-        result.with(|r| r.as_ref().map(|r| (**r).clone())).filter(|r: &QualityReport| !r.points.is_empty())
+        result
+            .with(|r| r.as_ref().map(|r| (**r).clone()))
+            .filter(|r: &QualityReport| !r.points.is_empty())
     });
     let set_quality = setter(QUALITY.key);
     let on = move || params.get().quality;
