@@ -97,6 +97,29 @@ pub fn pair_flops(pairs: usize, d: usize, d_v: usize) -> f64 {
     pairs as f64 * (2.0 * (d + d_v) as f64 + 5.0)
 }
 
+/// Inputs with the locality of language: query and key i carry a code of position i, random Fourier
+/// features of a Gaussian kernel of width `width` tokens (Rahimi & Recht 2007: cos and sin of ω_r·i,
+/// ω_r ~ N(0, 1/width²)) scaled by `a`, plus N(0, σ²) noise. Then q_i·k_j ≈ a²·(d/2)·exp(−(i − j)² /
+/// (2·width²)) + noise: attention falls off with the distance |i − j|, as most heads of trained
+/// models do. V is N(0, 1). Seeded like the benchmark's inputs (`stream(SEED, …)`).
+pub fn local_inputs(n: usize, d: usize, width: f32, a: f32, sigma: f32) -> [Matrix; 3] {
+    let omega = crate::attention::rng::normal_vec(&mut stream(SEED, "local_omega"), d.div_ceil(2), 1.0 / width);
+    let code = |i: usize, c: usize| {
+        let angle = i as f32 * omega[c / 2];
+        a * if c % 2 == 0 { angle.cos() } else { angle.sin() }
+    };
+    let mut q = normal_matrix(&mut stream(SEED, "local_q"), n, d, sigma);
+    let mut k = normal_matrix(&mut stream(SEED, "local_k"), n, d, sigma);
+    for i in 0..n {
+        for c in 0..d {
+            q.data[i * d + c] += code(i, c);
+            k.data[i * d + c] += code(i, c);
+        }
+    }
+    let v = normal_matrix(&mut stream(SEED, "local_v"), n, d, 1.0);
+    [q, k, v]
+}
+
 /// What one kernel needs besides Q, K, V (built before timing starts, never timed).
 enum Setup {
     Dense,
@@ -123,10 +146,16 @@ pub struct Prepared {
 impl Prepared {
     /// Draws the inputs and builds the pattern / projections / features of `kernel` at length `n`.
     pub fn new(kernel: BenchKernel, n: usize, d: usize, causal: bool) -> Self {
-        let causal = causal && kernel.supports_causal();
         let q = normal_matrix(&mut stream(SEED, "speed_q"), n, d, 1.0);
         let k = normal_matrix(&mut stream(SEED, "speed_k"), n, d, 1.0);
         let v = normal_matrix(&mut stream(SEED, "speed_v"), n, d, 1.0);
+        Self::with_inputs(kernel, [q, k, v], causal)
+    }
+
+    /// `kernel` on given Q, K, V (N × d each, as from [`local_inputs`]).
+    pub fn with_inputs(kernel: BenchKernel, [q, k, v]: [Matrix; 3], causal: bool) -> Self {
+        let (n, d) = (q.rows, q.cols);
+        let causal = causal && kernel.supports_causal();
         let direction = if causal {
             Direction::Causal
         } else {
@@ -224,6 +253,20 @@ impl Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_inputs_make_attention_fall_off_with_distance() {
+        let [q, k, _] = local_inputs(64, 64, 4.0, 1.5, 0.0);
+        let score = |i: usize, j: usize| (0..64).map(|c| q.get(i, c) * k.get(j, c)).sum::<f32>() / 8.0;
+        // Without noise, q_i·k_j depends only on i − j, peaks at 0 and is far lower 30 tokens away.
+        assert!((score(10, 13) - score(40, 43)).abs() < 1e-3);
+        assert!(
+            (score(20, 20) - 1.5f32.powi(2) * 32.0 / 8.0).abs() < 1e-3,
+            "a²·(d/2)/√d at i = j"
+        );
+        assert!(score(20, 20) > score(20, 22) && score(20, 22) > score(20, 50));
+        assert!(score(20, 50).abs() < 0.35 * score(20, 20), "far apart: little left");
+    }
 
     #[test]
     fn every_kernel_at_the_largest_benchmark_size_fits_the_budget() {

@@ -2,7 +2,7 @@
 // speed numbers belong in benchmarks (tests/e2e/bench-browser.mjs), these tests check the mechanics.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, waitForRuns, canvasHash, shot } from "./harness.mjs";
+import { openApp, withApp, waitForRuns, canvasHash, shot } from "./harness.mjs";
 
 const KERNELS = ["exact", "flash", "window", "bigbird", "linear", "linformer", "performer"];
 const text = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => el.textContent);
@@ -105,4 +105,26 @@ test("embed mode shows the view alone and still runs", async () => {
   } finally {
     await close();
   }
+});
+
+test("speed against quality: every kernel at N = 4096 against exact attention, with the LRA layer", { timeout: 240000 }, async () => {
+  await withApp("?view=speed&quality=1&tour=speed&step=6", async ({ page }) => {
+    await page.waitForSelector("[data-testid=quality]");
+    await page.waitForFunction(() => window.__atlas && window.__atlas.speed_quality_runs >= 1, null, { timeout: 200000 });
+    const rows = await page.$$eval("[data-testid=quality-table] tbody tr", (trs) =>
+      trs.map((tr) => ({ id: tr.dataset.testid, cells: [...tr.querySelectorAll("td")].map((td) => td.textContent) })));
+    assert.deepEqual(rows.map((r) => r.id), ["exact", "flash", "window", "bigbird", "linear", "linformer", "performer"].map((k) => `quality-${k}`));
+    const cell = (k, i) => rows.find((r) => r.id === `quality-${k}`).cells[i];
+    assert.equal(cell("exact", 2), "1.00×");
+    assert.equal(cell("exact", 3), "0.00%");
+    assert.ok(parseFloat(cell("flash", 3)) < 0.01, `flash is exact: ${cell("flash", 3)}`);
+    for (const k of ["window", "linear", "linformer", "performer"]) {
+      const err = parseFloat(cell(k, 3));
+      assert.ok(err > 0.1 && Number.isFinite(err), `${k}: error ${err}%`);
+    }
+    assert.match(cell("exact", 5), /[KMG]i?B/, "peak memory measured");
+    assert.ok(Number(await page.$eval("[data-testid=quality-chart] canvas", (c) => c.width)) > 0);
+    await page.waitForTimeout(500);
+    await shot(page, "speed-quality");
+  });
 });

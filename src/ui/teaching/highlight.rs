@@ -73,8 +73,11 @@ pub fn reduced_motion() -> bool {
 
 /// Scrolls the element `selector` names to the top of the window (the tour panel sits at the bottom), once it exists (a view that
 /// just opened builds its panels over a few frames; looked for up to about two seconds).
+/// `tries` past the frame-by-frame search: the settling second scroll.
+const SETTLE: u32 = 1000;
+
 fn scroll_to(selector: &'static str, generation: u32, tries: u32) {
-    if GENERATION.get() != generation || tries > 120 {
+    if GENERATION.get() != generation || (tries > 120 && tries != SETTLE) {
         return;
     }
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
@@ -89,6 +92,14 @@ fn scroll_to(selector: &'static str, generation: u32, tries: u32) {
             ScrollBehavior::Smooth
         });
         el.scroll_into_view_with_scroll_into_view_options(&opts);
+        if tries < SETTLE {
+            // The view is still laying out (its panels fill in as their jobs finish): once more,
+            // after it has settled.
+            let again = Closure::once_into_js(move || scroll_to(selector, generation, SETTLE));
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), 600);
+            }
+        }
         return;
     }
     let next = Closure::once_into_js(move || scroll_to(selector, generation, tries + 1));

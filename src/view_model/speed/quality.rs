@@ -1,6 +1,6 @@
 //! The speed-against-quality chart of the efficient-attention lecture, measured in the reader's
 //! browser: every benchmarked kernel at N = [`QUALITY_N`] on the same seeded Q, K, V
-//! (`attention::bench::Prepared`), its time against exact attention's (x: speed-up), its fidelity
+//! with the locality of language (`attention::bench::local_inputs`), its time against exact attention's (x: speed-up), its fidelity
 //! to exact attention (y: 1 − ‖O − O_exact‖_F / ‖O_exact‖_F) and the peak bytes its call allocates
 //! (bubble area, from a [`MemoryProbe`]: the wasm counting allocator in the page). The published Long
 //! Range Arena results (`speed::lra`) are the chart's second layer.
@@ -10,13 +10,20 @@
 
 use std::rc::Rc;
 
-use crate::attention::bench::{BenchKernel, Prepared};
+use crate::attention::bench::{local_inputs, BenchKernel, Prepared};
 use crate::attention::matrix::Matrix;
 use crate::view_model::job::Job;
 use crate::view_model::speed::job::Clock;
 
 /// The length the chart is measured at (the lecture's chart is at 4K).
 pub const QUALITY_N: usize = 4096;
+/// The inputs' locality (`attention::bench::local_inputs`): at d = 64 a query's logit for its own
+/// position is a²·(d/2)/√d = 4a² = 9 and falls off over about [`WIDTH`] tokens, like a trained head
+/// that mostly looks nearby. (On pure noise exact attention is almost uniform over 4096 keys, its
+/// output nearly 0, and every relative error meaningless.)
+pub const WIDTH: f32 = 8.0;
+pub const CODE_SCALE: f32 = 1.5;
+pub const NOISE: f32 = 0.5;
 
 /// Peak memory, as the page measures it.
 pub trait MemoryProbe {
@@ -156,7 +163,11 @@ impl Job for QualityJob {
         let Some(&kernel) = self.kernels.get(self.next) else {
             return;
         };
-        let prepared = Prepared::new(kernel, self.n, self.d, self.causal);
+        let prepared = Prepared::with_inputs(
+            kernel,
+            local_inputs(self.n, self.d, WIDTH, CODE_SCALE, NOISE),
+            self.causal,
+        );
         self.probe.reset();
         let t0 = (self.clock)();
         let out = prepared.run();
@@ -214,6 +225,19 @@ mod tests {
         }
         fn peak_above_start(&self) -> f64 {
             1000.0 * self.0.get() as f64
+        }
+    }
+
+    /// `cargo test --lib print_quality -- --ignored --nocapture`: the errors at N = 1024, d = 64.
+    #[test]
+    #[ignore]
+    fn print_quality() {
+        let mut job = QualityJob::new(1024, 64, false, clock, Rc::new(Probe(Cell::new(0))));
+        while !job.is_done() {
+            job.step();
+        }
+        for p in job.finish().points {
+            println!("{:?}: error {:.3}, fidelity {:.3}", p.kernel, p.rel_error, p.fidelity());
         }
     }
 

@@ -19,10 +19,12 @@ use crate::view_model::export::TableData;
 use crate::view_model::format::{bytes, millis, sig3};
 use crate::view_model::legend_box::LegendPlace;
 use crate::view_model::schema::{FlagParam, UrlChoice};
+use crate::view_model::speed::kernels::LegendId;
 use crate::view_model::speed::lra::LRA;
 use crate::view_model::speed::params::QUALITY;
 use crate::view_model::speed::quality::{MemoryProbe, QualityJob, QualityReport, QUALITY_N};
 use crate::view_model::speed::SpeedParams;
+use plotters::style::TextStyle;
 
 /// The wasm heap's counting allocator (`ui::alloc`) as the job's probe.
 struct HeapProbe(std::cell::Cell<f64>);
@@ -38,16 +40,16 @@ impl MemoryProbe for HeapProbe {
 }
 
 /// Runs the measurement while `quality=1` (a job with nothing to measure otherwise).
-fn start(params: ReadSignal<SpeedParams>) -> JobRun<QualityReport> {
+fn start(params: ReadSignal<SpeedParams>, again: RwSignal<u64>) -> JobRun<QualityReport> {
     let input = Memo::new(move |_| {
         let p = params.get();
-        (p.quality, p.plan.d, p.plan.causal)
+        (p.quality, p.plan.d, p.plan.causal, again.get())
     });
     drive(
         "speed_quality",
         input,
         SLICED,
-        move |&(on, d, causal): &(bool, usize, bool)| {
+        move |&(on, d, causal, _): &(bool, usize, bool, u64)| {
             let probe = Rc::new(HeapProbe(std::cell::Cell::new(0.0)));
             Ok(if on {
                 QualityJob::new(QUALITY_N, d, causal, now_ms, probe)
@@ -102,29 +104,7 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
         .y_label_formatter(&|y| format!("{y:.1}"))
         .draw()
         .map_err(|e| e.to_string())?;
-    let label_font = (FONT, 14).into_font().color(&pal.text);
-    // The published layer: hollow grey diamonds, area ∝ memory relative to the Transformer's.
-    let grey = RGBColor(128, 128, 128);
-    for l in LRA {
-        let (x, y) = (l.speedup_4k, l.score_ratio());
-        let r_px = (5.0 + 16.0 * l.memory_ratio().sqrt()) as i32;
-        let centre = chart.backend_coord(&(x, y));
-        let diamond = vec![
-            (centre.0, centre.1 - r_px),
-            (centre.0 + r_px, centre.1),
-            (centre.0, centre.1 + r_px),
-            (centre.0 - r_px, centre.1),
-            (centre.0, centre.1 - r_px),
-        ];
-        root.draw(&PathElement::new(diamond, grey.stroke_width(2)))
-            .map_err(|e| e.to_string())?;
-        root.draw(&Text::new(
-            l.model.to_string(),
-            (centre.0 + r_px + 3, centre.1 + 4),
-            label_font.clone().color(&grey),
-        ))
-        .map_err(|e| e.to_string())?;
-    }
+    let mut placed: Vec<Rect> = Vec::new();
     // The measured layer: filled bubbles, area ∝ peak bytes relative to exact attention's.
     let exact_peak = r.points.first().map(|p| p.peak_bytes.max(1.0)).unwrap_or(1.0);
     for p in &r.points {
@@ -139,28 +119,43 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
             .draw_series(std::iter::once(Circle::new(at, r_px, c.stroke_width(2))))
             .map_err(|e| e.to_string())?;
         let centre = chart.backend_coord(&at);
-        root.draw(&Text::new(
-            t(p.kernel.label_id()).to_string(),
-            (centre.0 + r_px + 3, centre.1 - 10),
-            label_font.clone(),
-        ))
-        .map_err(|e| e.to_string())?;
+        placed.push((centre.0 - r_px, centre.1 - r_px, centre.0 + r_px, centre.1 + r_px));
     }
-    let rows = vec![
-        LegendRow {
-            label: t("quality.measured").to_string(),
-            color: RGBColor(214, 69, 69),
+    // The published layer: hollow grey diamonds, area ∝ memory relative to the Transformer's.
+    let grey = RGBColor(118, 118, 118);
+    let lra_font = (FONT, 13).into_font().color(&grey);
+    for l in LRA {
+        let (x, y) = (l.speedup_4k, l.score_ratio());
+        let r_px = (4.0 + 12.0 * l.memory_ratio().sqrt()) as i32;
+        let centre = chart.backend_coord(&(x, y));
+        let diamond = vec![
+            (centre.0, centre.1 - r_px),
+            (centre.0 + r_px, centre.1),
+            (centre.0, centre.1 + r_px),
+            (centre.0 - r_px, centre.1),
+            (centre.0, centre.1 - r_px),
+        ];
+        root.draw(&PathElement::new(diamond, grey.stroke_width(2)))
+            .map_err(|e| e.to_string())?;
+        place(root, &mut placed, l.model, centre, r_px, &lra_font)?;
+    }
+    let mut rows: Vec<LegendRow> = r
+        .points
+        .iter()
+        .map(|p| LegendRow {
+            label: t(p.kernel.legend_id()).to_string(),
+            color: color(p.kernel),
             stroke: 8,
-        },
-        LegendRow {
-            label: t("quality.lra").to_string(),
-            color: grey,
-            stroke: 2,
-        },
-    ];
+        })
+        .collect();
+    rows.push(LegendRow {
+        label: t("quality.lra").to_string(),
+        color: grey,
+        stroke: 2,
+    });
     let style = LegendStyle {
-        font_px: 15,
-        background_alpha: 0.85,
+        font_px: 14,
+        background_alpha: 0.88,
         border: RGBColor(180, 180, 180),
     };
     draw_legend(
@@ -169,6 +164,42 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
         LegendPlace::LowerLeft,
         style,
     )
+}
+
+/// A label's box in pixels (left, top, right, bottom).
+type Rect = (i32, i32, i32, i32);
+
+/// Draws `text` right of its marker (radius `r` at `centre`), or below, above or left of it when
+/// that place overlaps a box in `placed`; records where it went.
+fn place(
+    root: &ChartArea<'_>,
+    placed: &mut Vec<Rect>,
+    text: &str,
+    centre: (i32, i32),
+    r: i32,
+    font: &TextStyle,
+) -> Result<(), String> {
+    let (w, h) = root.estimate_text_size(text, font).map_err(|e| e.to_string())?;
+    let (w, h) = (w as i32, h as i32);
+    let candidates = [
+        (centre.0 + r + 3, centre.1 - h / 2),
+        (centre.0 - w / 2, centre.1 + r + 2),
+        (centre.0 - w / 2, centre.1 - r - h - 2),
+        (centre.0 - r - w - 3, centre.1 - h / 2),
+    ];
+    let free = |x: i32, y: i32| {
+        placed
+            .iter()
+            .all(|&(a, b, c, d)| x + w < a || x > c || y + h < b || y > d)
+    };
+    let (x, y) = candidates
+        .iter()
+        .copied()
+        .find(|&(x, y)| free(x, y))
+        .unwrap_or(candidates[0]);
+    placed.push((x, y, x + w, y + h));
+    root.draw(&Text::new(text.to_string(), (x, y), font.clone()))
+        .map_err(|e| e.to_string())
 }
 
 /// The figure's numbers as a table (shown, and exported).
@@ -202,7 +233,8 @@ fn table(r: &QualityReport) -> TableData {
 /// The card.
 #[component]
 pub fn QualityPanel(params: ReadSignal<SpeedParams>) -> impl IntoView {
-    let run = start(params);
+    let again = RwSignal::new(0u64);
+    let run = start(params, again);
     let result = run.result;
     let report = Signal::derive(move || {
         result
@@ -212,6 +244,16 @@ pub fn QualityPanel(params: ReadSignal<SpeedParams>) -> impl IntoView {
     let set_quality = setter(QUALITY.key);
     let on = move || params.get().quality;
     let busy = run.busy_text();
+    let running = move || run.progress.get().is_some();
+    let on_click = move |_| {
+        if !on() {
+            set_quality.set(Some(FlagParam::word(true).to_string()));
+        } else if running() {
+            set_quality.set(Some(FlagParam::word(false).to_string()));
+        } else {
+            again.update(|a| *a += 1);
+        }
+    };
     let rows = move || {
         report.get().map(|r| {
             r.points
@@ -241,9 +283,8 @@ pub fn QualityPanel(params: ReadSignal<SpeedParams>) -> impl IntoView {
             <h3>{tf("quality.title", &[("n", &QUALITY_N.to_string())])}</h3>
             <p class="caption">{t("quality.caption")}</p>
             <p>
-                <button class="button" data-testid="quality-run"
-                    on:click=move |_| set_quality.set(Some(FlagParam::word(!on()).to_string()))>
-                    {move || t(if on() { "quality.stop" } else { "quality.button" })}
+                <button class="button" data-testid="quality-run" on:click=on_click>
+                    {move || t(if !on() { "quality.button" } else if running() { "quality.stop" } else { "quality.again" })}
                 </button>
                 " "
                 <span class="caption" data-testid="quality-status">{move || busy.get()}</span>
