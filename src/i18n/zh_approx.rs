@@ -42,7 +42,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("approx.rank", "秩 k"),
     ("approx.hidden", "隐藏层宽度"),
     ("approx.redraw", "重新抽取随机权重"),
-    ("approx.redraw.hint", "第 {s} 次抽取。随机投影、特征和权重都由种子决定：链接能复现它们。"),
+    ("approx.redraw.hint", "抽取编号 {s}。随机投影、特征和权重都由种子决定：链接能复现它们。"),
     ("approx.rule.causal", "此方法不支持 causal=1（这里没有它的因果形式）；显示双向注意力。"),
     ("approx.rule.k", "k={given} 大于 N；改用 k = {used}。"),
     ("approx.implied.linear", "中间：线性注意力隐含的矩阵，A_ij = φ(q_i)·φ(k_j) / Σ_j φ(q_i)·φ(k_j)。方法本身从不构造它；这里画出来只是为了对比。每一行的和为 1。"),

@@ -12,7 +12,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("speed.rerun", "再运行一次"),
     ("speed.stop", "停止"),
     ("speed.idle", "还没有运行：请按按钮。运行需要几秒钟（N = 8192 时最长约一分钟），每次只测一个内核，所以页面仍然可以使用。"),
-    ("speed.progress", "正在测量 {kernel}，N = {n}…（第 {done} 项，共 {total} 项）"),
+    ("speed.progress", "正在测量 {kernel}，N = {n}…（已完成 {done} / {total}）"),
     ("speed.finished", "完成：用 {secs} 秒测量了 {count} 项。"),
     ("speed.stopped", "已停止。按按钮可以再次运行。"),
     ("speed.blocking", "每次内核调用都要运行完毕，页面才能响应，所以 N = 8192 时，页面在两次测量之间可能停顿一两秒。"),
