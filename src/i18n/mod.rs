@@ -52,6 +52,15 @@ impl Lang {
         }
     }
 
+    /// The BCP 47 tag for `<html lang>`: it picks the fonts (Simplified, not Japanese or Traditional,
+    /// Han glyphs) and the screen reader's voice.
+    pub fn html_tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
     /// Parses a `lang` URL value.
     pub fn from_code(code: &str) -> Option<Lang> {
         match code {
