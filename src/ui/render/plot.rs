@@ -223,17 +223,16 @@ macro_rules! draw_lines {
                 .draw_series(DashedLineSeries::new(vec![(*x, ylo), (*x, yhi)], 6, 4, style))
                 .map_err(|e| e.to_string())?;
             // Right of its line, or left of it in the right quarter, so the label stays inside the plot.
-            let h = if x_fraction(spec, *x) > 0.75 {
-                HPos::Right
+            let (h, dx) = if x_fraction(spec, *x) > 0.75 {
+                (HPos::Right, -4)
             } else {
-                HPos::Left
+                (HPos::Left, 0)
             };
+            let font = (FONT, 14).into_font().color(&pal.text).pos(Pos::new(h, VPos::Top));
             chart
-                .draw_series(std::iter::once(Text::new(
-                    label.clone(),
-                    (*x, yhi),
-                    (FONT, 14).into_font().color(&pal.text).pos(Pos::new(h, VPos::Top)),
-                )))
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, yhi)) + Text::new(label.clone(), (dx, 0), font),
+                ))
                 .map_err(|e| e.to_string())?;
         }
         for s in &spec.series {
