@@ -189,7 +189,7 @@ const PAGES = [
   ["approx", "&method=synthesizer&synth=frandom", "approx_runs"],
   ["approx", "&method=mixer", "approx_runs"],
   ["speed", "", null],
-  ["speed", "&max_n=256&run=1", "speed_runs", true],
+  ["speed", "&max_n=512&run=1", "speed_runs", true], // two lengths: a chart with lines and slopes
 ];
 
 test("lang=zh: no English prose on any chapter; a screenshot of each", { timeout: 600000 }, async () => {
