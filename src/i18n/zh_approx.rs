@@ -94,7 +94,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("approx.cost.linformer", "Linformer"),
     ("approx.cost.performer", "Performer"),
     ("approx.assoc.title", "结合律的启示"),
-    ("approx.assoc.caption", "没有 softmax 时，(Q·Kᵀ)·V 和 Q·(Kᵀ·V) 是同一个矩阵，计算量却不同：2N²·2d 对 4N·d² FLOP。N 超过 N* = d = {d} 之后，右边的结合方式更省。softmax 夹在两次乘法之间，不允许改变结合顺序；核方法把 exp(q·k) 写成 ≈ φ(q)·φ(k)，重新换回了这种自由。"),
+    ("approx.assoc.caption", "没有 softmax 时，(Q·Kᵀ)·V 和 Q·(Kᵀ·V) 是同一个矩阵，计算量却不同：2N²·2d 对 4N·d² FLOP。N 超过 N* = d = {d} 之后，右边的结合方式更省。softmax 夹在两次乘法之间，不允许改变结合顺序；核方法用 exp(q·k) ≈ φ(q)·φ(k) 把这种自由找了回来。"),
     ("approx.assoc.marker", "N* = {n}"),
     ("approx.assoc.left", "(Q·Kᵀ)·V"),
     ("approx.assoc.right", "Q·(Kᵀ·V)"),

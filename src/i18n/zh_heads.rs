@@ -131,7 +131,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("heads.calc.bars.mla", "MLA（{dc} + {dr}）"),
     ("heads.calc.bars.asbuilt", "实际结构"),
     ("heads.calc.bars.value", "缓存 {kv} · 连同权重 {total} GiB"),
-    ("heads.calc.bars.caption", "把同一个模型改成四种形状，其余一概不变：每个查询头都有自己的键和值（MHA）；模型自己的 K/V 分组，没有分组时取 8 组（GQA）；只有一个 K/V 头（MQA）；以及与 DeepSeek-V2/V3 一样的 d_c = 512 潜在向量加上 d_R = 64 的 RoPE 键，模型本身就是 MLA 时则用它自己的设置。每根条先是权重（深色段，各条相同），后面接着键值缓存；虚线标出 24、40、80 和 141 GB 的 GPU 显存（RTX 3090/4090、A100 40GB、A100/H100 80GB、H200）。越过某条线的条放不进那块 GPU。改形状的变体只统计内存：要改变已训练模型的共享方式，需要重新训练或继续训练（uptraining）。"),
+    ("heads.calc.bars.caption", "把同一个模型改成四种形状，其余一概不变：每个查询头都有自己的键和值（MHA）；模型自己的 K/V 分组，没有分组时用 8 个 K/V 头（GQA）；只有一个 K/V 头（MQA）；以及与 DeepSeek-V2/V3 一样的 d_c = 512 潜在向量加上 d_R = 64 的 RoPE 键，模型本身就是 MLA 时则用它自己的设置。每根条先是权重（深色段，各条相同），后面接着键值缓存；虚线标出 24、40、80 和 141 GB 的 GPU 显存（RTX 3090/4090、A100 40GB、A100/H100 80GB、H200）。越过某条线的条放不进那块 GPU。改形状的变体只统计内存：要改变已训练模型的共享方式，需要重新训练或继续训练（uptraining）。"),
     ("heads.calc.table.variant", "变体"),
     ("heads.calc.table.elements", "每层每个词元的数值个数"),
     ("heads.calc.table.per_token", "每个词元的字节数：× 每个数值的字节数 × 层数"),
