@@ -2,11 +2,20 @@
 // inline scripts. Any failure is shown on the page, not only in the console.
 import init from "./attention-atlas.js";
 
+// The two texts shown before the app runs, in the page's language (the `lang` values that
+// src/i18n/mod.rs `Lang::from_code` reads as Chinese); the app sets <html lang> again when it starts.
+const zh = ["zh", "zh-CN", "zh-Hans"].includes(new URLSearchParams(location.search).get("lang"));
+if (zh) {
+  document.documentElement.lang = "zh-CN";
+  const loading = document.getElementById("boot-loading");
+  if (loading) loading.textContent = "正在加载 Attention Atlas…";
+}
+
 function fail(err) {
   const box = document.getElementById("boot-error");
   if (box) {
     box.hidden = false;
-    box.textContent = "Attention Atlas could not start: " + (err && err.message ? err.message : err);
+    box.textContent = (zh ? "Attention Atlas 无法启动：" : "Attention Atlas could not start: ") + (err && err.message ? err.message : err);
   }
   const loading = document.getElementById("boot-loading");
   if (loading) loading.remove();
