@@ -2,11 +2,25 @@
 // inline scripts. Any failure is shown on the page, not only in the console.
 import init from "./attention-atlas.js";
 
+// The two texts shown before the app runs, in the page's language as the app will choose it
+// (src/i18n/mod.rs: `Lang::from_code` for `lang=`, else `from_browser`, the first of English or
+// Chinese among the browser's languages); the app sets <html lang> again when it starts.
+const asked = new URLSearchParams(location.search).get("lang");
+const browser = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""])
+  .map((tag) => tag.split(/[-_]/)[0].toLowerCase())
+  .find((primary) => primary === "en" || primary === "zh");
+const zh = asked !== null && ["en", "zh", "zh-CN", "zh-Hans"].includes(asked) ? asked !== "en" : browser === "zh";
+if (zh) {
+  document.documentElement.lang = "zh-CN";
+  const loading = document.getElementById("boot-loading");
+  if (loading) loading.textContent = "正在加载 Attention Atlas…";
+}
+
 function fail(err) {
   const box = document.getElementById("boot-error");
   if (box) {
     box.hidden = false;
-    box.textContent = "Attention Atlas could not start: " + (err && err.message ? err.message : err);
+    box.textContent = (zh ? "Attention Atlas 无法启动：" : "Attention Atlas could not start: ") + (err && err.message ? err.message : err);
   }
   const loading = document.getElementById("boot-loading");
   if (loading) loading.remove();

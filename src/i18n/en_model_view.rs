@@ -23,6 +23,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("model.prompt", "Prompt"),
     ("model.prompt.placeholder", "Type a sentence…"),
     ("model.prompt.hint", "At most {max} tokens are read; the model sees no hidden system prompt."),
+    ("model.tokens.chip", "#{i} · id {id}"),
     ("model.tokens.count", "{n} tokens (at most {max}). ␣ is a space, ↵ a new line; the small number is the token id."),
     ("model.tokens.cut", "The prompt has {n} tokens; the first {max} are read."),
     ("model.next.title", "Most likely next tokens"),

@@ -1,7 +1,8 @@
 //! The message catalogue: every user-visible string, keyed by id.
 //!
 //! Components never hard-code text; they call [`t`] (or [`tf`] with `{name}` placeholders). English is
-//! complete; other languages fall back to English per message, so a partial translation is safe.
+//! complete, and so is Simplified Chinese (a test checks it); a missing message would fall back to
+//! English, so a new message never shows blank.
 //! Each view owns one section file (`en_<view>.rs`) so chapters can grow without touching each other.
 
 use std::cell::Cell;
@@ -25,11 +26,16 @@ mod en_speed;
 mod en_tour;
 mod en_workers;
 mod zh;
+mod zh_approx;
 mod zh_figures;
+mod zh_heads;
 mod zh_home;
 mod zh_model;
+mod zh_model_errors;
 mod zh_quality;
 mod zh_sdpa;
+mod zh_sparse;
+mod zh_speed;
 mod zh_tour;
 mod zh_workers;
 
@@ -37,7 +43,7 @@ mod zh_workers;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
     En,
-    /// Simplified Chinese (planned; falls back to English message by message).
+    /// Simplified Chinese (complete: a test requires every English id to have its Chinese text).
     Zh,
 }
 
@@ -47,6 +53,15 @@ impl Lang {
         match self {
             Lang::En => "en",
             Lang::Zh => "zh",
+        }
+    }
+
+    /// The BCP 47 tag for `<html lang>`: it picks the fonts (Simplified, not Japanese or Traditional,
+    /// Han glyphs) and the screen reader's voice.
+    pub fn html_tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
         }
     }
 
@@ -111,10 +126,15 @@ pub fn english_sections() -> [&'static [(&'static str, &'static str)]; 14] {
 }
 
 /// Every Simplified Chinese section, in one list.
-pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 8] {
+pub fn chinese_sections() -> [&'static [(&'static str, &'static str)]; 13] {
     [
         zh::MESSAGES,
         zh_sdpa::MESSAGES,
+        zh_heads::MESSAGES,
+        zh_sparse::MESSAGES,
+        zh_approx::MESSAGES,
+        zh_speed::MESSAGES,
+        zh_model_errors::MESSAGES,
         zh_model::MESSAGES,
         zh_figures::MESSAGES,
         zh_home::MESSAGES,
@@ -195,24 +215,25 @@ mod tests {
         }
     }
 
-    /// The message tables written in both languages from the start: every id has its Chinese text.
+    /// Every English message has its Chinese text: a new English id without Chinese fails here.
     #[test]
     fn the_bilingual_tables_are_complete_in_chinese() {
         let zh = table(Lang::Zh);
-        for (name, messages) in [
-            ("model chapter", en_model_view::MESSAGES),
-            ("home page", en_home::MESSAGES),
-            ("workers", en_workers::MESSAGES),
-            ("figure tools", en_figures::MESSAGES),
-            ("tours and classroom", en_tour::MESSAGES),
-            ("speed against quality", en_quality::MESSAGES),
-        ] {
-            let missing: Vec<&str> = messages
-                .iter()
-                .map(|(id, _)| *id)
-                .filter(|id| !zh.contains_key(id))
-                .collect();
-            assert!(missing.is_empty(), "{name}: untranslated {missing:?}");
+        let missing: Vec<&str> = english_sections()
+            .iter()
+            .flat_map(|s| s.iter())
+            .map(|(id, _)| *id)
+            .filter(|id| !zh.contains_key(id))
+            .collect();
+        assert!(missing.is_empty(), "untranslated into Chinese: {missing:?}");
+    }
+
+    #[test]
+    fn chinese_ids_are_unique_across_sections() {
+        let mut seen = HashSet::new();
+        for (id, text) in chinese_sections().iter().flat_map(|s| s.iter()) {
+            assert!(seen.insert(*id), "duplicate zh message id {id}");
+            assert!(!text.trim().is_empty(), "empty zh message {id}");
         }
     }
 

@@ -21,6 +21,9 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("ui.dismiss", "关闭"),
     ("ui.open_full", "在 Attention Atlas 中打开"),
     ("ui.lang", "语言"),
+    // Each language is named in itself on the language switch, whatever the page's language.
+    ("lang.en", "English"),
+    ("lang.zh", "中文"),
     ("ui.error", "无法计算此配置：{msg}"),
     ("ui.new_seed", "新种子"),
     ("notice.range", "{key}={given} 超出 {min}…{max} 的范围；改用 {used}。"),

@@ -23,6 +23,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("model.prompt", "提示词"),
     ("model.prompt.placeholder", "输入一句话…"),
     ("model.prompt.hint", "最多读取 {max} 个词元；模型看不到任何隐藏的系统提示词。"),
+    ("model.tokens.chip", "#{i} · 编号 {id}"),
     ("model.tokens.count", "{n} 个词元（最多 {max} 个）。␣ 表示空格，↵ 表示换行；小数字是词元编号。"),
     ("model.tokens.cut", "提示词有 {n} 个词元，只读取前 {max} 个。"),
     ("model.next.title", "最可能的下一个词元"),

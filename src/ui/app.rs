@@ -40,6 +40,13 @@ fn init_lang() {
     if let Some(l) = code.as_deref().and_then(Lang::from_code).or_else(preferred) {
         set_lang(l);
     }
+    // The page's language and title follow: the language picks the fonts and the screen reader's voice.
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        if let Some(html) = doc.document_element() {
+            let _ = html.set_attribute("lang", lang().html_tag());
+        }
+        doc.set_title(t("app.title"));
+    }
 }
 
 /// The whole application.

@@ -62,7 +62,7 @@ pub const EMBED: FlagParam = FlagParam {
 pub const LANG: ChoiceParam<Lang> = ChoiceParam {
     key: "lang",
     label: "ui.lang",
-    doc: "interface language (untranslated messages fall back to English)",
+    doc: "interface language: `en` English, `zh` Simplified Chinese (a message without Chinese would fall back to English)",
     default: Lang::En,
 };
 

@@ -6,6 +6,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub use super::chart_backend::{ChartArea, ChartBackend};
 use super::chart_legend::{draw_legend, LegendRow, LegendStyle};
@@ -96,16 +97,20 @@ pub fn tick_label(v: f64) -> String {
     }
 }
 
+/// Where `x` lies across the plot, 0 (left edge) … 1 (right edge), on the chart's own x scale.
+fn x_fraction(spec: &LineChartSpec, x: f64) -> f64 {
+    let ((x0, x1), _) = bounds(spec);
+    if spec.x_log {
+        (x.max(1e-12).ln() - x0.max(1e-12).ln()) / (x1.max(1e-12).ln() - x0.max(1e-12).ln())
+    } else {
+        (x - x0) / (x1 - x0)
+    }
+}
+
 /// The legend corner that the lines leave emptiest (fewest points in that corner of the plot).
 fn legend_corner(spec: &LineChartSpec) -> LegendPlace {
-    let ((x0, x1), (y0, y1)) = bounds(spec);
-    let fx = |x: f64| {
-        if spec.x_log {
-            (x.max(1e-12).ln() - x0.max(1e-12).ln()) / (x1.max(1e-12).ln() - x0.max(1e-12).ln())
-        } else {
-            (x - x0) / (x1 - x0)
-        }
-    };
+    let (_, (y0, y1)) = bounds(spec);
+    let fx = |x: f64| x_fraction(spec, x);
     let fy = |y: f64| {
         if spec.y_log {
             (y.max(1e-12).ln() - y0.max(1e-12).ln()) / (y1.max(1e-12).ln() - y0.max(1e-12).ln())
@@ -190,7 +195,9 @@ macro_rules! draw_lines {
             .margin(14)
             .margin_right(34)
             .x_label_area_size(46)
-            .y_label_area_size(64)
+            // Room for a tick such as "10.0 G" and, left of it, the rotated axis title (a CJK title
+            // is a full em wide): at 64 px the two overlapped.
+            .y_label_area_size(80)
             .build_cartesian_2d($x, $y)
             .map_err(|e| e.to_string())?;
         chart
@@ -218,12 +225,17 @@ macro_rules! draw_lines {
             chart
                 .draw_series(DashedLineSeries::new(vec![(*x, ylo), (*x, yhi)], 6, 4, style))
                 .map_err(|e| e.to_string())?;
+            // Right of its line, or left of it in the right quarter, so the label stays inside the plot.
+            let (h, dx) = if x_fraction(spec, *x) > 0.75 {
+                (HPos::Right, -4)
+            } else {
+                (HPos::Left, 0)
+            };
+            let font = (FONT, 14).into_font().color(&pal.text).pos(Pos::new(h, VPos::Top));
             chart
-                .draw_series(std::iter::once(Text::new(
-                    label.clone(),
-                    (*x, yhi),
-                    (FONT, 14).into_font().color(&pal.text),
-                )))
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, yhi)) + Text::new(label.clone(), (dx, 0), font),
+                ))
                 .map_err(|e| e.to_string())?;
         }
         for s in &spec.series {

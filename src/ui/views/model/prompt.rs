@@ -57,7 +57,7 @@ pub fn PromptPanel(ctx: Ctx) -> impl IntoView {
                 .enumerate()
                 .map(|(i, c)| {
                     view! {
-                        <span class="chip" data-id=c.id title=format!("#{i} · id {}", c.id)>
+                        <span class="chip" data-id=c.id title=tf("model.tokens.chip", &[("i", &i.to_string()), ("id", &c.id.to_string())])>
                             <code class="chip-text">{c.text.clone()}</code>
                             <sub class="chip-id">{c.id}</sub>
                         </span>
