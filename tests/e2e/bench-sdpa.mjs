@@ -47,8 +47,52 @@ async function measure(n, repeats) {
   return rows;
 }
 
+/**
+ * N = 4096: the main thread's long tasks (PerformanceObserver "longtask", every task over 50 ms)
+ * while the seed changes and the layer recomputes, and whether a newer change cancels an older one
+ * (two changes 30 ms apart: the first run never finishes, and the seed shown is the second's).
+ */
+async function longTasks(n, repeats) {
+  const app = await openApp(`?view=sdpa&n=${n}&d_model=512&heads=8`);
+  try {
+    let runs = await waitForRuns(app.page);
+    await app.page.evaluate(() => {
+      window.__long = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); })
+        .observe({ type: "longtask", buffered: false });
+    });
+    const setSeed = (v) => app.page.$eval("[data-testid=seed-number]", (el, v) => { el.value = String(v); el.dispatchEvent(new Event("change", { bubbles: true })); }, v);
+    const total = [];
+    for (let i = 0; i < repeats; i += 1) {
+      await setSeed(200 + i);
+      runs = await waitForRuns(app.page, runs);
+      total.push(await app.page.evaluate(() => window.__atlas.sdpa_total_ms));
+    }
+    const long = await app.page.evaluate(() => window.__long);
+    // Cancellation: a second change 30 ms after the first.
+    const before = runs;
+    await setSeed(999);
+    await app.page.waitForTimeout(30);
+    await setSeed(1000);
+    runs = await waitForRuns(app.page, runs);
+    await app.page.waitForTimeout(500);
+    const after = await app.page.evaluate(() => window.__atlas.sdpa_runs);
+    const seed = await app.page.$eval("[data-testid=seed-number]", (el) => el.value);
+    if (app.errors.length) console.error(app.errors);
+    return {
+      recompute_to_frame_ms_median: round(median(total)),
+      long_tasks: long.length,
+      longest_task_ms: round(Math.max(0, ...long)),
+      newer_change_cancels_older: after - before === 1 && seed === "1000",
+    };
+  } finally {
+    await app.close();
+  }
+}
+
 const results = {};
 for (const n of [256, 1024]) {
   results[`N=${n}, d_model=512, 8 heads`] = await measure(n, n > 512 ? Math.min(REPEATS, 5) : REPEATS);
 }
+results["N=4096, d_model=512, 8 heads: seed changes"] = await longTasks(4096, 3);
 console.log(JSON.stringify(results, null, 2));

@@ -116,7 +116,9 @@ test("prefers-reduced-motion: no transitions", async () => {
   await withApp("?tour=sdpa&step=2", async ({ page }) => {
     await page.emulateMedia({ reducedMotion: "reduce" });
     await page.waitForSelector("[data-testid=tour]");
-    const t = await page.$eval(".figure", (f) => getComputedStyle(f).transitionDuration);
+    await page.waitForSelector("[data-testid=tour-dot-1]");
+    const t = await page.$eval("[data-testid=tour-dot-1]", (d) => getComputedStyle(d).transitionDuration);
     assert.match(t, /^0s/);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior), "auto");
   });
 });

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { withApp, shot } from "./harness.mjs";
 
-const TOURS = { sdpa: 9, heads: 8, sparse: 9, approx: 7, speed: 6 };
+const TOURS = { sdpa: 9, heads: 8, sparse: 9, approx: 7, speed: 6, model: 7 };
 
 /** The query without the tour's own keys: what a step sets. */
 const params = (url) => {
@@ -43,9 +43,12 @@ for (const [chapter, steps] of Object.entries(TOURS)) {
         assert.match(await page.textContent("[data-testid=tour-progress]"), new RegExp(`${k}\\D+${steps}`));
         const body = await page.textContent("[data-testid=tour-body]");
         assert.ok(body.length > 80 && body.split(/[.!?] /).length >= 2, `step ${k}: 2–4 sentences (${body.length} chars)`);
-        if (k === 3) {
+        // (The model chapter's figures appear once its model is loaded, which this test does not do.)
+        if (k === 3 && chapter !== "model") {
           // The step's panel is ringed and every figure without it dimmed.
-          await page.waitForFunction(() => [...document.querySelectorAll(".figure")].some((f) => getComputedStyle(f).opacity < 0.5));
+          const veiled = () => [...document.querySelectorAll(".figure")].filter((f) => getComputedStyle(f, "::after").content !== "none").length;
+          await page.waitForFunction(veiled);
+          assert.ok((await page.evaluate(veiled)) < (await page.locator(".figure").count()), "the step's figure is not veiled");
           const ringed = await page.evaluate(() =>
             [...document.querySelectorAll("*")].filter((e) => getComputedStyle(e).outlineStyle === "solid" && getComputedStyle(e).outlineWidth === "4px").length);
           assert.ok(ringed >= 1, "a panel is ringed");
@@ -87,7 +90,7 @@ test("the home page starts the SDPA tour, a chapter offers its own, and closing 
     assert.doesNotMatch(page.url(), /tour=|step=/);
     assert.equal(await page.evaluate(() => document.body.classList.contains("touring")), false);
     // Nothing stays dimmed (after the fade back).
-    await page.waitForFunction(() => [...document.querySelectorAll(".figure")].every((f) => getComputedStyle(f).opacity === "1"), null, { timeout: 3000 });
+    await page.waitForFunction(() => [...document.querySelectorAll(".figure")].every((f) => getComputedStyle(f, "::after").content === "none"), null, { timeout: 3000 });
     assert.ok(await page.locator("[data-testid=view-sdpa]").count(), "the chapter stays open");
     await page.click("[data-testid=nav-sparse]");
     await page.click("[data-testid=tour-start]");

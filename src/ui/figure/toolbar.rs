@@ -116,7 +116,14 @@ pub fn Toolbar(ctx: FigureCtx, root: NodeRef<Div>) -> impl IntoView {
         Some(s) => download::save_text(&format!("{}.svg", stem("")), "image/svg+xml", &s),
         None => status.set(Some("fig.no_svg")),
     };
-    let data = move || root.get_untracked().map(|r| ctx.data(&r)).unwrap_or_default();
+    // The Speed chapter's numbers depend on the machine: its exports carry the machine's description.
+    let data = move || {
+        let mut parts = root.get_untracked().map(|r| ctx.data(&r)).unwrap_or_default();
+        if id.starts_with("speed-") && !parts.is_empty() {
+            parts.push(crate::view_model::export::FigureData::Table(machine_table()));
+        }
+        parts
+    };
     let export_csv = move |_| {
         let parts = data();
         if parts.is_empty() {
@@ -168,5 +175,28 @@ pub fn Toolbar(ctx: FigureCtx, root: NodeRef<Div>) -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// The machine a measurement ran on, as an export table: user agent, logical cores, wasm SIMD, and
+/// the Web Workers the page started.
+fn machine_table() -> crate::view_model::export::TableData {
+    let nav = web_sys::window().map(|w| w.navigator());
+    let ua = nav.as_ref().and_then(|n| n.user_agent().ok()).unwrap_or_default();
+    let cores = nav.as_ref().map(|n| n.hardware_concurrency()).unwrap_or(0.0);
+    let simd = if cfg!(target_feature = "simd128") {
+        "simd128"
+    } else {
+        "none"
+    };
+    crate::view_model::export::TableData {
+        header: vec!["machine".into(), "value".into()],
+        rows: vec![
+            vec!["user_agent".into(), ua],
+            vec!["logical_cores".into(), format!("{cores:.0}")],
+            vec!["wasm_simd".into(), simd.into()],
+            vec!["relaxed_simd_fma".into(), "no".into()],
+            vec!["workers".into(), crate::ui::workers::threads().to_string()],
+        ],
     }
 }

@@ -5,6 +5,7 @@
 
 mod approx;
 mod heads;
+mod model;
 mod sdpa;
 mod sparse;
 mod speed;
@@ -39,7 +40,14 @@ pub struct Tour {
 }
 
 /// The chapters that have a tour, in reading order.
-pub const TOURS: [&Tour; 5] = [&sdpa::TOUR, &heads::TOUR, &sparse::TOUR, &approx::TOUR, &speed::TOUR];
+pub const TOURS: [&Tour; 6] = [
+    &sdpa::TOUR,
+    &heads::TOUR,
+    &sparse::TOUR,
+    &approx::TOUR,
+    &speed::TOUR,
+    &model::TOUR,
+];
 
 /// The tour of chapter `view`, if it has one.
 pub fn of(view: ViewId) -> Option<&'static Tour> {
@@ -50,7 +58,7 @@ pub fn of(view: ViewId) -> Option<&'static Tour> {
 pub const TOUR: ChoiceParam<ViewId> = ChoiceParam {
     key: "tour",
     label: "tour.name",
-    doc: "a guided tour of the chapter (`sdpa`, `heads`, `sparse`, `approx`, `speed`); it opens that chapter",
+    doc: "a guided tour of the chapter (`sdpa`, `heads`, `sparse`, `approx`, `speed`, `model`); it opens that chapter",
     default: ViewId::Home,
 };
 /// `step=`: the tour's step, 1-based (clamped to the tour's length).

@@ -3,7 +3,7 @@ use crate::i18n::{chinese_sections, english_sections, Lang};
 use crate::view_model::math::{parse, Node};
 use crate::view_model::params::{pairs_lookup, Notice};
 use crate::view_model::permalink::canonical_query;
-use crate::view_model::{approx, heads, sdpa, sparse, speed};
+use crate::view_model::{approx, heads, model, sdpa, sparse, speed};
 
 fn ids(sections: &[&'static [(&'static str, &'static str)]]) -> Vec<&'static str> {
     sections.iter().flat_map(|s| s.iter().map(|m| m.0)).collect()
@@ -38,6 +38,7 @@ fn notices(view: ViewId, get: &dyn Fn(&str) -> Option<String>) -> Vec<Notice> {
         ViewId::Sparse => sparse::params::parse(get).notices,
         ViewId::Approx => approx::params::parse(get).notices,
         ViewId::Speed => speed::params::parse(get).notices,
+        ViewId::Model => model::params::parse(get).notices,
         _ => unreachable!("no tour"),
     }
 }
@@ -142,8 +143,12 @@ fn the_url_picks_the_tour_clamps_the_step_and_refuses_a_chapter_without_one() {
         Some((ViewId::Sparse, of(ViewId::Sparse).unwrap().steps.len() - 1))
     );
     assert_eq!(p.notices.len(), 1, "the step was clamped");
-    let none = crate::view_model::shell::parse(&pairs_lookup(&[("view", "model"), ("tour", "model")]));
-    assert_eq!((none.view, none.tour, none.notices.len()), (ViewId::Model, None, 1));
+    let none = crate::view_model::shell::parse(&pairs_lookup(&[("view", "model"), ("tour", "home")]));
+    assert_eq!(
+        (none.view, none.tour, none.notices.len()),
+        (ViewId::Model, None, 0),
+        "tour=home: no tour"
+    );
     let junk = crate::view_model::shell::parse(&pairs_lookup(&[("tour", "<b>"), ("step", "x")]));
     assert_eq!((junk.view, junk.tour), (ViewId::Home, None));
 }
