@@ -41,22 +41,8 @@ pub fn for_view(v: ViewId) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view_model::math::{parse, plain, Node};
+    use crate::view_model::math::{message_ids, parse, plain};
     use crate::view_model::schema::UrlChoice;
-
-    fn words<'a>(n: &Node<'a>, out: &mut Vec<&'a str>) {
-        match n {
-            Node::Word(id) => out.push(id),
-            Node::Row(items) => items.iter().for_each(|i| words(i, out)),
-            Node::Sub(a, b) | Node::Sup(a, b) | Node::Frac(a, b) => {
-                words(a, out);
-                words(b, out);
-            }
-            Node::SubSup(a, b, c) => [a, b, c].iter().for_each(|i| words(i, out)),
-            Node::Sqrt(a) => words(a, out),
-            _ => {}
-        }
-    }
 
     #[test]
     fn every_formula_parses_and_its_words_exist_in_both_languages() {
@@ -84,7 +70,7 @@ mod tests {
         for src in all {
             let tree = parse(src).unwrap_or_else(|e| panic!("{src}: {e}"));
             let mut ids = Vec::new();
-            words(&tree, &mut ids);
+            message_ids(&tree, &mut ids);
             for id in ids {
                 assert!(en.contains(&id) && zh.contains(&id), "{id} in both languages");
             }

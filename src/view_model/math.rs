@@ -190,6 +190,21 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The message ids of the formula's words (`\t{id}`), in order: what must exist in every language.
+pub fn message_ids<'a>(node: &Node<'a>, out: &mut Vec<&'a str>) {
+    match node {
+        Node::Word(id) => out.push(id),
+        Node::Row(items) => items.iter().for_each(|i| message_ids(i, out)),
+        Node::Sub(a, b) | Node::Sup(a, b) | Node::Frac(a, b) => {
+            message_ids(a, out);
+            message_ids(b, out);
+        }
+        Node::SubSup(a, b, c) => [a, b, c].iter().for_each(|i| message_ids(i, out)),
+        Node::Sqrt(a) => message_ids(a, out),
+        _ => {}
+    }
+}
+
 /// The formula as one line of plain text (for copy-paste and screen readers); `word` resolves `\t{id}`.
 pub fn plain<'a>(node: &Node<'a>, word: &dyn Fn(&'a str) -> String) -> String {
     let wrap = |n: &Node<'a>| {

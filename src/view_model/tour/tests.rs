@@ -1,26 +1,12 @@
 use super::*;
 use crate::i18n::{chinese_sections, english_sections, Lang};
-use crate::view_model::math::{parse, Node};
+use crate::view_model::math::{message_ids, parse};
 use crate::view_model::params::{pairs_lookup, Notice};
 use crate::view_model::permalink::canonical_query;
 use crate::view_model::{approx, heads, model, sdpa, sparse, speed};
 
 fn ids(sections: &[&'static [(&'static str, &'static str)]]) -> Vec<&'static str> {
     sections.iter().flat_map(|s| s.iter().map(|m| m.0)).collect()
-}
-
-fn words<'a>(n: &Node<'a>, out: &mut Vec<&'a str>) {
-    match n {
-        Node::Word(id) => out.push(id),
-        Node::Row(items) => items.iter().for_each(|i| words(i, out)),
-        Node::Sub(a, b) | Node::Sup(a, b) | Node::Frac(a, b) => {
-            words(a, out);
-            words(b, out);
-        }
-        Node::SubSup(a, b, c) => [a, b, c].iter().for_each(|i| words(i, out)),
-        Node::Sqrt(a) => words(a, out),
-        _ => {}
-    }
 }
 
 /// The (key, value) pairs step `k` leaves in the URL.
@@ -59,7 +45,7 @@ fn every_tour_has_6_to_12_steps_in_both_languages_with_formulas_that_parse() {
             all.extend([step.title, step.body]);
             if let Some(f) = step.formula {
                 let tree = parse(f).unwrap_or_else(|e| panic!("{f}: {e}"));
-                words(&tree, &mut all);
+                message_ids(&tree, &mut all);
             }
             assert!(!step.focus.is_empty(), "{}: nothing highlighted", step.title);
             for sel in step.focus {
