@@ -149,8 +149,8 @@ pub fn Heatmap(
     #[prop(optional, into)]
     aria_label: String,
     #[prop(optional)] test_id: &'static str,
-    /// Whether the map offers its text alternative visibly ("In words", and the data table for a
-    /// small map) under the canvas; screen readers get the words either way. Off for thumbnails.
+    /// Whether the map has its text alternative in words (for screen readers, and under "In words"
+    /// with the data table for a small map). Off for thumbnails, whose name is their text.
     #[prop(default = true)]
     words: bool,
 ) -> impl IntoView {
@@ -246,7 +246,12 @@ pub fn Heatmap(
             })
         })
     };
+    // Thumbnails (`words = false`) keep their name as their only text: they are many, redrawn on
+    // every change, and the full-size maps beside them carry the words.
     let sentence = move || {
+        if !words {
+            return None;
+        }
         links().map(|(rows, shown)| {
             let mut parts: Vec<String> = rows.iter().map(row_words).collect();
             if shown > rows.len() {
@@ -308,7 +313,7 @@ pub fn Heatmap(
     };
     view! {
         <div class="heatmap" data-testid=test_id>
-            <p class="visually-hidden" id=alt_id.clone()>{sentence}</p>
+            {words.then(|| view! { <p class="visually-hidden" id=alt_id.clone()>{sentence}</p> })}
             <div class="col-labels">{col_label_view}</div>
             <div class="row-labels">{row_label_view}</div>
             <div class="canvas-cell">
@@ -316,7 +321,7 @@ pub fn Heatmap(
                     node_ref=canvas
                     role="img"
                     aria-label=aria_label
-                    aria-describedby=alt_id
+                    aria-describedby=words.then_some(alt_id.clone())
                     style:width=format!("{width}px")
                     style:height=format!("{height}px")
                     on:mousemove=move |ev| {

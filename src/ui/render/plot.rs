@@ -49,7 +49,13 @@ where
         // Classroom mode draws the same layout on a larger backing store: the canvas shows larger,
         // with thicker lines and larger text, and stays crisp.
         let scale = crate::ui::theme::chart_scale();
-        let Some(root) = ChartBackend::scaled(c, (width, height), scale) else {
+        // Resizing clears and reallocates the canvas: only when the scale asks for another size.
+        let root = if c.width() == width && scale == 1.0 {
+            ChartBackend::area(c)
+        } else {
+            ChartBackend::scaled(c, (width, height), scale)
+        };
+        let Some(root) = root else {
             return;
         };
         let _ = root.fill(&crate::ui::theme::palette().background);
