@@ -14,7 +14,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("tour.close", "Close the tour"),
     ("tour.keys", "← / → move between steps · Esc closes"),
     ("tour.dots", "Steps of the tour"),
-    ("tour.rule.none", "{key}={given}: this chapter has no tour."),
     ("tour.when_unit", "(unit-variance q, k)"),
     ("tour.for_every_h", "for every head h"),
     ("tour.rank", "rank"),

@@ -14,7 +14,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("tour.close", "关闭导览"),
     ("tour.keys", "← / → 切换步骤 · Esc 关闭"),
     ("tour.dots", "导览的各个步骤"),
-    ("tour.rule.none", "{key}={given}：这一章没有导览。"),
     ("tour.when_unit", "（q、k 的各分量方差为 1）"),
     ("tour.for_every_h", "对每个头 h"),
     ("tour.rank", "秩"),

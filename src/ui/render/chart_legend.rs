@@ -28,6 +28,15 @@ pub struct LegendStyle {
     pub border: RGBColor,
 }
 
+impl LegendStyle {
+    /// The charts' legend box: 15 px text on a white box at 85% over a light grey border.
+    pub const CHART: LegendStyle = LegendStyle {
+        font_px: 15,
+        background_alpha: 0.85,
+        border: RGBColor(180, 180, 180),
+    };
+}
+
 /// Draws the legend of `rows` at `place` on `plot`, a chart's plotting area in pixels
 /// (`chart.plotting_area().strip_coord_spec()`). No rows, no box.
 pub fn draw_legend(

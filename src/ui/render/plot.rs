@@ -268,11 +268,7 @@ macro_rules! draw_lines {
                 stroke: 3,
             })
             .collect();
-        let style = LegendStyle {
-            font_px: 15,
-            background_alpha: 0.85,
-            border: RGBColor(180, 180, 180),
-        };
+        let style = LegendStyle::CHART;
         draw_legend(
             &chart.plotting_area().strip_coord_spec(),
             &rows,

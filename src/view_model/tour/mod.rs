@@ -64,14 +64,10 @@ pub const TOUR: ChoiceParam<ViewId> = ChoiceParam {
 /// `step=`: the tour's step, 1-based (clamped to the tour's length).
 pub const STEP: IntParam = IntParam::new("step", "tour.step", "the tour's step, from 1", 1, 1, 12);
 
-/// The tour in the query and its step, 0-based (a chapter without a tour gives none, with a notice).
+/// The tour in the query and its step, 0-based.
 pub fn read(r: &mut ParamReader<'_>) -> Option<(&'static Tour, usize)> {
-    let chapter = TOUR.read(r);
-    let tour = of(chapter);
-    if tour.is_none() && chapter != ViewId::Home {
-        r.rule(TOUR.key, chapter.word(), "home", "tour.rule.none");
-    }
-    let tour = tour?;
+    // Every chapter has a tour; `home` (the default) is none.
+    let tour = of(TOUR.read(r))?;
     let step = STEP.read_within(r, tour.steps.len() as i64) as usize;
     Some((tour, step - 1))
 }

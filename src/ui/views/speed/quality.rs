@@ -153,11 +153,7 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
         color: grey,
         stroke: 2,
     });
-    let style = LegendStyle {
-        font_px: 14,
-        background_alpha: 0.88,
-        border: RGBColor(180, 180, 180),
-    };
+    let style = LegendStyle::CHART;
     draw_legend(
         &chart.plotting_area().strip_coord_spec(),
         &rows,
