@@ -214,3 +214,15 @@ fn the_heads_toy_job_computes_its_three_panels_under_wasm() {
     assert!(panels.mla.absorbed_diff < 1e-4);
     assert_eq!(panels.low_rank.width, 128);
 }
+
+#[wasm_bindgen_test]
+fn the_simd128_chacha_gives_rand_chachas_normals_under_wasm() {
+    use attention_atlas::attention::rng::{normal_vec, standard_normal};
+    for (seed, label, len) in [(0u64, "w_q", 5usize), (7, "w_o", 1000), (u64::MAX, "tok:the", 77)] {
+        let mut slow = stream(seed, label);
+        let want: Vec<f32> = (0..len).map(|_| 2.0 * standard_normal(&mut slow)).collect();
+        let mut fast = stream(seed, label);
+        assert_eq!(normal_vec(&mut fast, len, 2.0), want, "{seed} {label}");
+        assert_eq!(fast.get_word_pos(), slow.get_word_pos());
+    }
+}

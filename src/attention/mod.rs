@@ -8,6 +8,7 @@ extern crate self as attention;
 
 pub mod bench;
 pub mod budget;
+pub mod chacha4;
 pub mod cost;
 pub mod embedding;
 pub mod exact;
@@ -27,6 +28,7 @@ pub mod saturation;
 pub mod scale;
 pub mod softmax;
 pub mod split;
+pub mod tiled_gemm;
 pub mod tokenizer;
 
 // Chapters: each owns its folder.

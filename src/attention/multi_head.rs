@@ -56,16 +56,25 @@ pub struct LayerWeights {
 }
 
 impl LayerWeights {
+    /// The streams of W_Q, W_K, W_V, W_O, in that order.
+    pub const LABELS: [&'static str; 4] = ["w_q", "w_k", "w_v", "w_o"];
+
     /// W_Q, W_K, W_V, W_O with N(0, 1/d_model) entries from the streams "w_q", "w_k", "w_v", "w_o".
     pub fn seeded(d_model: usize, seed: u64) -> Self {
+        let [w_q, w_k, w_v, w_o] = Self::LABELS.map(|label| Self::seeded_one(d_model, seed, label));
+        Self { w_q, w_k, w_v, w_o }
+    }
+
+    /// One of [`LayerWeights::seeded`]'s matrices (`label` one of [`LayerWeights::LABELS`]): each has
+    /// its own stream, so they can be drawn separately (one per step of a job) with the same numbers.
+    pub fn seeded_one(d_model: usize, seed: u64, label: &str) -> Matrix {
         let std = 1.0 / (d_model.max(1) as f32).sqrt();
-        let draw = |label: &str| normal_matrix(&mut stream(seed, label), d_model, d_model, std);
-        Self {
-            w_q: draw("w_q"),
-            w_k: draw("w_k"),
-            w_v: draw("w_v"),
-            w_o: draw("w_o"),
-        }
+        normal_matrix(&mut stream(seed, label), d_model, d_model, std)
+    }
+
+    /// The four matrices in [`LayerWeights::LABELS`] order.
+    pub fn from_array([w_q, w_k, w_v, w_o]: [Matrix; 4]) -> Self {
+        Self { w_q, w_k, w_v, w_o }
     }
 }
 

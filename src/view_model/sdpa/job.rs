@@ -49,6 +49,11 @@ pub const OFFLOAD_WORK: f64 = 8.0 * 1024.0 * 1024.0 * 16.0;
 /// Where the job stands, with the data that stage works on.
 enum Stage {
     Embed,
+    /// X made; the weight matrices drawn one per step (a d_model² draw each: ~9 ms at 512 in wasm).
+    Weights {
+        x: Matrix,
+        drawn: Vec<Matrix>,
+    },
     Project {
         x: Matrix,
         weights: LayerWeights,
@@ -289,9 +294,26 @@ impl SdpaJob {
     fn embed(&mut self) -> Stage {
         let (n, d) = (self.key.tokens.len(), self.key.d_model);
         let positions = self.positions.get_or_insert_with(|| Arc::new(position_codes(n, d)));
-        Stage::Project {
+        Stage::Weights {
             x: embed_with_positions(&self.key.tokens, d, self.key.seed, positions),
-            weights: LayerWeights::seeded(d, self.key.seed),
+            drawn: Vec::with_capacity(4),
+        }
+    }
+
+    fn draw_weight(&mut self, x: Matrix, mut drawn: Vec<Matrix>) -> Stage {
+        let (n, d) = (self.key.tokens.len(), self.key.d_model);
+        drawn.push(LayerWeights::seeded_one(
+            d,
+            self.key.seed,
+            LayerWeights::LABELS[drawn.len()],
+        ));
+        let four = match <[Matrix; 4]>::try_from(drawn) {
+            Ok(four) => four,
+            Err(drawn) => return Stage::Weights { x, drawn },
+        };
+        Stage::Project {
+            x,
+            weights: LayerWeights::from_array(four),
             qkv: [Matrix::zeros(n, d), Matrix::zeros(n, d), Matrix::zeros(n, d)],
             next_row: 0,
         }
@@ -379,6 +401,7 @@ impl Job for SdpaJob {
     fn step(&mut self) {
         self.stage = match std::mem::replace(&mut self.stage, Stage::Embed) {
             Stage::Embed => self.embed(),
+            Stage::Weights { x, drawn } => self.draw_weight(x, drawn),
             Stage::Project {
                 x,
                 weights,

@@ -26,7 +26,7 @@ fn the_job_computes_the_same_layer_as_the_engine() {
             scale: Scale::InvSqrtDHead,
             causal,
         };
-        let r = SdpaJob::new(key(150, 32), cfg, PoolMode::Max, None).unwrap().run();
+        let r = std::sync::Arc::new(SdpaJob::new(key(150, 32), cfg, PoolMode::Max, None).unwrap().run());
         let x = embed(&example_tokens(150), 32, 3);
         let want = multi_head_attention(&x, &LayerWeights::seeded(32, 3), &cfg, Kernel::Exact).unwrap();
         let pooled_concat = pool(&want.concat, PIPE_PX, 32, PoolMode::Mean);
@@ -134,10 +134,10 @@ fn reused_scores_give_the_same_result_as_a_fresh_run() {
                 .all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-6));
             assert!((a.mean_entropy - b.mean_entropy).abs() < 1e-5);
         }
-        let cached_maps = head_score_maps(&reused, 1);
+        let cached_maps = head_score_maps(&std::sync::Arc::new(reused), 1);
         let mut no_scores = fresh;
         no_scores.scores = None;
-        let computed_maps = head_score_maps(&no_scores, 1);
+        let computed_maps = head_score_maps(&std::sync::Arc::new(no_scores), 1);
         assert!(cached_maps.0.max_abs_diff(&computed_maps.0) < 1e-5);
     }
     let eight = HeadConfig { n_heads: 8, ..cfg };
@@ -326,4 +326,50 @@ fn heads_on_other_threads_give_the_same_result_and_a_failed_head_is_computed_her
             }
         }
     }
+}
+
+#[test]
+fn the_score_maps_job_steps_one_block_of_rows_at_a_time_and_ends_with_the_same_maps() {
+    use crate::view_model::job::Job;
+    use crate::view_model::sdpa::result::HeadScoreJob;
+    let cfg = HeadConfig {
+        n_heads: 2,
+        scale: Scale::InvSqrtDHead,
+        causal: true,
+    };
+    let mut r = SdpaJob::new(key(200, 16), cfg, PoolMode::Max, None).unwrap().run();
+    r.scores = None; // as at large N: every step computes its block of Q_h·K_hᵀ
+    let r = std::sync::Arc::new(r);
+    let mut job = HeadScoreJob::new(r.clone(), 1);
+    let mut steps = 0;
+    while !job.is_done() {
+        job.step();
+        steps += 1;
+        assert!(job.progress() > 0.0 && job.progress() <= 1.0);
+    }
+    assert_eq!(steps, 4, "200 rows in blocks of 64");
+    let (raw, masked) = job.finish();
+    // Pooled raw score (0, 0): the mean of Q_h·K_hᵀ over bin 0 (rows and keys i with i·96/200 = 0).
+    let p = r.projections();
+    let (q, k, _) = p.head(1);
+    let bin: Vec<usize> = (0..200).filter(|i| i * PIPE_PX / 200 == 0).collect();
+    assert_eq!(bin, vec![0, 1, 2]);
+    let dot = |i: usize, j: usize| q.row(i).iter().zip(k.row(j)).map(|(a, b)| (a * b) as f64).sum::<f64>();
+    let mean = bin
+        .iter()
+        .flat_map(|&i| bin.iter().map(move |&j| (i, j)))
+        .map(|(i, j)| dot(i, j))
+        .sum::<f64>()
+        / 9.0;
+    assert!(
+        (raw.get(0, 0) as f64 - mean).abs() < 1e-4,
+        "{} vs {mean}",
+        raw.get(0, 0)
+    );
+    assert!(
+        masked.get(0, PIPE_PX - 1).is_nan(),
+        "causal: the top-right bin is masked"
+    );
+    let empty = HeadScoreJob::new(r, 9);
+    assert!(empty.is_done(), "a head past the last gives empty maps at once");
 }

@@ -7,6 +7,7 @@ use crate::attention::mask::{causal_or_full, scale_and_mask_row};
 use crate::attention::matrix::{matmul_transb_into, Matrix};
 use crate::attention::multi_head::{HeadConfig, LayerWeights, Projections};
 use crate::attention::pooling::{PoolMode, Pooler};
+use crate::view_model::job::Job;
 
 /// Query rows per attention block (the job's and [`head_score_maps`]' block height).
 pub(crate) const ATTN_ROWS: usize = 64;
@@ -117,37 +118,89 @@ impl SdpaResult {
     }
 }
 
-/// The selected head's score maps for the pipeline, computed on demand (one head, so switching
-/// heads stays cheap): raw Q_h·K_hᵀ pooled by mean, and the scaled, masked logits pooled by max with
-/// masked cells NaN. Both at most [`PIPE_PX`]².
-pub fn head_score_maps(r: &SdpaResult, head: usize) -> (Matrix, Matrix) {
-    let n = r.n();
-    let dh = r.d_head;
-    let p = &r.projected;
-    let (q, k) = (p.q.columns(head * dh, dh), p.k.columns(head * dh, dh));
-    let scale = r.cfg.scale.factor(dh);
-    let mask = causal_or_full(r.cfg.causal);
-    let mut raw = Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Mean);
-    let mut masked = Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max);
-    let mut block = vec![0.0f32; ATTN_ROWS * n];
-    let mut logits = vec![0.0f32; n];
-    let mut start = 0;
-    while start < n {
+/// The selected head's score maps for the pipeline (one head, so switching heads stays cheap): raw
+/// Q_h·K_hᵀ pooled by mean, and the scaled, masked logits pooled by max with masked cells NaN. Both
+/// at most [`PIPE_PX`]². All at once; the view runs [`HeadScoreJob`] in slices instead.
+pub fn head_score_maps(r: &Arc<SdpaResult>, head: usize) -> (Matrix, Matrix) {
+    crate::view_model::job::run_to_end(HeadScoreJob::new(r.clone(), head))
+}
+
+/// [`head_score_maps`] as a resumable job, [`ATTN_ROWS`] query rows per step: without kept scores a
+/// step computes a block of Q_h·K_hᵀ (ATTN_ROWS·N·d_head multiply-adds; at N = 4096 the whole head is
+/// 1.1·10⁹, far too long for one task of the main thread).
+pub struct HeadScoreJob {
+    result: Arc<SdpaResult>,
+    head: usize,
+    next_row: usize,
+    raw: Pooler,
+    masked: Pooler,
+    block: Vec<f32>,
+    logits: Vec<f32>,
+}
+
+impl HeadScoreJob {
+    /// The maps of head `head` of `result` (an out-of-range head gives two empty maps).
+    pub fn new(result: Arc<SdpaResult>, head: usize) -> Self {
+        let n = if head < result.heads.len() { result.n() } else { 0 };
+        Self {
+            raw: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Mean),
+            masked: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max),
+            block: Vec::new(),
+            logits: vec![0.0; n],
+            next_row: if n == 0 { usize::MAX } else { 0 },
+            result,
+            head,
+        }
+    }
+}
+
+impl Job for HeadScoreJob {
+    type Output = (Matrix, Matrix);
+
+    fn step(&mut self) {
+        if self.is_done() {
+            return;
+        }
+        let r = &self.result;
+        let (n, dh, start) = (r.n(), r.d_head, self.next_row);
+        let p = &r.projected;
+        let (q, k) = (p.q.columns(self.head * dh, dh), p.k.columns(self.head * dh, dh));
+        let scale = r.cfg.scale.factor(dh);
+        let mask = causal_or_full(r.cfg.causal);
         let rows = ATTN_ROWS.min(n - start);
         let b: &[f32] = match &r.scores {
-            Some(s) => &s.heads[head][start * n..(start + rows) * n],
+            Some(s) => &s.heads[self.head][start * n..(start + rows) * n],
             None => {
-                let b = &mut block[..rows * n];
+                self.block.resize(ATTN_ROWS * n, 0.0);
+                let b = &mut self.block[..rows * n];
                 matmul_transb_into(1.0, q.rows_range(start, rows), k, b);
                 b
             }
         };
         for (r_i, row) in b.chunks_exact(n).enumerate() {
-            raw.add_row(start + r_i, row);
-            scale_and_mask_row(mask, start + r_i, row, scale, &mut logits);
-            masked.add_row(start + r_i, &logits);
+            self.raw.add_row(start + r_i, row);
+            scale_and_mask_row(mask, start + r_i, row, scale, &mut self.logits);
+            self.masked.add_row(start + r_i, &self.logits);
         }
-        start += rows;
+        self.next_row = start + rows;
     }
-    (raw.finish(), masked.finish())
+
+    fn progress(&self) -> f64 {
+        if self.is_done() {
+            1.0
+        } else {
+            self.next_row as f64 / self.result.n().max(1) as f64
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.next_row >= self.logits.len()
+    }
+
+    fn finish(mut self) -> Self::Output {
+        while !self.is_done() {
+            self.step();
+        }
+        (self.raw.finish(), self.masked.finish())
+    }
 }

@@ -8,11 +8,12 @@ use leptos::prelude::*;
 use crate::attention::matrix::Matrix;
 use crate::attention::pooling::{pool, PoolMode};
 use crate::i18n::{t, tf};
+use crate::ui::jobs::{drive, SLICED};
 use crate::ui::reactive::relay;
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::view_model::format::sig3;
 use crate::view_model::sdpa::params::SdpaParams;
-use crate::view_model::sdpa::{head_score_maps, Projected, PIPE_PX};
+use crate::view_model::sdpa::{HeadScoreJob, Projected, SdpaResult, PIPE_PX};
 
 use super::SdpaRun;
 
@@ -47,10 +48,39 @@ fn inputs_changed(a: Option<&Inputs>, b: Option<&Inputs>) -> bool {
     }
 }
 
+/// A result and a head, compared by the result's identity: the key of the score maps' job.
+#[derive(Clone)]
+struct ScoreKey(Option<Arc<SdpaResult>>, usize);
+
+impl PartialEq for ScoreKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.1 == other.1
+            && match (&self.0, &other.0) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
 /// The pipeline strip for the selected head.
 #[component]
 pub fn Pipeline(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
     let head = Memo::new(move |_| params.with(|p| p.head));
+    // The selected head's score maps: without kept scores (large N) Q_h·K_hᵀ is recomputed, so
+    // they go through the runner in slices instead of one long task (`HeadScoreJob`).
+    let score_key = Memo::new(move |_| ScoreKey(run.result.get(), head.get()));
+    let score_run = drive(
+        "sdpa_scores",
+        score_key,
+        SLICED,
+        |k: &ScoreKey| {
+            k.0.clone()
+                .map(|r| HeadScoreJob::new(r, k.1))
+                .ok_or_else(|| crate::attention::message::Message::new("error.zero").arg("what", "N"))
+        },
+        |_| {},
+    );
     let inputs = Memo::new_with_compare(
         move |_| run.result.with(|r| r.as_ref().map(|r| (r.projected.clone(), r.d_head))),
         inputs_changed,
@@ -92,7 +122,14 @@ pub fn Pipeline(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
             let nn = (n, n);
             let shape = |a: usize, b: usize| format!("{a}×{b}");
             let signed = |m: Arc<Matrix>, src: (usize, usize)| HeatmapSpec::signed(m, src);
-            let (raw, masked) = head_score_maps(r, h);
+            // Until the first maps arrive, blank maps of their size (the strip keeps its shape).
+            let side = n.min(PIPE_PX);
+            let (raw, masked) = score_run
+                .result
+                .get()
+                .filter(|m| (m.0.rows, m.0.cols) == (side, side))
+                .map(|m| (m.0.clone(), m.1.clone()))
+                .unwrap_or_else(|| (Matrix::zeros(side, side), Matrix::zeros(side, side)));
             let scaled = Arc::new(Matrix::from_vec(
                 raw.rows,
                 raw.cols,
