@@ -252,27 +252,34 @@ impl SdpaJob {
         &mut self,
         projected: Arc<Projected>,
         mut calls: Vec<Box<dyn PendingHead>>,
-        mut next: usize,
+        next: usize,
     ) -> Stage {
         let n = self.key.tokens.len();
-        while next < calls.len() {
-            match calls[next].poll() {
-                Poll::Pending => return Stage::Remote { projected, calls, next },
-                Poll::Ready(None) => return self.head_stage(projected, next),
-                Poll::Ready(Some((summary, scores))) => {
-                    if let ScoreSource::Kept(kept) = &mut self.scores {
-                        match scores {
-                            Some(s) if kept.len() == next && s.len() == n * n => kept.push(s),
-                            _ => return self.head_stage(projected, next),
-                        }
+        if next >= calls.len() {
+            return Stage::Output { projected };
+        }
+        // One head per step: at N = 4096 taking a head back (its maps out of the worker's answer,
+        // its pooled weights times V_h) is several ms, and all eight may be back at once.
+        match calls[next].poll() {
+            Poll::Pending => Stage::Remote { projected, calls, next },
+            Poll::Ready(None) => self.head_stage(projected, next),
+            Poll::Ready(Some((summary, scores))) => {
+                if let ScoreSource::Kept(kept) = &mut self.scores {
+                    match scores {
+                        Some(s) if kept.len() == next && s.len() == n * n => kept.push(s),
+                        _ => return self.head_stage(projected, next),
                     }
-                    self.done_work += 4.0 * (n * n * self.d_head) as f64;
-                    self.add_head(&projected, next, summary);
-                    next += 1;
+                }
+                self.done_work += 4.0 * (n * n * self.d_head) as f64;
+                self.add_head(&projected, next, summary);
+                let next = next + 1;
+                if next == calls.len() {
+                    Stage::Output { projected }
+                } else {
+                    Stage::Remote { projected, calls, next }
                 }
             }
         }
-        Stage::Output { projected }
     }
 
     /// Records a finished head: its maps and its rows of the pooled concatenation (P·W_h)·V_h.
