@@ -127,11 +127,12 @@ impl BenchKernel {
     /// the page's counting allocator measures), by the kernels' own buffers: the N × d output; the
     /// dense kernels one 64-row block of scores (64·N); the fixed sparse ones one row of weights;
     /// linear attention φ(Q), φ(K) (2Nd) and KᵀV (d²); Linformer EK, FV (2kd) and its N × k weights;
-    /// Performer φ(Q), φ(K) and W·x (4Nm) and φ(K)ᵀV (md); LSH per round the rotation (d·n_b/2),
+    /// Performer φ(Q), φ(K) and one W·x product at a time (3Nm) and φ(K)ᵀV (md); LSH per round the rotation (d·n_b/2),
     /// projections (N·n_b/2) and three index vectors (3N), the shared keys (Nd) and the CSR
     /// (≤ N·rounds·2c indices); Sinkhorn the block means, sort net and k + 2 N_b × N_b iterates
     /// (N_b = ⌈N/b⌉) and the CSR (≤ 2bN indices); the Synthesizer its N × N logits and N × h hidden
-    /// layer; the mixer its two h × d hidden layers. An index is a `usize` (4 bytes on wasm32).
+    /// layer; the mixer its two h × d hidden layers. An index is a `usize` (4 bytes on wasm32). Not
+    /// counted: the packing buffers of the matrix products (`matrixmultiply`, up to a few hundred KiB).
     pub fn call_bytes(self, n: usize, d: usize) -> f64 {
         let (nf, df) = (n as f64, d as f64);
         let index = std::mem::size_of::<usize>() as f64;
@@ -163,7 +164,7 @@ impl BenchKernel {
             }
             BenchKernel::Performer => {
                 let m = PERFORMER_M as f64;
-                floats(out + 4.0 * nf * m + m * df)
+                floats(out + 3.0 * nf * m + m * df)
             }
             BenchKernel::Synthesizer => floats(out + nf * nf + nf * synthesizer_hidden(d) as f64),
             BenchKernel::Mixer => floats(out + 2.0 * MIXER_HIDDEN as f64 * df),

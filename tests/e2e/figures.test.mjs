@@ -192,7 +192,7 @@ test("the Speed chapter's memory chart exports every kernel's measured peaks (JS
     const json = JSON.parse(fs.readFileSync((await download(page, "speed-memory-json")).path, "utf8"));
     assert.equal(json.figure, "speed-memory");
     const series = json.parts.find((p) => p.kind === "series");
-    assert.match(series.y.label, /peak bytes/);
+    assert.match(series.y.label, /peak memory per call \(MiB\)/);
     const lines = series.series.filter((s) => s.points.length === 2 && !s.label.startsWith("∝"));
     assert.equal(lines.length, 12, lines.map((s) => s.label).join("|"));
     for (const s of lines) assert.ok(s.points.every(([n, b]) => [256, 512].includes(n) && b > 0), `${s.label}: ${JSON.stringify(s.points)}`);

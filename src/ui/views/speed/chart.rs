@@ -144,18 +144,26 @@ pub fn TimeChart(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl IntoVie
     }
 }
 
+/// A kernel's measured peaks in MiB (2²⁰ bytes), the memory chart's unit.
+fn peak_mib(results: &[(Task, Outcome)], kernel: BenchKernel) -> Vec<(f64, f64)> {
+    peak_points(results, kernel)
+        .into_iter()
+        .map(|(n, b)| (n, b / (1u64 << 20) as f64))
+        .collect()
+}
+
 /// The memory chart: peak bytes of one call against N (drawn once two lengths are measured).
 #[component]
 pub fn MemoryChart(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl IntoView {
     let spec = Memo::new(move |_| {
         run.results.with(|results| {
-            let mut series = kernel_lines(params, results, peak_points);
+            let mut series = kernel_lines(params, results, peak_mib);
             let max_n = series
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.0))
                 .fold(0.0, f64::max);
-            series.extend(guide("∝ N²", &peak_points(results, BenchKernel::Synthesizer), max_n, 2));
-            series.extend(guide("∝ N", &peak_points(results, BenchKernel::Window), max_n, 1));
+            series.extend(guide("∝ N²", &peak_mib(results, BenchKernel::Synthesizer), max_n, 2));
+            series.extend(guide("∝ N", &peak_mib(results, BenchKernel::Window), max_n, 1));
             series.push(settings_note(params));
             LineChartSpec {
                 x_label: t("speed.chart.x").into(),

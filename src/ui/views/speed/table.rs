@@ -69,25 +69,26 @@ fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl Into
     }
 }
 
-/// The peak-memory cell of `kernel`: the measured peak at its largest measured N and the engine's
-/// estimate for that call (`BenchKernel::call_bytes`), or "—" where nothing was measured on this
-/// thread (exact attention on the workers).
-fn peak_cell(results: &[(Task, Outcome)], kernel: BenchKernel, d: usize) -> impl IntoView {
+/// The peak-memory cell of `kernel`: the measured peak at its largest measured N (named when that
+/// is not the plan's largest) and the engine's estimate for that call (`BenchKernel::call_bytes`),
+/// or "—" where nothing was measured on this thread (exact attention on the workers).
+fn peak_cell(results: &[(Task, Outcome)], kernel: BenchKernel, d: usize, max_n: usize) -> impl IntoView {
     let last = peak_points(results, kernel).last().copied();
     let test_id = format!("peak-{}", kernel.word());
     match last {
-        Some((n, peak)) => view! {
-            <td data-testid=test_id data-peak=peak.to_string() data-n=n.to_string()>
-                <div class="mono-text">{bytes(peak)}</div>
-                <div class="timing">
-                    {tf(
-                        "speed.table.peak_estimate",
-                        &[("n", &format!("{n}")), ("bytes", &bytes(kernel.call_bytes(n as usize, d)))],
-                    )}
-                </div>
-            </td>
+        Some((n, peak)) => {
+            let n = n as usize;
+            let estimate = tf("speed.table.estimate", &[("bytes", &bytes(kernel.call_bytes(n, d)))]);
+            let at = (n < max_n).then(|| format!("N = {n}"));
+            view! {
+                <td data-testid=test_id data-peak=peak.to_string() data-n=n.to_string()>
+                    <div class="mono-text">{bytes(peak)}</div>
+                    <div class="timing">{estimate}</div>
+                    {at.map(|at| view! { <div class="timing">{at}</div> })}
+                </td>
+            }
+            .into_any()
         }
-        .into_any(),
         None => view! { <td data-testid=test_id class="timing">{t("speed.table.no_peak")}</td> }.into_any(),
     }
 }
@@ -124,6 +125,7 @@ pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl Into
                             </th>
                             {p.plan.lengths().into_iter().map(|n| cell(results, k, n)).collect_view()}
                             <td
+                                class="slope"
                                 data-testid=format!("slope-{}", k.word())
                                 data-slope=slope.map(|s| s.to_string()).unwrap_or_default()
                             >
@@ -138,7 +140,7 @@ pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl Into
                                     None => view! { <span class="timing">{t("speed.table.pending")}</span> }.into_any(),
                                 }}
                             </td>
-                            {peak_cell(results, k, p.plan.d)}
+                            {peak_cell(results, k, p.plan.d, p.plan.max_n)}
                         </tr>
                     }
                 })
