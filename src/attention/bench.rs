@@ -124,8 +124,9 @@ impl BenchKernel {
     ];
 
     /// Bytes one call allocates at length `n`, width `d` (inputs and prepared parts excluded; what
-    /// the page's counting allocator measures), by the kernels' own buffers: the N × d output; the
-    /// dense kernels one 64-row block of scores (64·N); the fixed sparse ones one row of weights;
+    /// the page's counting allocator measures), by the kernels' own buffers: the N × d output; exact
+    /// attention one 64-row block of scores (64·N), flash one 64 × 64 tile and 64 (max, sum) pairs;
+    /// the fixed sparse ones one row of weights;
     /// linear attention φ(Q), φ(K) (2Nd) and KᵀV (d²); Linformer EK, FV (2kd) and its N × k weights;
     /// Performer φ(Q), φ(K) and one W·x product at a time (3Nm) and φ(K)ᵀV (md); LSH per round the rotation (d·n_b/2),
     /// projections (N·n_b/2) and three index vectors (3N), the shared keys (Nd) and the CSR
@@ -139,7 +140,9 @@ impl BenchKernel {
         let out = nf * df;
         let floats = |f: f64| 4.0 * f;
         match self {
-            BenchKernel::Exact | BenchKernel::ExactWorkers | BenchKernel::Flash => floats(out + 64.0 * nf),
+            BenchKernel::Exact | BenchKernel::ExactWorkers => floats(out + 64.0 * nf),
+            // One 64 × 64 tile of scores and the 64 rows' running (max, sum).
+            BenchKernel::Flash => floats(out + 64.0 * 64.0 + 2.0 * 64.0),
             BenchKernel::Window => floats(out + (2 * WINDOW + 1) as f64),
             BenchKernel::Strided => floats(out + (2 * STRIDE) as f64 + nf / STRIDE as f64),
             BenchKernel::BigBird => floats(out + 8.0 * BIGBIRD_BLOCK as f64),
@@ -755,6 +758,9 @@ mod tests {
             (grow(BenchKernel::Exact) - 2.0).abs() < 1e-9,
             "blocked: no N × N buffer"
         );
+        // Flash: the output, one 64 × 64 tile and 64 (max, sum) pairs: 4·(65536 + 4096 + 128) =
+        // 279040 bytes at N = 1024.
+        assert_eq!(BenchKernel::Flash.call_bytes(1024, d), 279_040.0);
         // Synthesizer: N·d + N² + N·h: 4·(65536 + 1048576 + 65536) = 4718592 at N = 1024, and
         // almost ×4 per doubling by N = 8192.
         assert_eq!(BenchKernel::Synthesizer.call_bytes(1024, d), 4_718_592.0);

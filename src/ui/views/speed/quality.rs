@@ -103,7 +103,8 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
         })
         .collect();
     rows.push(LegendRow {
-        label: t("quality.lra").to_string(),
+        // Short: the column beside the plot stays narrow (the caption and the y axis say the rest).
+        label: t("quality.lra.legend").to_string(),
         color: grey,
         stroke: 2,
         dashed: false,
