@@ -8,7 +8,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("quality.x", "speed-up over exact attention (log scale)"),
     ("quality.y", "fidelity · LRA score ÷ Transformer's"),
     ("quality.measured", "measured here: fidelity to exact attention"),
-    ("quality.lra", "Long Range Arena (Tay et al. 2021): score ÷ Transformer's"),
+    ("quality.lra.legend", "Long Range Arena, published"),
     ("quality.button", "Measure (a few seconds)"),
     ("quality.stop", "Stop"),
     ("quality.again", "Measure again"),

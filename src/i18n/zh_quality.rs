@@ -8,7 +8,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("quality.x", "相对精确注意力的加速比（对数坐标）"),
     ("quality.y", "接近程度 · LRA 得分 ÷ Transformer 得分"),
     ("quality.measured", "在这里实测：与精确注意力的接近程度"),
-    ("quality.lra", "Long Range Arena（Tay 等，2021）：得分 ÷ Transformer 得分"),
+    ("quality.lra.legend", "Long Range Arena（已发表）"),
     ("quality.button", "测量（需要几秒钟）"),
     ("quality.stop", "停止"),
     ("quality.again", "重新测量"),

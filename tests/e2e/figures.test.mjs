@@ -185,6 +185,23 @@ test("a table figure exports as a PNG; a chart without series exports its data a
   });
 });
 
+test("the Speed chapter's memory chart exports every kernel's measured peaks (JSON, CSV) with the machine", { timeout: 240000 }, async () => {
+  await withApp("?view=speed&max_n=512&run=1", async ({ page }) => {
+    await waitForRuns(page, 0, "speed_runs");
+    await page.waitForSelector("[data-testid=speed-memory-chart] canvas");
+    const json = JSON.parse(fs.readFileSync((await download(page, "speed-memory-json")).path, "utf8"));
+    assert.equal(json.figure, "speed-memory");
+    const series = json.parts.find((p) => p.kind === "series");
+    assert.match(series.y.label, /peak memory per call \(MiB\)/);
+    const lines = series.series.filter((s) => s.points.length === 2 && !s.label.startsWith("∝"));
+    assert.equal(lines.length, 12, lines.map((s) => s.label).join("|"));
+    for (const s of lines) assert.ok(s.points.every(([n, b]) => [256, 512].includes(n) && b > 0), `${s.label}: ${JSON.stringify(s.points)}`);
+    assert.ok(json.parts.some((p) => p.kind === "table"), "the machine's description follows");
+    const csv = parseCsv(fs.readFileSync((await download(page, "speed-memory-csv")).path, "utf8"));
+    assert.ok(csv.some((r) => r.includes("Synthesizer")), "the CSV names the kernels");
+  });
+});
+
 test("the SVG of a chart parses and carries the chart's text", { timeout: 120000 }, async () => {
   await withApp("?view=sdpa&n=16", async ({ page }) => {
     await waitForRuns(page);

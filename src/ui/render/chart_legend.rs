@@ -15,8 +15,10 @@ use crate::view_model::legend_box::{box_size, place_box, row_top, LegendPlace, P
 pub struct LegendRow {
     pub label: String,
     pub color: RGBColor,
-    /// The swatch's stroke width in pixels.
+    /// The swatch's stroke width in pixels (0: no swatch, a note such as the run's settings).
     pub stroke: u32,
+    /// A dashed swatch (for a dashed line).
+    pub dashed: bool,
 }
 
 /// The box's look.
@@ -78,9 +80,23 @@ pub fn draw_legend(
         ))
         .map_err(|e| e.to_string())?;
         let mid = top + text_h / 2;
-        let swatch = vec![(x + PADDING, mid), (x + PADDING + SWATCH, mid)];
-        plot.draw(&PathElement::new(swatch, row.color.stroke_width(row.stroke)))
+        if row.stroke == 0 {
+            continue;
+        }
+        let (x0, x1) = (x + PADDING, x + PADDING + SWATCH);
+        // A dashed swatch: two 8-px dashes with the lines' 5-px gap between them.
+        let segments = if row.dashed {
+            vec![(x0, x0 + 8), (x0 + 13, x0 + 21)]
+        } else {
+            vec![(x0, x1)]
+        };
+        for (a, b) in segments {
+            plot.draw(&PathElement::new(
+                vec![(a, mid), (b, mid)],
+                row.color.stroke_width(row.stroke),
+            ))
             .map_err(|e| e.to_string())?;
+        }
     }
     Ok(())
 }

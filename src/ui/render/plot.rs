@@ -92,6 +92,9 @@ pub struct LineChartSpec {
     pub series: Vec<Series>,
     /// Vertical marker lines (x, label).
     pub markers: Vec<(f64, String)>,
+    /// Put the legend in a column right of the plot instead of in its emptiest corner (for charts
+    /// with many lines, where no corner is empty).
+    pub legend_outside: bool,
 }
 
 /// Axis tick text: plain up to 9999, SI-prefixed above (`12.3 k`).
@@ -197,9 +200,27 @@ macro_rules! draw_lines {
             .iter()
             .flat_map(|s| s.points.iter())
             .all(|(x, _)| x.fract() == 0.0);
+        let rows: Vec<LegendRow> = spec
+            .series
+            .iter()
+            .map(|s| LegendRow {
+                label: s.label.clone(),
+                color: s.color,
+                // A series without points is a note in the legend (no swatch).
+                stroke: if s.points.is_empty() { 0 } else { 3 },
+                dashed: s.dashed,
+            })
+            .collect();
+        let style = LegendStyle::CHART;
+        // Width of the legend column when it sits right of the plot (0 inside).
+        let legend_w = if spec.legend_outside {
+            legend_size($root, &rows, style)?.0 + 10
+        } else {
+            0
+        };
         let mut chart = ChartBuilder::on($root)
             .margin(14)
-            .margin_right(34)
+            .margin_right(34 + legend_w)
             .x_label_area_size(46)
             // Room for a tick such as "10.0 G" and, left of it, the rotated axis title (a CJK title
             // is a full em wide): at 64 px the two overlapped.
@@ -259,24 +280,34 @@ macro_rules! draw_lines {
                     .map_err(|e| e.to_string())?;
             }
         }
-        let rows: Vec<LegendRow> = spec
-            .series
-            .iter()
-            .map(|s| LegendRow {
-                label: s.label.clone(),
-                color: s.color,
-                stroke: 3,
-            })
-            .collect();
-        let style = LegendStyle::CHART;
-        draw_legend(
-            &chart.plotting_area().strip_coord_spec(),
-            &rows,
-            legend_corner(spec),
-            style,
-        )?;
+        if spec.legend_outside {
+            let (root_w, _) = $root.dim_in_pixel();
+            let x = root_w as i32 - legend_w - 8;
+            draw_legend($root, &rows, LegendPlace::At(x, 14), style)?;
+        } else {
+            draw_legend(
+                &chart.plotting_area().strip_coord_spec(),
+                &rows,
+                legend_corner(spec),
+                style,
+            )?;
+        }
         Ok(())
     }};
+}
+
+/// The legend box's size for `rows` measured on `area`'s canvas (`view_model::legend_box`).
+pub fn legend_size(area: &ChartArea<'_>, rows: &[LegendRow], style: LegendStyle) -> Result<(i32, i32), String> {
+    let font = TextStyle::from((FONT, style.font_px).into_font());
+    let sizes: Vec<(i32, i32)> = rows
+        .iter()
+        .map(|r| {
+            area.estimate_text_size(&r.label, &font)
+                .map(|(w, h)| (w as i32, h as i32))
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(crate::view_model::legend_box::box_size(&sizes, style.font_px))
 }
 
 /// Draws `spec` on `root` (linear or logarithmic axes).

@@ -1,6 +1,7 @@
 //! The benchmark as a [`Job`]: tasks ordered by N then kernel, each measured in bounded steps —
 //! prepare the inputs (untimed), one timed warm-up call, then one timed batch of calls per step until
-//! the [`Sampler`] is satisfied. One kernel call is never interrupted; the runner yields between steps,
+//! the [`Sampler`] is satisfied. With a [`MemoryProbe`] the warm-up call's peak allocation is
+//! measured too (the probe is reset right before it and read right after it). One kernel call is never interrupted; the runner yields between steps,
 //! shows [`Job::partial`] reports as the table fills, and drops the job when the settings change or
 //! the user presses Stop.
 //!
@@ -15,6 +16,7 @@ use crate::attention::bench::{BenchKernel, Prepared};
 use crate::view_model::job::Job;
 use crate::view_model::offload::{Offload, PendingCall};
 use crate::view_model::speed::params::Plan;
+use crate::view_model::speed::quality::MemoryProbe;
 pub use crate::view_model::speed::report::{BenchReport, BenchState};
 use crate::view_model::speed::sampling::{Outcome, Sampler, Task, Timing};
 
@@ -38,6 +40,8 @@ enum Phase {
         task: Task,
         prepared: Prepared,
         sampler: Sampler,
+        /// The warm-up call's peak bytes.
+        peak: Option<f64>,
     },
     /// Exact attention on the workers: a warm-up call, then batches of calls, each call started,
     /// then polled until its parts are back (the runner sleeps between polls, [`Job::waiting`]).
@@ -71,6 +75,8 @@ pub struct BenchJob {
     standing: Option<BenchState>,
     /// Where [`BenchKernel::ExactWorkers`] runs (None: it is reported unavailable).
     offload: Option<Rc<dyn Offload>>,
+    /// Measures each warm-up call's peak allocation (None: no peak recorded).
+    probe: Option<Rc<dyn MemoryProbe>>,
 }
 
 impl BenchJob {
@@ -93,7 +99,15 @@ impl BenchJob {
             measured: 0,
             standing: None,
             offload: None,
+            probe: None,
         }
+    }
+
+    /// The same job, measuring the peak bytes of one call per (kernel, N) with `probe` (the page's
+    /// counting allocator).
+    pub fn with_probe(mut self, probe: Rc<dyn MemoryProbe>) -> Self {
+        self.probe = Some(probe);
+        self
     }
 
     /// The same job, running [`BenchKernel::ExactWorkers`] on `offload` (the app's workers).
@@ -116,6 +130,7 @@ impl BenchJob {
             measured: 0,
             standing: Some(state),
             offload: None,
+            probe: None,
         }
     }
 
@@ -165,8 +180,9 @@ impl BenchJob {
         &self.results
     }
 
-    /// The next phase once `sampler` has taken another sample of `task`.
-    fn after_sample(&mut self, task: Task, prepared: Prepared, sampler: Sampler) -> Phase {
+    /// The next phase once `sampler` has taken another sample of `task` (`peak`: the warm-up call's
+    /// peak bytes).
+    fn after_sample(&mut self, task: Task, prepared: Prepared, sampler: Sampler, peak: Option<f64>) -> Phase {
         if sampler.is_done() {
             if let Some((best_ms, median_ms)) = sampler.summary() {
                 let flops = prepared.flops();
@@ -178,6 +194,7 @@ impl BenchJob {
                         median_ms,
                         samples,
                         flops,
+                        peak_bytes: peak,
                     },
                 );
                 return Phase::Next;
@@ -187,6 +204,7 @@ impl BenchJob {
             task,
             prepared,
             sampler,
+            peak,
         }
     }
 
@@ -275,11 +293,13 @@ impl BenchJob {
         } else {
             sampler.add_sample(ms);
         }
-        match self.after_sample(task, prepared, sampler) {
+        // The workers' heaps are their own: no peak is measured on this thread.
+        match self.after_sample(task, prepared, sampler, None) {
             Phase::Sampling {
                 task,
                 prepared,
                 sampler,
+                ..
             } => Phase::Remote {
                 left: sampler.batch(),
                 task,
@@ -336,15 +356,23 @@ impl Job for BenchJob {
             } => self.step_remote(task, prepared, sampler, call, started, left, warm_up),
             Phase::WarmUp { task, prepared } => {
                 let mut sampler = Sampler::default();
+                if let Some(p) = &self.probe {
+                    p.reset();
+                }
                 let t = clock();
-                black_box(prepared.run());
-                sampler.warm_up(clock() - t);
-                self.after_sample(task, prepared, sampler)
+                let out = black_box(prepared.run());
+                let ms = clock() - t;
+                // Read with the output still alive: it is part of what the call allocated.
+                let peak = self.probe.as_ref().map(|p| p.peak_above_start());
+                drop(out);
+                sampler.warm_up(ms);
+                self.after_sample(task, prepared, sampler, peak)
             }
             Phase::Sampling {
                 task,
                 prepared,
                 mut sampler,
+                peak,
             } => {
                 let batch = sampler.batch();
                 let t = clock();
@@ -352,7 +380,7 @@ impl Job for BenchJob {
                     black_box(prepared.run());
                 }
                 sampler.add_sample(clock() - t);
-                self.after_sample(task, prepared, sampler)
+                self.after_sample(task, prepared, sampler, peak)
             }
             Phase::Done => Phase::Done,
         };

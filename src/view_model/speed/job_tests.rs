@@ -60,7 +60,7 @@ fn with_workers_exact_attention_is_timed_remotely_and_without_them_it_is_unavail
     }
     assert!(waited > 0, "the job waited for its remote calls");
     let report = job.finish();
-    assert_eq!(report.results.len(), 8);
+    assert_eq!(report.results.len(), 13);
     let remote = report
         .results
         .iter()
@@ -76,7 +76,7 @@ fn with_workers_exact_attention_is_timed_remotely_and_without_them_it_is_unavail
         .iter()
         .find(|(t, _)| t.kernel == BenchKernel::ExactWorkers);
     assert_eq!(remote.map(|r| r.1), Some(Outcome::Unavailable));
-    assert_eq!(report.metrics().len(), 7);
+    assert_eq!(report.metrics().len(), 12);
 }
 
 #[test]
@@ -89,7 +89,8 @@ fn job_visits_every_kernel_at_every_length_then_finishes() {
     }
     assert_eq!(seen.len(), 2 * BenchKernel::ALL.len());
     assert_eq!(seen[0], (256, BenchKernel::Exact));
-    assert_eq!(seen[7], (512, BenchKernel::Exact));
+    assert_eq!(seen[12], (512, BenchKernel::Exact));
+    assert_eq!(seen[11], (256, BenchKernel::Mixer));
     assert_eq!(job.progress(), 1.0);
     job.step();
     assert!(job.is_done());
@@ -142,7 +143,7 @@ fn each_step_prepares_or_times_one_call_or_one_batch_and_partials_show_the_task_
         Some(BenchState::Running {
             current: Some(first),
             done: 0,
-            total: 7
+            total: 12
         })
     );
     job.step(); // prepare
@@ -160,7 +161,8 @@ fn each_step_prepares_or_times_one_call_or_one_batch_and_partials_show_the_task_
     // 1 ms per batch of 2 calls: 0.5 ms per call, five samples.
     assert_eq!((t.best_ms, t.median_ms, t.samples), (0.5, 0.5, 5));
     assert_eq!(t.flops, Prepared::new(BenchKernel::Exact, 256, 16, false).flops());
-    assert_eq!(job.progress(), 1.0 / 7.0);
+    assert_eq!(job.progress(), 1.0 / 12.0);
+    assert_eq!(t.peak_bytes, None, "no probe, no peak");
 }
 
 #[test]
@@ -168,13 +170,14 @@ fn finish_completes_the_plan_and_reports_every_measurement() {
     let mut job = BenchJob::new(plan(256), fake_clock);
     job.step();
     let report = job.finish();
-    assert_eq!(report.results.len(), 7);
-    assert!(matches!(report.state, BenchState::Finished { measured: 7, secs } if secs > 0.0));
+    assert_eq!(report.results.len(), 12);
+    assert!(matches!(report.state, BenchState::Finished { measured: 12, secs } if secs > 0.0));
     let names: Vec<String> = report.metrics().into_iter().map(|(name, _)| name).collect();
     assert_eq!(names[0], "speed_exact_256");
-    assert_eq!(names[6], "speed_performer_256");
+    assert_eq!(names[9], "speed_performer_256");
+    assert_eq!(names[11], "speed_mixer_256");
     assert!(!report.is_running());
-    assert_eq!(run_to_end(BenchJob::new(plan(256), fake_clock)).results.len(), 7);
+    assert_eq!(run_to_end(BenchJob::new(plan(256), fake_clock)).results.len(), 12);
 }
 
 #[test]
@@ -189,4 +192,61 @@ fn a_standing_job_keeps_the_results_and_reports_its_state_at_once() {
     assert_eq!(job.progress(), 1.0);
     let report = job.finish();
     assert_eq!((report.results, report.state), (kept, BenchState::Stopped));
+}
+
+/// A probe that counts its resets and reports 1000 × (resets so far) + 24 bytes (real numbers a test
+/// can trace back to the call that produced them).
+struct CountingProbe(Cell<u32>);
+impl MemoryProbe for CountingProbe {
+    fn reset(&self) {
+        self.0.set(self.0.get() + 1);
+    }
+    fn peak_above_start(&self) -> f64 {
+        1000.0 * self.0.get() as f64 + 24.0
+    }
+}
+
+#[test]
+fn the_probe_measures_one_call_per_kernel_and_length_and_its_peak_reaches_the_report() {
+    let probe = Rc::new(CountingProbe(Cell::new(0)));
+    let report = run_to_end(BenchJob::new(plan(512), fake_clock).with_probe(probe.clone()));
+    // One reset per measured (kernel, N): 12 kernels × 2 lengths — never around the timed batches.
+    assert_eq!(probe.0.get(), 24);
+    let peak = |kernel: BenchKernel, n: usize| {
+        report.results.iter().find_map(|(t, o)| match o {
+            Outcome::Measured(m) if t.kernel == kernel && t.n == n => m.peak_bytes,
+            _ => None,
+        })
+    };
+    // Plan order: N = 256 first (exact is call 1, the mixer call 12), then N = 512 (exact call 13).
+    assert_eq!(peak(BenchKernel::Exact, 256), Some(1024.0));
+    assert_eq!(peak(BenchKernel::Mixer, 256), Some(12_024.0));
+    assert_eq!(peak(BenchKernel::Exact, 512), Some(13_024.0));
+    assert_eq!(
+        crate::view_model::speed::sampling::peak_points(&report.results, BenchKernel::Strided),
+        vec![(256.0, 4024.0), (512.0, 16_024.0)]
+    );
+}
+
+#[test]
+fn exact_attention_on_the_workers_records_no_peak_on_this_thread() {
+    let workers = Plan {
+        threads: crate::view_model::speed::params::Threads::Workers,
+        ..plan(256)
+    };
+    let probe = Rc::new(CountingProbe(Cell::new(0)));
+    let mut job = BenchJob::new(workers, fake_clock)
+        .with_offload(Rc::new(FakeWorkers))
+        .with_probe(probe.clone());
+    while !job.is_done() {
+        job.step();
+    }
+    let report = job.finish();
+    assert_eq!(probe.0.get(), 12, "the 12 kernels of this thread only");
+    for (t, o) in &report.results {
+        let Outcome::Measured(m) = o else {
+            panic!("{t:?} measured")
+        };
+        assert_eq!(m.peak_bytes.is_some(), t.kernel != BenchKernel::ExactWorkers, "{t:?}");
+    }
 }

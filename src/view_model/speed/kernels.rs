@@ -9,10 +9,15 @@ crate::url_choice!(BenchKernel {
     BenchKernel::ExactWorkers => ("exact_workers", "workers.k.exact"),
     BenchKernel::Flash => ("flash", "speed.k.flash"),
     BenchKernel::Window => ("window", "speed.k.window"),
+    BenchKernel::Strided => ("strided", "speed.k.strided"),
     BenchKernel::BigBird => ("bigbird", "speed.k.bigbird"),
+    BenchKernel::Lsh => ("lsh", "speed.k.lsh"),
+    BenchKernel::Sinkhorn => ("sinkhorn", "speed.k.sinkhorn"),
     BenchKernel::Linear => ("linear", "speed.k.linear"),
     BenchKernel::Linformer => ("linformer", "speed.k.linformer"),
     BenchKernel::Performer => ("performer", "speed.k.performer"),
+    BenchKernel::Synthesizer => ("synthesizer", "speed.k.synthesizer"),
+    BenchKernel::Mixer => ("mixer", "speed.k.mixer"),
 });
 
 /// The kernel's short name (chart legend) as a message id.
@@ -27,10 +32,15 @@ impl LegendId for BenchKernel {
             BenchKernel::ExactWorkers => "workers.s.exact",
             BenchKernel::Flash => "speed.s.flash",
             BenchKernel::Window => "speed.s.window",
+            BenchKernel::Strided => "speed.s.strided",
             BenchKernel::BigBird => "speed.s.bigbird",
+            BenchKernel::Lsh => "speed.s.lsh",
+            BenchKernel::Sinkhorn => "speed.s.sinkhorn",
             BenchKernel::Linear => "speed.s.linear",
             BenchKernel::Linformer => "speed.s.linformer",
             BenchKernel::Performer => "speed.s.performer",
+            BenchKernel::Synthesizer => "speed.s.synthesizer",
+            BenchKernel::Mixer => "speed.s.mixer",
         }
     }
 }
@@ -52,10 +62,15 @@ mod tests {
                 "exact_workers",
                 "flash",
                 "window",
+                "strided",
                 "bigbird",
+                "lsh",
+                "sinkhorn",
                 "linear",
                 "linformer",
-                "performer"
+                "performer",
+                "synthesizer",
+                "mixer"
             ]
         );
         for k in BenchKernel::ALL {

@@ -316,6 +316,11 @@ pub const FIGURES: &[crate::view_model::figures::FigureDef] = &[
         name_keys: &["max_n", "d"],
     },
     crate::view_model::figures::FigureDef {
+        id: "speed-memory",
+        controls: &["max_n", "d", "causal", "threads", "run"],
+        name_keys: &["max_n", "d"],
+    },
+    crate::view_model::figures::FigureDef {
         id: "speed-quality",
         controls: &["d", "causal", "quality"],
         name_keys: &["d"],

@@ -228,11 +228,18 @@ mod tests {
         }
     }
 
-    /// `cargo test --lib print_quality -- --ignored --nocapture`: the errors at N = 1024, d = 64.
+    /// `cargo test --lib print_quality -- --ignored --nocapture`: the errors at N = 1024, d = 64
+    /// (`QN=4096 QD=64` in the environment for another N, d).
     #[test]
     #[ignore]
     fn print_quality() {
-        let mut job = QualityJob::new(1024, 64, false, clock, Rc::new(Probe(Cell::new(0))));
+        let mut job = QualityJob::new(
+            std::env::var("QN").map_or(1024, |v| v.parse().unwrap()),
+            std::env::var("QD").map_or(64, |v| v.parse().unwrap()),
+            false,
+            clock,
+            Rc::new(Probe(Cell::new(0))),
+        );
         while !job.is_done() {
             job.step();
         }
@@ -273,9 +280,14 @@ mod tests {
         assert!(of(BenchKernel::Flash).rel_error < 1e-5, "flash is exact");
         for k in [
             BenchKernel::Window,
+            BenchKernel::Strided,
+            BenchKernel::Lsh,
+            BenchKernel::Sinkhorn,
             BenchKernel::Linear,
             BenchKernel::Linformer,
             BenchKernel::Performer,
+            BenchKernel::Synthesizer,
+            BenchKernel::Mixer,
         ] {
             let p = of(k);
             assert!(p.rel_error > 1e-3 && p.rel_error.is_finite(), "{k:?}: {}", p.rel_error);
@@ -283,6 +295,7 @@ mod tests {
         }
         // The probe is reset before each kernel's first call and read right after it.
         assert_eq!(of(BenchKernel::Exact).peak_bytes, 1000.0);
-        assert_eq!(of(BenchKernel::Performer).peak_bytes, 7000.0);
+        assert_eq!(of(BenchKernel::Performer).peak_bytes, 10_000.0);
+        assert_eq!(of(BenchKernel::Mixer).peak_bytes, 12_000.0);
     }
 }

@@ -94,6 +94,9 @@ pub struct Timing {
     pub samples: usize,
     /// FLOPs of one call (`attention::bench::Prepared::flops`).
     pub flops: f64,
+    /// Peak bytes the warm-up call allocated above what was live before it (the job's
+    /// `MemoryProbe`); None without a probe or for calls run on other threads.
+    pub peak_bytes: Option<f64>,
 }
 
 impl Timing {
@@ -105,6 +108,7 @@ impl Timing {
             median_ms: ms,
             samples: 1,
             flops: 1e9,
+            peak_bytes: None,
         }
     }
 
@@ -144,6 +148,23 @@ pub fn points(results: &[(Task, Outcome)], kernel: BenchKernel) -> Vec<(f64, f64
         .filter(|(t, _)| t.kernel == kernel)
         .filter_map(|(t, o)| match o {
             Outcome::Measured(m) if m.best_ms > 0.0 => Some((t.n as f64, m.best_ms)),
+            _ => None,
+        })
+        .collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pts
+}
+
+/// The measured (N, peak bytes) points of `kernel` among `results`, in increasing N (the memory
+/// chart's line; measurements without a peak are left out).
+pub fn peak_points(results: &[(Task, Outcome)], kernel: BenchKernel) -> Vec<(f64, f64)> {
+    let mut pts: Vec<(f64, f64)> = results
+        .iter()
+        .filter(|(t, _)| t.kernel == kernel)
+        .filter_map(|(t, o)| match o {
+            Outcome::Measured(Timing {
+                peak_bytes: Some(b), ..
+            }) if *b > 0.0 => Some((t.n as f64, *b)),
             _ => None,
         })
         .collect();

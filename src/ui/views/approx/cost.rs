@@ -38,6 +38,7 @@ pub fn CostCharts(params: ReadSignal<ApproxParams>) -> impl IntoView {
     let flops = Signal::derive(move || {
         let p = params.get();
         LineChartSpec {
+            legend_outside: false,
             x_label: t("approx.cost.x").into(),
             y_label: t("approx.cost.flops").into(),
             x_log: true,
@@ -49,6 +50,7 @@ pub fn CostCharts(params: ReadSignal<ApproxParams>) -> impl IntoView {
     let memory = Signal::derive(move || {
         let p = params.get();
         LineChartSpec {
+            legend_outside: false,
             x_label: t("approx.cost.x").into(),
             y_label: t("approx.cost.memory").into(),
             x_log: true,
@@ -61,6 +63,7 @@ pub fn CostCharts(params: ReadSignal<ApproxParams>) -> impl IntoView {
         let d = params.with(|p| p.d());
         let (curves, crossover) = associativity_curves(d);
         LineChartSpec {
+            legend_outside: false,
             x_label: t("approx.cost.x").into(),
             y_label: t("approx.cost.flops").into(),
             x_log: true,

@@ -37,6 +37,7 @@ pub fn SpectrumPanel(params: ReadSignal<ApproxParams>, run: ApproxRun) -> impl I
             Vec::new()
         };
         LineChartSpec {
+            legend_outside: false,
             x_label: t("approx.spectrum.x").into(),
             y_label: t("approx.spectrum.y").into(),
             x_log: true,

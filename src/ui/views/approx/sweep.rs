@@ -36,6 +36,7 @@ pub fn ErrorSweep(params: ReadSignal<ApproxParams>, run: ApproxRun) -> impl Into
             p.feature_count
         };
         LineChartSpec {
+            legend_outside: false,
             x_label: x_label.into(),
             y_label: t("approx.sweep.y").into(),
             x_log: true,

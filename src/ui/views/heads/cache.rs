@@ -191,12 +191,14 @@ fn draw_memory(
         label: t("heads.calc.chart.weights").into(),
         color: brown,
         stroke: 2,
+        dashed: false,
     };
     let rows: Vec<LegendRow> = std::iter::once(weights)
         .chain(lines.iter().map(|(label, color, _)| LegendRow {
             label: label.clone(),
             color: *color,
             stroke: 3,
+            dashed: false,
         }))
         .collect();
     let place = LegendPlace::At(plot_w as i32 - 178, plot_h as i32 - legend_h - 30);

@@ -92,6 +92,7 @@ pub fn Latent(params: ReadSignal<HeadsParams>, run: HeadsRun) -> impl IntoView {
             let pts = c.as_ref().map(|c| c.points.clone()).unwrap_or_default();
             let at = c.as_ref().map(|c| c.at_d_c.rank).unwrap_or(0);
             LineChartSpec {
+                legend_outside: false,
                 x_label: t("heads.lr.x").into(),
                 y_label: t("heads.lr.y").into(),
                 x_log: false,

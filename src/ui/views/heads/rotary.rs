@@ -62,6 +62,7 @@ pub fn Rotary(params: ReadSignal<HeadsParams>) -> impl IntoView {
         })
     };
     let decay = Signal::derive(move || LineChartSpec {
+        legend_outside: false,
         x_label: t("heads.rope.decay.x").into(),
         y_label: t("heads.rope.decay.y").into(),
         x_log: true,

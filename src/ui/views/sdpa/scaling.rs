@@ -22,6 +22,7 @@ pub fn ScalingLesson(params: ReadSignal<SdpaParams>) -> impl IntoView {
         let pts = curve.get();
         let uniform = (SWEEP_N as f64).ln();
         LineChartSpec {
+            legend_outside: false,
             x_label: t("sdpa.scaling.x").into(),
             y_label: t("sdpa.scaling.y").into(),
             x_log: true,

@@ -35,6 +35,7 @@ pub fn Reach(params: ReadSignal<SparseParams>, run: SparseRun) -> impl IntoView 
         });
         let n_points = pts.len();
         LineChartSpec {
+            legend_outside: false,
             x_label: t("sparse.reach.x").into(),
             y_label: t("sparse.reach.y").into(),
             x_log: false,

@@ -46,7 +46,8 @@ pub fn start(params: ReadSignal<SpeedParams>, again: RwSignal<u64>) -> SpeedRun 
         move |(p, _): &(SpeedParams, u64)| {
             if p.run {
                 p.plan.check_budget()?;
-                let job = BenchJob::new(p.plan, now_ms);
+                // One call per (kernel, N) is measured for its peak bytes too.
+                let job = BenchJob::new(p.plan, now_ms).with_probe(Rc::new(super::quality::HeapProbe::new()));
                 return Ok::<BenchJob, Message>(if p.plan.threads == Threads::Workers {
                     job.with_offload(Rc::new(Workers))
                 } else {

@@ -1,6 +1,6 @@
 //! View 5 — "Speed": the engine's kernels timed in the user's own browser at N = 256 … 8192, with a
-//! log–log chart, a table of times and GFLOP/s, the fitted slopes, and what the browser says about
-//! the machine. Nothing runs until the user asks (`run=1`), because a run takes seconds.
+//! log–log chart, a table of times, GFLOP/s and peak memory, the fitted slopes, a log–log chart of
+//! each call's measured peak bytes, and what the browser says about the machine. Nothing runs until the user asks (`run=1`), because a run takes seconds.
 
 mod chart;
 mod driver;
@@ -50,6 +50,7 @@ pub fn SpeedView() -> impl IntoView {
                 <StatusLine run=run />
                 <Figure id="speed-chart"><chart::TimeChart params=params run=run /></Figure>
                 <Figure id="speed-table"><table::ResultsTable params=params run=run /></Figure>
+                <Figure id="speed-memory"><chart::MemoryChart params=params run=run /></Figure>
                 <Figure id="speed-quality"><quality::QualityPanel params=params /></Figure>
                 <machine::Machine />
             </div>

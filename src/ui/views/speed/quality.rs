@@ -13,7 +13,7 @@ use crate::i18n::{t, tf};
 use crate::ui::browser::{now_ms, record_metric};
 use crate::ui::jobs::{drive, JobRun, SLICED};
 use crate::ui::render::chart_legend::{draw_legend, LegendRow, LegendStyle};
-use crate::ui::render::plot::{ChartArea, PlotCanvas, FONT};
+use crate::ui::render::plot::{legend_size, ChartArea, PlotCanvas, FONT};
 use crate::ui::url::setter;
 use crate::view_model::export::TableData;
 use crate::view_model::format::{bytes, millis, sig3};
@@ -26,8 +26,15 @@ use crate::view_model::speed::quality::{MemoryProbe, QualityJob, QualityReport, 
 use crate::view_model::speed::SpeedParams;
 use plotters::style::TextStyle;
 
-/// The wasm heap's counting allocator (`ui::alloc`) as the job's probe.
-struct HeapProbe(std::cell::Cell<f64>);
+/// The wasm heap's counting allocator (`ui::alloc`) as the jobs' probe (this chart's and the
+/// benchmark's, `driver`).
+pub(super) struct HeapProbe(std::cell::Cell<f64>);
+
+impl HeapProbe {
+    pub(super) fn new() -> Self {
+        Self(std::cell::Cell::new(0.0))
+    }
+}
 
 impl MemoryProbe for HeapProbe {
     fn reset(&self) {
@@ -50,7 +57,7 @@ fn start(params: ReadSignal<SpeedParams>, again: RwSignal<u64>) -> JobRun<Qualit
         input,
         SLICED,
         move |&(on, d, causal, _): &(bool, usize, bool, u64)| {
-            let probe = Rc::new(HeapProbe(std::cell::Cell::new(0.0)));
+            let probe = Rc::new(HeapProbe::new());
             Ok(if on {
                 QualityJob::new(QUALITY_N, d, causal, now_ms, probe)
             } else {
@@ -67,7 +74,7 @@ fn start(params: ReadSignal<SpeedParams>, again: RwSignal<u64>) -> JobRun<Qualit
     )
 }
 
-const W: u32 = 760;
+const W: u32 = 860;
 const H: u32 = 460;
 
 /// x range of the chart (speed-up, log).
@@ -84,9 +91,29 @@ fn x_range(r: &QualityReport) -> (f64, f64) {
 fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
     let pal = crate::ui::theme::palette();
     let (x0, x1) = x_range(r);
+    let grey = RGBColor(118, 118, 118);
+    let mut rows: Vec<LegendRow> = r
+        .points
+        .iter()
+        .map(|p| LegendRow {
+            label: t(p.kernel.legend_id()).to_string(),
+            color: color(p.kernel),
+            stroke: 8,
+            dashed: false,
+        })
+        .collect();
+    rows.push(LegendRow {
+        // Short: the column beside the plot stays narrow (the caption and the y axis say the rest).
+        label: t("quality.lra.legend").to_string(),
+        color: grey,
+        stroke: 2,
+        dashed: false,
+    });
+    let style = LegendStyle::CHART;
+    let legend_w = legend_size(root, &rows, style)?.0 + 10;
     let mut chart = ChartBuilder::on(root)
         .margin(14)
-        .margin_right(30)
+        .margin_right(30 + legend_w)
         .x_label_area_size(46)
         .y_label_area_size(64)
         .build_cartesian_2d((x0..x1).log_scale(), 0.0..1.15f64)
@@ -122,7 +149,6 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
         placed.push((centre.0 - r_px, centre.1 - r_px, centre.0 + r_px, centre.1 + r_px));
     }
     // The published layer: hollow grey diamonds, area ∝ memory relative to the Transformer's.
-    let grey = RGBColor(118, 118, 118);
     let lra_font = (FONT, 13).into_font().color(&grey);
     for l in LRA {
         let (x, y) = (l.speedup_4k, l.score_ratio());
@@ -139,27 +165,9 @@ fn draw(root: &ChartArea<'_>, r: &QualityReport) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         place(root, &mut placed, l.model, centre, r_px, &lra_font)?;
     }
-    let mut rows: Vec<LegendRow> = r
-        .points
-        .iter()
-        .map(|p| LegendRow {
-            label: t(p.kernel.legend_id()).to_string(),
-            color: color(p.kernel),
-            stroke: 8,
-        })
-        .collect();
-    rows.push(LegendRow {
-        label: t("quality.lra").to_string(),
-        color: grey,
-        stroke: 2,
-    });
-    let style = LegendStyle::CHART;
-    draw_legend(
-        &chart.plotting_area().strip_coord_spec(),
-        &rows,
-        LegendPlace::LowerLeft,
-        style,
-    )
+    // Right of the plot: 13 rows would cover the slow, low-fidelity corner where bubbles sit.
+    let (root_w, _) = root.dim_in_pixel();
+    draw_legend(root, &rows, LegendPlace::At(root_w as i32 - legend_w - 8, 14), style)
 }
 
 /// A label's box in pixels (left, top, right, bottom).

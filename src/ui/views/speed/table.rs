@@ -1,15 +1,16 @@
-//! Kernel × N table of measured times and achieved GFLOP/s, the fitted slope per kernel, and the
-//! sentence that reads the slopes.
+//! Kernel × N table of measured times and achieved GFLOP/s, the fitted slope per kernel, the peak
+//! bytes one call allocated at the largest measured N (with the engine's estimate,
+//! `BenchKernel::call_bytes`), and the sentence that reads the slopes.
 
 use leptos::prelude::*;
 
-use super::chart::color;
+use super::chart::swatch_css;
 use super::driver::SpeedRun;
 use crate::attention::bench::BenchKernel;
 use crate::i18n::{t, tf};
-use crate::view_model::format::{millis, sig3};
+use crate::view_model::format::{bytes, millis, sig3};
 use crate::view_model::schema::UrlChoice;
-use crate::view_model::speed::sampling::{log_log_slope, points, Outcome, Task};
+use crate::view_model::speed::sampling::{log_log_slope, peak_points, points, Outcome, Task};
 use crate::view_model::speed::SpeedParams;
 
 /// Message id reading a slope p: ≥ 1.75 quadratic, ≥ 1.25 between, ≥ 0.75 linear, else overhead.
@@ -34,7 +35,12 @@ fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl Into
         .map(|r| r.1);
     match found {
         Some(Outcome::Measured(m)) => view! {
-            <td data-testid=test_id data-ms=m.best_ms.to_string() data-gflops=m.gflops().to_string()>
+            <td
+                data-testid=test_id
+                data-ms=m.best_ms.to_string()
+                data-gflops=m.gflops().to_string()
+                data-peak=m.peak_bytes.map(|b| b.to_string()).unwrap_or_default()
+            >
                 <div class="mono-text">
                     {format!("{} ({})", millis(m.best_ms), sig3(m.median_ms))}
                 </div>
@@ -63,6 +69,30 @@ fn cell(results: &[(Task, Outcome)], kernel: BenchKernel, n: usize) -> impl Into
     }
 }
 
+/// The peak-memory cell of `kernel`: the measured peak at its largest measured N (named when that
+/// is not the plan's largest) and the engine's estimate for that call (`BenchKernel::call_bytes`),
+/// or "—" where nothing was measured on this thread (exact attention on the workers).
+fn peak_cell(results: &[(Task, Outcome)], kernel: BenchKernel, d: usize, max_n: usize) -> impl IntoView {
+    let last = peak_points(results, kernel).last().copied();
+    let test_id = format!("peak-{}", kernel.word());
+    match last {
+        Some((n, peak)) => {
+            let n = n as usize;
+            let estimate = tf("speed.table.estimate", &[("bytes", &bytes(kernel.call_bytes(n, d)))]);
+            let at = (n < max_n).then(|| format!("N = {n}"));
+            view! {
+                <td data-testid=test_id data-peak=peak.to_string() data-n=n.to_string()>
+                    <div class="mono-text">{bytes(peak)}</div>
+                    <div class="timing">{estimate}</div>
+                    {at.map(|at| view! { <div class="timing">{at}</div> })}
+                </td>
+            }
+            .into_any()
+        }
+        None => view! { <td data-testid=test_id class="timing">{t("speed.table.no_peak")}</td> }.into_any(),
+    }
+}
+
 /// The table and the slope explanation.
 #[component]
 pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl IntoView {
@@ -83,7 +113,7 @@ pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl Into
                 .into_iter()
                 .map(|k| {
                     let slope = log_log_slope(&points(results, k));
-                    let swatch = format!("rgb({}, {}, {})", color(k).0, color(k).1, color(k).2);
+                    let swatch = swatch_css(k);
                     let note = (p.plan.causal && !k.supports_causal())
                         .then(|| view! { <div class="timing">{t("speed.table.no_causal")}</div> });
                     view! {
@@ -95,6 +125,7 @@ pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl Into
                             </th>
                             {p.plan.lengths().into_iter().map(|n| cell(results, k, n)).collect_view()}
                             <td
+                                class="slope"
                                 data-testid=format!("slope-{}", k.word())
                                 data-slope=slope.map(|s| s.to_string()).unwrap_or_default()
                             >
@@ -109,6 +140,7 @@ pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl Into
                                     None => view! { <span class="timing">{t("speed.table.pending")}</span> }.into_any(),
                                 }}
                             </td>
+                            {peak_cell(results, k, p.plan.d, p.plan.max_n)}
                         </tr>
                     }
                 })
@@ -128,6 +160,7 @@ pub fn ResultsTable(params: ReadSignal<SpeedParams>, run: SpeedRun) -> impl Into
                         <th class="kernel-head">{t("speed.table.kernel")}</th>
                         {header}
                         <th class="num">{t("speed.table.slope")}</th>
+                        <th class="num">{t("speed.table.peak")}</th>
                     </tr>
                     {rows}
                 </table>
