@@ -60,19 +60,43 @@ pub fn embed_with_positions(tokens: &[String], d_model: usize, seed: u64, positi
         (tokens.len(), d_model),
         "position codes must be N × d_model"
     );
-    let norm = 1.0 / 1.5f32.sqrt();
-    let mut x = Matrix::zeros(tokens.len(), d_model);
-    let mut cache: std::collections::HashMap<String, Vec<f32>> = std::collections::HashMap::new();
-    for (i, tok) in tokens.iter().enumerate() {
-        let e = cache
-            .entry(tok.to_lowercase())
-            .or_insert_with(|| token_vector(tok, d_model, seed));
-        let p = positions.row(i);
-        for (c, out) in x.row_mut(i).iter_mut().enumerate() {
-            *out = (e[c] + p[c]) * norm;
+    let mut x = Vec::with_capacity(tokens.len() * d_model);
+    Embedder::new(d_model, seed).extend(tokens, 0, positions, &mut x);
+    Matrix::from_vec(tokens.len(), d_model, x)
+}
+
+/// Builds X a range of rows at a time (a job's steps) with the numbers of [`embed_with_positions`]:
+/// row i = (e(token_i) + p(i)) / √1.5, each distinct (lower-cased) token's e drawn once.
+pub struct Embedder {
+    d_model: usize,
+    seed: u64,
+    cache: std::collections::HashMap<String, Vec<f32>>,
+}
+
+impl Embedder {
+    /// An embedder of width `d_model` under `seed`.
+    pub fn new(d_model: usize, seed: u64) -> Self {
+        Self {
+            d_model,
+            seed,
+            cache: std::collections::HashMap::new(),
         }
     }
-    x
+
+    /// Appends the rows of `tokens`, the tokens at positions `first_row ..`, to `out` (row-major);
+    /// `positions` holds P for every position.
+    pub fn extend(&mut self, tokens: &[String], first_row: usize, positions: &Matrix, out: &mut Vec<f32>) {
+        let norm = 1.0 / 1.5f32.sqrt();
+        let (d, seed) = (self.d_model, self.seed);
+        for (i, tok) in tokens.iter().enumerate() {
+            let e = self
+                .cache
+                .entry(tok.to_lowercase())
+                .or_insert_with(|| token_vector(tok, d, seed));
+            let p = positions.row(first_row + i);
+            out.extend(e.iter().zip(p).map(|(e, p)| (e + p) * norm));
+        }
+    }
 }
 
 #[cfg(test)]

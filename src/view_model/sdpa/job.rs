@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use crate::attention::budget::Estimate;
-use crate::attention::embedding::{embed_with_positions, position_codes};
+use crate::attention::embedding::{position_codes, Embedder};
 use crate::attention::head_summary::{raw_scores, HeadAcc, HeadSummary};
 use crate::attention::mask::causal_or_full;
 use crate::attention::matrix::{matmul, Matrix};
@@ -28,8 +28,17 @@ use crate::view_model::sdpa::result::{
     HeadMaps, HeadScores, InputKey, Projected, Reuse, SdpaResult, ATTN_ROWS, BIG_BUDGET, BIG_PX, PIPE_PX, SCORE_BUDGET,
 };
 
-/// Rows of X·W computed per step.
-const PROJECT_ROWS: usize = 128;
+/// Multiply-adds of X·W_Q, X·W_K, X·W_V per step (3·rows·d²): a few ms in the page, so a step
+/// stays far below a frame even at d_model = 1024.
+const PROJECT_MACS: usize = 32 << 20;
+
+/// Rows of X embedded per step (at N = 4096 the whole X was one 23 ms step).
+const EMBED_ROWS: usize = 1024;
+
+/// Rows of X·W computed per step at width `d`: 4 … 128.
+fn project_rows(d: usize) -> usize {
+    (PROJECT_MACS / (3 * d * d).max(1)).clamp(4, 128)
+}
 
 /// Where a job's raw scores come from.
 enum ScoreSource {
@@ -49,6 +58,11 @@ pub const OFFLOAD_WORK: f64 = 8.0 * 1024.0 * 1024.0 * 16.0;
 /// Where the job stands, with the data that stage works on.
 enum Stage {
     Embed,
+    /// X built [`EMBED_ROWS`] rows per step.
+    Embedding {
+        embedder: Embedder,
+        x: Vec<f32>,
+    },
     /// X made; the weight matrices drawn one per step (a d_model² draw each: ~9 ms at 512 in wasm).
     Weights {
         x: Matrix,
@@ -57,7 +71,8 @@ enum Stage {
     Project {
         x: Matrix,
         weights: LayerWeights,
-        qkv: [Matrix; 3],
+        /// Q, K, V row-major, filled block by block (grown, not zeroed at once: 3·N·d floats).
+        qkv: [Vec<f32>; 3],
         next_row: usize,
     },
     Heads {
@@ -248,12 +263,7 @@ impl SdpaJob {
     }
 
     /// Takes back the heads that are done, in order; a failed head and the rest run here.
-    fn step_remote(
-        &mut self,
-        projected: Arc<Projected>,
-        mut calls: Vec<Box<dyn PendingHead>>,
-        next: usize,
-    ) -> Stage {
+    fn step_remote(&mut self, projected: Arc<Projected>, mut calls: Vec<Box<dyn PendingHead>>, next: usize) -> Stage {
         let n = self.key.tokens.len();
         if next >= calls.len() {
             return Stage::Output { projected };
@@ -300,9 +310,24 @@ impl SdpaJob {
 
     fn embed(&mut self) -> Stage {
         let (n, d) = (self.key.tokens.len(), self.key.d_model);
+        self.positions.get_or_insert_with(|| Arc::new(position_codes(n, d)));
+        Stage::Embedding {
+            embedder: Embedder::new(d, self.key.seed),
+            x: Vec::with_capacity(n * d),
+        }
+    }
+
+    fn embed_rows(&mut self, mut embedder: Embedder, mut x: Vec<f32>) -> Stage {
+        let (n, d) = (self.key.tokens.len(), self.key.d_model);
+        let first = x.len() / d.max(1);
+        let last = (first + EMBED_ROWS).min(n);
         let positions = self.positions.get_or_insert_with(|| Arc::new(position_codes(n, d)));
+        embedder.extend(&self.key.tokens[first..last], first, positions, &mut x);
+        if last < n {
+            return Stage::Embedding { embedder, x };
+        }
         Stage::Weights {
-            x: embed_with_positions(&self.key.tokens, d, self.key.seed, positions),
+            x: Matrix::from_vec(n, d, x),
             drawn: Vec::with_capacity(4),
         }
     }
@@ -321,18 +346,18 @@ impl SdpaJob {
         Stage::Project {
             x,
             weights: LayerWeights::from_array(four),
-            qkv: [Matrix::zeros(n, d), Matrix::zeros(n, d), Matrix::zeros(n, d)],
+            qkv: std::array::from_fn(|_| Vec::with_capacity(n * d)),
             next_row: 0,
         }
     }
 
-    fn project(&mut self, x: Matrix, weights: LayerWeights, mut qkv: [Matrix; 3], next_row: usize) -> Stage {
+    fn project(&mut self, x: Matrix, weights: LayerWeights, mut qkv: [Vec<f32>; 3], next_row: usize) -> Stage {
         let (n, d) = (self.key.tokens.len(), self.key.d_model);
-        let rows = PROJECT_ROWS.min(n - next_row);
+        let rows = project_rows(d).min(n - next_row);
         let xb = x.rows_view(next_row, rows);
         for (dst, w) in qkv.iter_mut().zip([&weights.w_q, &weights.w_k, &weights.w_v]) {
             let part = matmul(xb, w.view());
-            dst.data[next_row * d..(next_row + rows) * d].copy_from_slice(&part.data);
+            dst.extend_from_slice(&part.data);
         }
         self.done_work += 3.0 * rows as f64 * (d * d) as f64;
         if next_row + rows < n {
@@ -343,7 +368,7 @@ impl SdpaJob {
                 next_row: next_row + rows,
             };
         }
-        let [q, k, v] = qkv;
+        let [q, k, v] = qkv.map(|data| Matrix::from_vec(n, d, data));
         let projected = Arc::new(Projected {
             key: self.key.clone(),
             w_o_cols: pool(&weights.w_o, d, PIPE_PX, PoolMode::Mean),
@@ -408,6 +433,7 @@ impl Job for SdpaJob {
     fn step(&mut self) {
         self.stage = match std::mem::replace(&mut self.stage, Stage::Embed) {
             Stage::Embed => self.embed(),
+            Stage::Embedding { embedder, x } => self.embed_rows(embedder, x),
             Stage::Weights { x, drawn } => self.draw_weight(x, drawn),
             Stage::Project {
                 x,

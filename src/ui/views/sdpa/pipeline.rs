@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::attention::matrix::Matrix;
 use crate::attention::pooling::{pool, PoolMode};
 use crate::i18n::{t, tf};
-use crate::ui::jobs::{drive, SLICED};
+use crate::ui::jobs::{drive, AFTER_RESULT};
 use crate::ui::reactive::relay;
 use crate::ui::render::heatmap::{Heatmap, HeatmapSpec};
 use crate::view_model::format::sig3;
@@ -73,7 +73,7 @@ pub fn Pipeline(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
     let score_run = drive(
         "sdpa_scores",
         score_key,
-        SLICED,
+        AFTER_RESULT,
         |k: &ScoreKey| {
             k.0.clone()
                 .map(|r| HeadScoreJob::new(r, k.1))
