@@ -83,6 +83,11 @@ impl<T> Later<T> {
         Self(reply, 0)
     }
 
+    /// `reply`, there at the first poll (the worker answered before it was asked for).
+    pub(crate) fn now(reply: Option<T>) -> Self {
+        Self(reply, 1)
+    }
+
     fn next(&mut self) -> Poll<Option<T>> {
         self.1 += 1;
         if self.1 < 2 {

@@ -23,7 +23,7 @@ use crate::attention::message::{Explain, Message};
 use crate::attention::multi_head::{HeadConfig, LayerWeights};
 use crate::attention::pooling::{pool, PoolMode};
 use crate::view_model::job::Job;
-use crate::view_model::offload::{HeadTask, Offload, PendingHead};
+use crate::view_model::offload::{HeadReply, HeadTask, Offload, PendingHead};
 use crate::view_model::sdpa::result::{
     HeadMaps, HeadScores, InputKey, Projected, Reuse, SdpaResult, ATTN_ROWS, BIG_BUDGET, BIG_PX, PIPE_PX, SCORE_BUDGET,
 };
@@ -119,6 +119,8 @@ pub struct SdpaJob {
     offload: Option<Rc<dyn Offload>>,
     /// The least work handed to `offload` ([`OFFLOAD_WORK`] unless a test lowers it).
     offload_min: f64,
+    /// The answer of the next remote head, polled already (it came back with the one before).
+    ahead: Option<Option<HeadReply>>,
 }
 
 impl SdpaJob {
@@ -185,6 +187,7 @@ impl SdpaJob {
             total_work,
             offload: None,
             offload_min: OFFLOAD_WORK,
+            ahead: None,
         };
         if let Some(r) = reuse {
             job.stage = Stage::Attend { projected: r.projected };
@@ -269,8 +272,14 @@ impl SdpaJob {
             return Stage::Output { projected };
         }
         // One head per step: at N = 4096 taking a head back (its maps out of the worker's answer,
-        // its pooled weights times V_h) is several ms, and all eight may be back at once.
-        match calls[next].poll() {
+        // its pooled weights times V_h) is several ms, and all eight may be back at once. The next
+        // head's answer, when already there, is kept for the next step (`ahead`): the runner must not
+        // sleep waiting for a message that has come.
+        let reply = match self.ahead.take() {
+            Some(reply) => Poll::Ready(reply),
+            None => calls[next].poll(),
+        };
+        match reply {
             Poll::Pending => Stage::Remote { projected, calls, next },
             Poll::Ready(None) => self.head_stage(projected, next),
             Poll::Ready(Some((summary, scores))) => {
@@ -284,10 +293,12 @@ impl SdpaJob {
                 self.add_head(&projected, next, summary);
                 let next = next + 1;
                 if next == calls.len() {
-                    Stage::Output { projected }
-                } else {
-                    Stage::Remote { projected, calls, next }
+                    return Stage::Output { projected };
                 }
+                if let Poll::Ready(reply) = calls[next].poll() {
+                    self.ahead = Some(reply);
+                }
+                Stage::Remote { projected, calls, next }
             }
         }
     }
@@ -468,7 +479,7 @@ impl Job for SdpaJob {
     }
 
     fn waiting(&self) -> bool {
-        matches!(self.stage, Stage::Remote { .. })
+        matches!(self.stage, Stage::Remote { .. }) && self.ahead.is_none()
     }
 
     fn finish(mut self) -> SdpaResult {

@@ -219,6 +219,8 @@ fn big_maps_fit_the_memory_budget_and_causal_maps_are_lower_triangular() {
 /// Worker runs) and answer at the second poll; `fail_at` makes that head fail.
 struct FakeWorkers {
     fail_at: Option<usize>,
+    /// Every answer there before it is polled (as when all workers finished during one slice).
+    answered: bool,
 }
 
 impl Offload for FakeWorkers {
@@ -248,7 +250,12 @@ impl Offload for FakeWorkers {
                             t.q, t.k, t.scores, t.keep, t.scale, t.causal, t.side, t.pipe, t.pool, t.block,
                         )
                     });
-                    Box::new(crate::view_model::offload::Later::new(reply)) as Box<dyn PendingHead>
+                    let later = if self.answered {
+                        crate::view_model::offload::Later::now(reply)
+                    } else {
+                        crate::view_model::offload::Later::new(reply)
+                    };
+                    Box::new(later) as Box<dyn PendingHead>
                 })
                 .collect(),
         )
@@ -292,7 +299,10 @@ fn heads_on_other_threads_give_the_same_result_and_a_failed_head_is_computed_her
             for fail_at in [None, Some(5)] {
                 let job = SdpaJob::new(key(n, 64), cfg, PoolMode::Max, None)
                     .unwrap()
-                    .with_offload(Rc::new(FakeWorkers { fail_at }))
+                    .with_offload(Rc::new(FakeWorkers {
+                        fail_at,
+                        answered: false,
+                    }))
                     .offload_from(1e7);
                 let (there, waited) = run_polling(job);
                 assert_eq!(waited > 0, offloaded, "N = {n}");
@@ -314,8 +324,11 @@ fn heads_on_other_threads_give_the_same_result_and_a_failed_head_is_computed_her
                     let job = SdpaJob::new(key(n, 64), cfg2, PoolMode::Max, Some(there.reuse())).unwrap();
                     if offload {
                         run_polling(
-                            job.with_offload(Rc::new(FakeWorkers { fail_at: None }))
-                                .offload_from(1e7),
+                            job.with_offload(Rc::new(FakeWorkers {
+                                fail_at: None,
+                                answered: false,
+                            }))
+                            .offload_from(1e7),
                         )
                         .0
                     } else {
@@ -372,4 +385,26 @@ fn the_score_maps_job_steps_one_block_of_rows_at_a_time_and_ends_with_the_same_m
     );
     let empty = HeadScoreJob::new(r, 9);
     assert!(empty.is_done(), "a head past the last gives empty maps at once");
+}
+
+#[test]
+fn answers_already_back_are_taken_one_per_step_without_waiting_for_another_message() {
+    let cfg = HeadConfig {
+        n_heads: 8,
+        scale: Scale::InvSqrtDHead,
+        causal: false,
+    };
+    let here = SdpaJob::new(key(600, 64), cfg, PoolMode::Max, None).unwrap().run();
+    let job = SdpaJob::new(key(600, 64), cfg, PoolMode::Max, None)
+        .unwrap()
+        .with_offload(Rc::new(FakeWorkers {
+            fail_at: None,
+            answered: true,
+        }))
+        .offload_from(1e7);
+    // It waits once, right after handing the heads out; then, with every answer in, never again (no
+    // message would come to wake the runner: it used to wait after each of the eight heads).
+    let (there, waited) = run_polling(job);
+    assert_eq!(waited, 1);
+    assert_eq!(head_bits(&there), head_bits(&here));
 }
