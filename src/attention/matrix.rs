@@ -299,14 +299,9 @@ fn gemm_strided(
     }
 }
 
-/// C = A·B for row-major views; C is `a.rows × b.cols`. Under wasm `simd128` through
-/// [`crate::attention::tiled_gemm`] (faster there than `matrixmultiply`'s portable kernel).
+/// C = A·B for row-major views; C is `a.rows × b.cols`.
 pub fn matmul(a: MatRef<'_>, b: MatRef<'_>) -> Matrix {
     assert_eq!(a.cols, b.rows, "matmul: {}×{} · {}×{}", a.rows, a.cols, b.rows, b.cols);
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    if a.rows >= 4 && b.cols >= 8 {
-        return crate::attention::tiled_gemm::matmul_tiled(a, b);
-    }
     let mut c = Matrix::zeros(a.rows, b.cols);
     gemm(a.rows, a.cols, b.cols, 1.0, a.plain(), b.plain(), 0.0, &mut c.data);
     c

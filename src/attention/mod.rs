@@ -28,7 +28,6 @@ pub mod saturation;
 pub mod scale;
 pub mod softmax;
 pub mod split;
-pub mod tiled_gemm;
 pub mod tokenizer;
 
 // Chapters: each owns its folder.
