@@ -98,7 +98,7 @@ test("one page through every view, part, embed and language: the collector recor
       ["?view=sdpa&n=24&causal=1", "sdpa_runs"], ["?view=heads&part=rope"], ["?view=heads&part=mla&n=20", "heads_runs"],
       ["?view=heads&model=mistral-7b&ctx=65536"], ["?view=sparse&pattern=bigbird", "sparse_runs"],
       ["?view=sparse&pattern=lsh&embed=1", "sparse_runs"], ["?view=approx&method=performer", "approx_runs"],
-      ["?view=approx&lang=zh&embed=1&n=48", "approx_runs"], ["?view=speed&max_n=256&run=1&lang=zh", "speed_runs"],
+      ["?view=approx&lang=zh&embed=1&n=48", "approx_runs"], ["?view=speed&max_n=512&run=1&lang=zh", "speed_runs"],
       ["?view=sdpa&embed=1&n=16", "sdpa_runs"],
     ];
     for (const [q, metric] of stops) {
