@@ -12,7 +12,6 @@
 
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::Poll;
 
 use crate::attention::budget::Estimate;
 use crate::attention::embedding::{position_codes, Embedder};
@@ -23,7 +22,7 @@ use crate::attention::message::{Explain, Message};
 use crate::attention::multi_head::{HeadConfig, LayerWeights};
 use crate::attention::pooling::{pool, PoolMode};
 use crate::view_model::job::Job;
-use crate::view_model::offload::{HeadReply, HeadTask, Offload, PendingHead};
+use crate::view_model::offload::{HeadReply, Offload, PendingHead};
 use crate::view_model::sdpa::result::{
     HeadMaps, HeadScores, InputKey, Projected, Reuse, SdpaResult, ATTN_ROWS, BIG_BUDGET, BIG_PX, PIPE_PX, SCORE_BUDGET,
 };
@@ -220,86 +219,6 @@ impl SdpaJob {
             head,
             next_row: 0,
             acc: HeadAcc::new(n, self.side, PIPE_PX, self.pool),
-        }
-    }
-
-    /// The first head's stage: every head on the workers when they are there and it pays off.
-    fn heads_stage(&mut self, projected: Arc<Projected>) -> Stage {
-        let n = self.key.tokens.len();
-        let work = (self.cfg.n_heads * n * n * self.d_head) as f64;
-        let Some(offload) = self
-            .offload
-            .clone()
-            .filter(|o| work >= self.offload_min && o.threads() > 0)
-        else {
-            return self.head_stage(projected, 0);
-        };
-        let dh = self.d_head;
-        let keep = matches!(self.scores, ScoreSource::Kept(_));
-        let tasks: Vec<HeadTask<'_>> = (0..self.cfg.n_heads)
-            .map(|head| HeadTask {
-                q: projected.q.columns(head * dh, dh),
-                k: projected.k.columns(head * dh, dh),
-                scores: match &self.scores {
-                    ScoreSource::Reused(c) => Some(c.heads[head].as_slice()),
-                    _ => None,
-                },
-                keep,
-                scale: self.cfg.scale.factor(dh),
-                causal: self.cfg.causal,
-                side: self.side,
-                pipe: PIPE_PX,
-                pool: self.pool,
-                block: ATTN_ROWS,
-            })
-            .collect();
-        let started = offload.start_heads(&tasks).filter(|c| c.len() == tasks.len());
-        drop(tasks);
-        let Some(calls) = started else {
-            return self.head_stage(projected, 0);
-        };
-        Stage::Remote {
-            projected,
-            calls,
-            next: 0,
-        }
-    }
-
-    /// Takes back the heads that are done, in order; a failed head and the rest run here.
-    fn step_remote(&mut self, projected: Arc<Projected>, mut calls: Vec<Box<dyn PendingHead>>, next: usize) -> Stage {
-        let n = self.key.tokens.len();
-        if next >= calls.len() {
-            return Stage::Output { projected };
-        }
-        // One head per step: at N = 4096 taking a head back (its maps out of the worker's answer,
-        // its pooled weights times V_h) is several ms, and all eight may be back at once. The next
-        // head's answer, when already there, is kept for the next step (`ahead`): the runner must not
-        // sleep waiting for a message that has come.
-        let reply = match self.ahead.take() {
-            Some(reply) => Poll::Ready(reply),
-            None => calls[next].poll(),
-        };
-        match reply {
-            Poll::Pending => Stage::Remote { projected, calls, next },
-            Poll::Ready(None) => self.head_stage(projected, next),
-            Poll::Ready(Some((summary, scores))) => {
-                if let ScoreSource::Kept(kept) = &mut self.scores {
-                    match scores {
-                        Some(s) if kept.len() == next && s.len() == n * n => kept.push(s),
-                        _ => return self.head_stage(projected, next),
-                    }
-                }
-                self.done_work += 4.0 * (n * n * self.d_head) as f64;
-                self.add_head(&projected, next, summary);
-                let next = next + 1;
-                if next == calls.len() {
-                    return Stage::Output { projected };
-                }
-                if let Poll::Ready(reply) = calls[next].poll() {
-                    self.ahead = Some(reply);
-                }
-                Stage::Remote { projected, calls, next }
-            }
         }
     }
 
@@ -519,6 +438,9 @@ impl Job for SdpaJob {
 fn out_work(n: usize, d: usize) -> f64 {
     (n.min(PIPE_PX) * d * d.min(PIPE_PX)) as f64
 }
+
+#[path = "job_remote.rs"]
+mod remote;
 
 #[cfg(test)]
 #[path = "job_tests.rs"]
