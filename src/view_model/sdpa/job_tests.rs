@@ -8,6 +8,7 @@ use crate::attention::pooling::pool;
 use crate::attention::scale::Scale;
 use crate::attention::softmax::entropy;
 use crate::attention::tokenizer::example_tokens;
+use crate::view_model::offload::HeadTask;
 use crate::view_model::sdpa::result::head_score_maps;
 
 fn key(n: usize, d: usize) -> InputKey {
