@@ -7,9 +7,26 @@
 //   in:  { id, op: "heads", items: [{ q, k, scores?, n, dh, keep, scale, causal, side, pipe, poolMax, block }] }
 //        (heads of the SDPA view; out is [count, len_0 … len_{count−1}, item_0 …], each item a head's
 //        packed summary from worker_head, src/worker/main.rs)
-//   and once at start (after a short warm-up): { ready: true } or { failed: "why" }. `ms` in an answer
+//   and once at start (after a short warm-up): { ready: true, build } (build: "relaxed-simd" or
+//   "simd128", the wasm it loaded) or { failed: "why" }. `ms` in an answer
 //   is the worker's own time for the part (window.__atlas.workers_part_ms, the last one).
-importScripts("./attention-worker.js");
+
+/** True when this browser compiles relaxed SIMD: a one-function module that returns
+ * f32x4.relaxed_madd of three zero vectors (opcode 0xfd 0x105) validates. */
+function hasRelaxedSimd() {
+  const zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
+  const body = [0x00, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b];
+  const bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+    0x03, 0x02, 0x01, 0x00, 0x0a, body.length + 2, 0x01, body.length, ...body];
+  try { return WebAssembly.validate(new Uint8Array(bytes)); } catch (_) { return false; }
+}
+
+// Two builds of the same exports (src/worker/): with fused multiply-adds where relaxed SIMD is
+// there, else simd128 only. `?build=simd128` on this script's URL forces the second (benchmarks).
+const build = new URLSearchParams(self.location.search).get("build") !== "simd128" && hasRelaxedSimd()
+  ? "relaxed-simd" : "simd128";
+const stem = build === "relaxed-simd" ? "./attention-worker-relaxed" : "./attention-worker";
+importScripts(`${stem}.js`);
 
 /** A few calls of both kinds on made-up inputs, so V8 tiers the hot functions up (its first tier,
  * Liftoff, runs SIMD code several times slower) before the first real part arrives. */
@@ -22,7 +39,7 @@ function warmUp() {
   }
 }
 
-wasm_bindgen({ module_or_path: "./attention-worker_bg.wasm" }).then(
+wasm_bindgen({ module_or_path: `${stem}_bg.wasm` }).then(
   () => {
     try { warmUp(); } catch (_) { /* a failure shows at the first real part */ }
     self.onmessage = (e) => {
@@ -47,7 +64,7 @@ wasm_bindgen({ module_or_path: "./attention-worker_bg.wasm" }).then(
         self.postMessage({ id: m.id, error: String(err && err.message ? err.message : err) });
       }
     };
-    self.postMessage({ ready: true });
+    self.postMessage({ ready: true, build });
   },
   (err) => self.postMessage({ failed: String(err && err.message ? err.message : err) }),
 );

@@ -51,6 +51,18 @@ fn pack_key_panels(k: MatRef<'_>) -> Vec<f32> {
     out
 }
 
+/// acc + a·b in the tiles: rounded twice (a multiply, then an add, as the reference) in the
+/// simd128 build; one `f32x4.relaxed_madd` (fused where the CPU has FMA) in the relaxed-SIMD build.
+#[inline(always)]
+fn madd(acc: F4, a: F4, b: F4) -> F4 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", feature = "relaxed-simd"))]
+    // SAFETY: the relaxed build is loaded only where relaxed SIMD validates, and the tiles inline
+    // into `attend_fast_relaxed`, compiled with the target feature.
+    return unsafe { acc.relaxed_madd(a, b) };
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128", feature = "relaxed-simd")))]
+    acc.mul_acc(a, b)
+}
+
 /// S-tile: s_{r, l} = Σ_c q_r[c]·panel[c][l] for 4 query rows and the 8 keys of one panel.
 ///
 /// # Safety
@@ -62,8 +74,8 @@ unsafe fn qk_tile(q: [*const f32; MR], panel: *const f32, d: usize) -> [[F4; 2];
         let (b0, b1) = unsafe { (F4::load(panel.add(c * NR)), F4::load(panel.add(c * NR + 4))) };
         for r in 0..MR {
             let a = unsafe { F4::load_splat(q[r].add(c)) };
-            acc[r][0] = acc[r][0].mul_acc(a, b0);
-            acc[r][1] = acc[r][1].mul_acc(a, b1);
+            acc[r][0] = madd(acc[r][0], a, b0);
+            acc[r][1] = madd(acc[r][1], a, b1);
         }
     }
     acc
@@ -85,8 +97,8 @@ unsafe fn pv_tile(e: [*const f32; MR], v: *const f32, ldv: usize, keys: usize, o
         let (b0, b1) = unsafe { (F4::load(v.add(j * ldv)), F4::load(v.add(j * ldv + 4))) };
         for r in 0..MR {
             let a = unsafe { F4::load_splat(e[r].add(j)) };
-            acc[r][0] = acc[r][0].mul_acc(a, b0);
-            acc[r][1] = acc[r][1].mul_acc(a, b1);
+            acc[r][0] = madd(acc[r][0], a, b0);
+            acc[r][1] = madd(acc[r][1], a, b1);
         }
     }
     for r in (0..MR).rev() {
@@ -154,7 +166,41 @@ fn prefix_lengths(mask: &dyn AttentionMask, n_queries: usize, n_keys: usize) -> 
 /// or returns false without a usable result when this kernel does not apply: a mask that is not a
 /// prefix per row, scale ≤ 0 or not finite, d_v not a multiple of 8, or a row whose scores are
 /// not all finite. Callers then use [`crate::attention::exact::attention_rows`].
+///
+/// In the relaxed-SIMD build (feature `relaxed-simd`) the two products use fused multiply-adds:
+/// results then differ from the reference by rounding, within 1e-4.
 pub fn attend_fast(
+    q: MatRef<'_>,
+    k: MatRef<'_>,
+    v: MatRef<'_>,
+    scale: f32,
+    mask: &dyn AttentionMask,
+    out: &mut [f32],
+) -> bool {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", feature = "relaxed-simd"))]
+    // SAFETY: this build runs only where `WebAssembly.validate` accepted relaxed SIMD
+    // (assets/atlas-worker.js), so the target feature is present.
+    return unsafe { attend_fast_relaxed(q, k, v, scale, mask, out) };
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128", feature = "relaxed-simd")))]
+    attend_fast_body(q, k, v, scale, mask, out)
+}
+
+/// [`attend_fast_body`] compiled with relaxed SIMD, so the tiles' `relaxed_madd` inline.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", feature = "relaxed-simd"))]
+#[target_feature(enable = "relaxed-simd")]
+unsafe fn attend_fast_relaxed(
+    q: MatRef<'_>,
+    k: MatRef<'_>,
+    v: MatRef<'_>,
+    scale: f32,
+    mask: &dyn AttentionMask,
+    out: &mut [f32],
+) -> bool {
+    attend_fast_body(q, k, v, scale, mask, out)
+}
+
+#[inline(always)]
+fn attend_fast_body(
     q: MatRef<'_>,
     k: MatRef<'_>,
     v: MatRef<'_>,

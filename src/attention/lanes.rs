@@ -52,6 +52,17 @@ mod imp {
         pub fn mul(self, o: F4) -> F4 {
             F4(f32x4_mul(self.0, o.0))
         }
+        /// a·b + self in one `f32x4.relaxed_madd` (relaxed SIMD): fused, rounded once, where the
+        /// CPU has FMA; a multiply and an add where it does not.
+        ///
+        /// # Safety
+        /// Only in a module built for relaxed SIMD (the engine's `relaxed-simd` feature), from a
+        /// function compiled with that target feature, so the intrinsic inlines.
+        #[cfg(feature = "relaxed-simd")]
+        #[inline(always)]
+        pub unsafe fn relaxed_madd(self, a: F4, b: F4) -> F4 {
+            F4(f32x4_relaxed_madd(a.0, b.0, self.0))
+        }
         /// Lane-wise `if o > self { o } else { self }` (`f32x4.pmax`: one `maxps`, NaN in `o` ignored).
         #[inline(always)]
         pub fn max(self, o: F4) -> F4 {

@@ -37,8 +37,10 @@ pub async fn atlas_workers_ready(timeout_ms: f64) -> usize {
     crate::ui::workers::threads()
 }
 
-/// [`atlas_exact_attention`] (fast kernel) split over the Web Worker pool: resolves to O as a
-/// Float32Array, or to `undefined` when no worker is ready or a part failed (callers fall back).
+/// [`atlas_exact_attention`] (fast kernel) split over the Web Worker pool, over at most `at_most`
+/// workers when given (1: the whole call on one worker thread, in the workers' relaxed-SIMD build
+/// where the browser has it): resolves to O as a Float32Array, or to `undefined` when no worker is
+/// ready or a part failed (callers fall back).
 #[wasm_bindgen]
 pub async fn atlas_exact_attention_workers(
     q: js_sys::Float32Array,
@@ -47,8 +49,10 @@ pub async fn atlas_exact_attention_workers(
     heads: usize,
     d: usize,
     causal: bool,
+    at_most: Option<usize>,
 ) -> Option<js_sys::Float32Array> {
-    let mut call = crate::ui::workers::attend_arrays(&q, &k, &v, heads, d, causal)?;
+    let workers = crate::ui::workers::threads().min(at_most.unwrap_or(usize::MAX));
+    let mut call = crate::ui::workers::attend_arrays(&q, &k, &v, heads, d, causal, workers)?;
     loop {
         if let std::task::Poll::Ready(out) = call.poll_array() {
             return out;

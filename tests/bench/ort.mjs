@@ -4,7 +4,9 @@
 // scripts/bench/attention_onnx.py. The node script calls `window.ortBench` through page.evaluate.
 //
 // "atlas-workers" is the same fast kernel split over the atlas's Web Worker pool (one wasm instance per
-// worker, navigator.hardwareConcurrency of them, at most 4), awaited like session.run.
+// worker, navigator.hardwareConcurrency of them, at most 4), awaited like session.run; "atlas-1worker"
+// is the whole call on one of those workers. The workers load the relaxed-SIMD build of their wasm
+// (fused multiply-adds) where the browser has relaxed SIMD; the main-thread kernels are simd128 only.
 // `?threads=T` is onnxruntime's thread count: ort.env.wasm.numThreads is read once, when its wasm
 // starts, so each thread count needs its own page. Both sides get the very same Float32Arrays (seeded
 // here), are called the same way (JS arrays in → JS array out, copies included) and are timed by
@@ -68,7 +70,8 @@ async function session(causal) {
   return sessions[name];
 }
 
-/** One timed call of a side: { ms, out }. Sides: "atlas-blocked", "atlas-fast", "atlas-workers", "ort". */
+/** One timed call of a side: { ms, out }. Sides: "atlas-blocked", "atlas-fast", "atlas-1worker",
+ * "atlas-workers", "ort". */
 async function runOnce(side, n, causal) {
   const { q, k, v, mask } = inputsFor(n);
   if (side === "ort") {
@@ -85,10 +88,12 @@ async function runOnce(side, n, causal) {
     r.o.dispose?.();
     return { ms, out };
   }
-  if (side === "atlas-workers") {
-    // The atlas's Web Worker pool (src/ui/workers/): heads split over the workers, arrays transferred.
+  if (side === "atlas-workers" || side === "atlas-1worker") {
+    // The atlas's Web Worker pool (src/ui/workers/): heads split over the workers (all of them, or
+    // one: the whole call on one worker thread), arrays transferred. The workers run the relaxed-SIMD
+    // build (fused multiply-adds) where the browser validates it.
     const t0 = performance.now();
-    const out = await atlas.atlas_exact_attention_workers(q, k, v, HEADS, D, causal);
+    const out = await atlas.atlas_exact_attention_workers(q, k, v, HEADS, D, causal, side === "atlas-1worker" ? 1 : undefined);
     const ms = performance.now() - t0;
     if (!out) throw new Error("the atlas's workers did not answer");
     return { ms, out };
@@ -133,6 +138,7 @@ function info() {
   return {
     threads, ort_version: ort.env.versions?.web ?? ort.version ?? null, ort_num_threads: ort.env.wasm.numThreads,
     cross_origin_isolated: self.crossOriginIsolated, hardware_concurrency: navigator.hardwareConcurrency, atlas_workers: atlasWorkers,
+    atlas_workers_relaxed_simd: window.__atlas?.workers_relaxed === 1,
     user_agent: navigator.userAgent,
   };
 }

@@ -10,8 +10,10 @@
 // its fast kernel and onnxruntime with numThreads = 1; ?threads=2 times the fast kernel again and
 // onnxruntime with numThreads = 2 (its thread count is fixed when its wasm starts). Within a page the
 // sides are called in turn, `repeats` rounds after one warm-up call each; the table shows the best.
-// "atlas-workers" is the fast kernel split over the atlas's Web Worker pool (both pages; the table uses
-// page 1's, where onnxruntime runs on one thread and no pool of its own competes for the cores).
+// "atlas-workers" is the fast kernel split over the atlas's Web Worker pool, "atlas-1worker" the whole
+// call on one of those workers (both pages; the table uses page 1's, where onnxruntime runs on one
+// thread and no pool of its own competes for the cores). The workers run their relaxed-SIMD wasm
+// (fused multiply-adds) where Chromium validates it, the main-thread kernels simd128 only.
 // Outputs: the workers within 1e-5 of the one-thread fast kernel; every side within 1e-4 of the atlas's blocked kernel (the reference), or the run fails.
 // Pages are cross-origin isolated (COOP + COEP, needed for onnxruntime's threads). No network: Chromium
 // resolves no host name, every request of the pages and their workers is logged, and the run fails if
@@ -69,7 +71,7 @@ const loadBefore = os.loadavg();
 const pages = {};
 const cases = {};
 try {
-  for (const [threads, sides] of [[1, ["atlas-blocked", "atlas-fast", "atlas-workers", "ort"]], [2, ["atlas-fast", "atlas-workers", "ort"]]]) {
+  for (const [threads, sides] of [[1, ["atlas-blocked", "atlas-fast", "atlas-1worker", "atlas-workers", "ort"]], [2, ["atlas-fast", "atlas-1worker", "atlas-workers", "ort"]]]) {
     pages[threads] = await withPage(threads, async (page) => {
       const info = await page.evaluate(() => window.ortBench.info());
       if (!info.cross_origin_isolated) throw new Error("the page is not cross-origin isolated");
@@ -101,20 +103,25 @@ for (const [i, r1] of pages[1].results.entries()) {
   const blocked = best(r1.times["atlas-blocked"]), fast = best(r1.times["atlas-fast"]);
   const ort1 = best(r1.times.ort), ort2 = best(r2.times.ort);
   const workers = best(r1.times["atlas-workers"]), workers2 = best(r2.times["atlas-workers"]);
+  const oneWorker = best(r1.times["atlas-1worker"]);
   // Page 2's reference is its atlas-fast output; fast is itself within 1e-5 of blocked on page 1.
   const diffs = {
     fast: r1.diff_from_first["atlas-fast"], ort_1t: r1.diff_from_first.ort, ort_2t: r2.diff_from_first.ort,
     workers_vs_ort_1t: r1.diff_from_ort["atlas-workers"], workers_vs_ort_2t: r2.diff_from_ort["atlas-workers"],
+    one_worker_vs_ort_1t: r1.diff_from_ort["atlas-1worker"],
   };
   // The workers against the one-thread kernel, same inputs: the same code per row, so within 1e-5.
-  const workersVsFast = Math.max(r1.diff_from_fast["atlas-workers"], r2.diff_from_fast["atlas-workers"]);
+  const workersVsFast = Math.max(r1.diff_from_fast["atlas-workers"], r2.diff_from_fast["atlas-workers"],
+    r1.diff_from_fast["atlas-1worker"]);
   worstWorkers = Math.max(worstWorkers, workersVsFast);
   worst = Math.max(worst, ...Object.values(diffs));
   const row = {
     n: r1.n, mask: r1.causal ? "causal" : "full",
     atlas_blocked_ms: blocked, atlas_fast_ms: fast, atlas_fast_page2_ms: best(r2.times["atlas-fast"]),
     ort_1t_ms: ort1, ort_2t_ms: ort2, atlas_workers_ms: workers, atlas_workers_page2_ms: workers2,
-    workers_speedup: fast / workers, ort_2t_over_workers: ort2 / workers, workers_vs_fast_max_abs_diff: workersVsFast,
+    atlas_1worker_ms: oneWorker, atlas_1worker_page2_ms: best(r2.times["atlas-1worker"]),
+    workers_speedup: oneWorker / workers, workers_over_main_thread: fast / workers, ort_1t_over_1worker: ort1 / oneWorker,
+    ort_2t_over_workers: ort2 / workers, workers_vs_fast_max_abs_diff: workersVsFast,
     ort_1t_over_atlas: ort1 / fast, ort_2t_over_atlas: ort2 / fast, blocked_over_fast: blocked / fast,
     gflops_atlas: (8 * r1.n * r1.n * 2 * 2 * 64) / (fast * 1e6), max_abs_diff: diffs,
     times: { page_1t: r1.times, page_2t: r2.times },
@@ -124,10 +131,13 @@ for (const [i, r1] of pages[1].results.entries()) {
 }
 const f = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const table = [
-  `| N | mask | atlas blocked (before) | atlas fast (1 thread) | atlas workers (${pages[1].info.atlas_workers}) | ORT 1 thread | ORT 2 threads | workers / 1 thread | ORT-1t / atlas | ORT-2t / atlas workers | max abs diff |`,
-  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.n} | ${r.mask} | ${f(r.atlas_blocked_ms)} | ${f(r.atlas_fast_ms)} | ${f(r.atlas_workers_ms)} | ${f(r.ort_1t_ms)} | ${f(r.ort_2t_ms)} `
-    + `| ${r.workers_speedup.toFixed(2)}× | ${r.ort_1t_over_atlas.toFixed(2)}× | ${r.ort_2t_over_workers.toFixed(2)}× | ${Math.max(...Object.values(r.max_abs_diff)).toExponential(1)} |`),
+  `| N | mask | atlas blocked (before) | atlas main thread (simd128) | atlas 1 worker (${pages[1].info.atlas_workers_relaxed_simd ? "relaxed SIMD" : "simd128"}) `
+    + `| atlas workers (${pages[1].info.atlas_workers}) | ORT 1 thread | ORT 2 threads | ORT-1t / atlas main | ORT-1t / atlas 1 worker `
+    + `| workers / 1 worker | ORT-2t / atlas workers | max abs diff |`,
+  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.n} | ${r.mask} | ${f(r.atlas_blocked_ms)} | ${f(r.atlas_fast_ms)} | ${f(r.atlas_1worker_ms)} | ${f(r.atlas_workers_ms)} `
+    + `| ${f(r.ort_1t_ms)} | ${f(r.ort_2t_ms)} | ${r.ort_1t_over_atlas.toFixed(2)}× | ${r.ort_1t_over_1worker.toFixed(2)}× `
+    + `| ${r.workers_speedup.toFixed(2)}× | ${r.ort_2t_over_workers.toFixed(2)}× | ${Math.max(...Object.values(r.max_abs_diff)).toExponential(1)} |`),
 ].join("\n");
 const report = {
   date: new Date().toISOString(),
@@ -144,8 +154,8 @@ console.log(JSON.stringify({ ...report, cases: rows.map(({ times: _t, ...rest })
 console.log(`\nonnxruntime-web ${ortVersion} (wasm) vs the atlas, 8 heads × N × 64, best of ${REPEATS} (ms), ${report.browser}, `
   + `load ${loadBefore[0].toFixed(2)} → ${report.machine.loadavg_after[0].toFixed(2)}; ratio > 1: the atlas is faster\n`);
 console.log(table);
-console.log(`\nworkers / 1 thread: the atlas's fast kernel on one thread divided by the same kernel split over its Web Workers `
-  + `(page 1, interleaved); ORT-2t / atlas workers > 1: the workers are faster than onnxruntime on 2 threads. `
+console.log(`\nworkers / 1 worker: the atlas's fast kernel on one of its Web Workers divided by the same kernel split over all of them `
+  + `(page 1, interleaved, the same wasm build); ORT-2t / atlas workers > 1: the workers are faster than onnxruntime on 2 threads. `
   + `Workers vs one thread: max |Δ| ${worstWorkers.toExponential(1)} (limit ${WORKERS_TOLERANCE}).`);
 if (worstWorkers > WORKERS_TOLERANCE) {
   console.error(`[bench-ort] the workers' output differs from one thread's by ${worstWorkers} > ${WORKERS_TOLERANCE}`);

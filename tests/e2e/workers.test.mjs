@@ -1,6 +1,6 @@
 // End-to-end tests of the exact-attention Web Worker pool (src/ui/workers/, src/worker/,
 // assets/atlas-worker.js): the workers start under the page's CSP, their result equals the one-thread
-// kernel's within 1e-5 on the same inputs, the Speed chapter times them next to one thread, the SDPA
+// kernel's within 1e-5 on the same inputs (their relaxed-SIMD build; the simd128 fallback exactly), the Speed chapter times them next to one thread, the SDPA
 // view hands them its heads and draws the same maps, and with workers disabled (the test hook
 // `window.__atlasWorkers = 0`) everything falls back to one thread without an error.
 import { test } from "node:test";
@@ -27,20 +27,40 @@ async function compare(page, heads, n, d, causal) {
   }, [heads, n, d, causal]);
 }
 
-test("the workers start under the CSP and equal the one-thread kernel within 1e-5 (heads and row splits)", async () => {
-  await withApp("?view=speed", async ({ page, requests }) => {
-    for (const [heads, n, d] of [[8, 200, 64], [1, 300, 64], [1, 37, 16], [3, 64, 32]]) {
-      for (const causal of [false, true]) {
-        const r = await compare(page, heads, n, d, causal);
-        assert.ok(r.ready >= 1, `workers ready: ${r.ready}`);
-        assert.ok(r.diff !== null && r.len, `the workers answered (${heads}×${n}×${d}, causal ${causal})`);
-        assert.ok(r.diff <= 1e-5, `max |Δ| ${r.diff} (${heads}×${n}×${d}, causal ${causal})`);
-      }
+/** Both splits, full and causal: the workers' O equals the one-thread kernel's within `limit`. */
+async function compareAll(page, limit) {
+  for (const [heads, n, d] of [[8, 200, 64], [1, 300, 64], [1, 37, 16], [3, 64, 32]]) {
+    for (const causal of [false, true]) {
+      const r = await compare(page, heads, n, d, causal);
+      assert.ok(r.ready >= 1, `workers ready: ${r.ready}`);
+      assert.ok(r.diff !== null && r.len, `the workers answered (${heads}×${n}×${d}, causal ${causal})`);
+      assert.ok(r.diff <= limit, `max |Δ| ${r.diff} (${heads}×${n}×${d}, causal ${causal})`);
     }
+  }
+}
+
+// Chromium has relaxed SIMD, so the workers load the fused build: its multiply-adds round once
+// where the one-thread (simd128) kernel rounds twice, a few ulp apart — well inside 1e-5 here.
+test("the workers start under the CSP, load the relaxed-SIMD build and equal the one-thread kernel within 1e-5", async () => {
+  await withApp("?view=speed", async ({ page, requests }) => {
+    await compareAll(page, 1e-5);
+    assert.equal(await page.evaluate(() => window.__atlas.workers_relaxed), 1, "the workers report the relaxed build");
     assert.ok(requests.some((u) => u.endsWith("/atlas-worker.js")), "worker script loaded");
-    assert.ok(requests.some((u) => u.endsWith("/attention-worker_bg.wasm")), "worker wasm loaded");
+    assert.ok(requests.some((u) => u.endsWith("/attention-worker-relaxed_bg.wasm")), "relaxed worker wasm loaded");
+    assert.ok(!requests.some((u) => u.endsWith("/attention-worker_bg.wasm")), "not the simd128 one too");
     assert.ok(!requests.some((u) => u.startsWith("blob:")), "no blob: workers");
   });
+});
+
+// The fallback build (what a browser without relaxed SIMD loads; forced here by the test hook):
+// the same operations in the same order as one thread, so the same floats.
+test("with the simd128 build forced, the workers load it and equal the one-thread kernel exactly", async () => {
+  await withApp("?view=speed", async ({ page, requests }) => {
+    await compareAll(page, 0);
+    assert.equal(await page.evaluate(() => window.__atlas.workers_relaxed), 0, "the workers report simd128");
+    assert.ok(requests.some((u) => u.endsWith("/attention-worker_bg.wasm")), "simd128 worker wasm loaded");
+    assert.ok(!requests.some((u) => u.endsWith("/attention-worker-relaxed_bg.wasm")), "not the relaxed one");
+  }, { initScript: () => { window.__atlasWorkerBuild = "simd128"; } });
 });
 
 test("threads=workers times exact attention on the workers next to one thread and shows the speed-up", async () => {

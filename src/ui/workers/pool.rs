@@ -18,6 +18,16 @@ use crate::view_model::offload::PendingCall;
 pub const MAX_WORKERS: usize = 4;
 /// A worker that has not said "ready" after this many ms is not waited for.
 const START_TIMEOUT_MS: i32 = 10_000;
+/// Parts posted to one worker before its first answer: the second waits in the worker's own
+/// message queue, so the worker starts it the moment the first is done (no round trip through the
+/// main thread between parts), while later parts still go to whichever worker frees up first.
+const IN_FLIGHT: usize = 2;
+/// Most parts per worker an exact-attention call is cut into (whole heads, at most one per head):
+/// small parts let a worker slowed by the other core's load hand its share to the other.
+const PARTS_PER_WORKER: usize = 4;
+/// Least work of a part, in multiply-adds (≈ 2 ms of the kernel): a smaller part would spend as
+/// long in messages and copies as in the kernel.
+const PART_MIN_MACS: usize = 25_000_000;
 
 #[wasm_bindgen]
 extern "C" {
@@ -56,17 +66,16 @@ struct Queued {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum WorkerState {
     Starting,
-    Idle,
-    /// Running part `id`.
-    Busy(u64),
+    /// Started: takes parts (up to [`IN_FLIGHT`] at once).
+    Ready,
     Dead,
 }
 
 struct Slot {
     worker: JsWorker,
     state: WorkerState,
-    /// The slot of the part it runs (None if its caller is gone).
-    running: Option<Weak<RefCell<PartState>>>,
+    /// The ids and result slots of the parts posted to it, oldest first.
+    running: VecDeque<(u64, Weak<RefCell<PartState>>)>,
     _on_message: Closure<dyn FnMut(JsValue)>,
     _on_error: Closure<dyn FnMut(JsValue)>,
 }
@@ -103,19 +112,19 @@ fn wanted() -> usize {
 }
 
 /// The worker script's URL: next to the page (`dist/`), or `window.__atlasWorkerUrl` when a page
-/// loads the app's module from elsewhere (the peer benchmark).
+/// loads the app's module from elsewhere (the peer benchmark). `window.__atlasWorkerBuild =
+/// "simd128"` (benchmarks, tests) adds `?build=simd128`: the workers then skip the relaxed-SIMD wasm.
 fn script_url() -> Option<String> {
     let w = web_sys::window()?;
-    if let Some(u) = Reflect::get(&w, &JsValue::from_str("__atlasWorkerUrl"))
-        .ok()
-        .and_then(|v| v.as_string())
-    {
-        return Some(u);
+    let get = |key: &str| Reflect::get(&w, &JsValue::from_str(key)).ok().and_then(|v| v.as_string());
+    let url = match get("__atlasWorkerUrl") {
+        Some(u) => web_sys::Url::new(&u).ok()?,
+        None => web_sys::Url::new_with_base("atlas-worker.js", &w.document()?.base_uri().ok()??).ok()?,
+    };
+    if get("__atlasWorkerBuild").as_deref() == Some("simd128") {
+        url.search_params().set("build", "simd128");
     }
-    let base = w.document()?.base_uri().ok()??;
-    web_sys::Url::new_with_base("atlas-worker.js", &base)
-        .ok()
-        .map(|u| u.href())
+    Some(url.href())
 }
 
 /// Starts the pool in the background if it was never tried (cheap afterwards). Failures are silent:
@@ -145,7 +154,7 @@ pub fn warm() {
         slots.push(Slot {
             worker,
             state: WorkerState::Starting,
-            running: None,
+            running: VecDeque::new(),
             _on_message: on_message,
             _on_error: on_error,
         });
@@ -186,7 +195,7 @@ pub fn threads() -> usize {
     with_pool(|p| {
         p.slots
             .iter()
-            .filter(|s| matches!(s.state, WorkerState::Idle | WorkerState::Busy(_)))
+            .filter(|s| s.state == WorkerState::Ready)
             .count()
     })
     .unwrap_or(0)
@@ -208,8 +217,10 @@ fn retire(index: usize) {
         if let Some(slot) = pool.slots.get_mut(index) {
             slot.state = WorkerState::Dead;
             slot.worker.terminate();
-            if let Some(part) = slot.running.take().and_then(|w| w.upgrade()) {
-                *part.borrow_mut() = PartState::Failed;
+            for (_, part) in slot.running.drain(..) {
+                if let Some(part) = part.upgrade() {
+                    *part.borrow_mut() = PartState::Failed;
+                }
             }
         }
         // With no live worker left, queued parts fail too (their callers compute them).
@@ -232,12 +243,15 @@ fn on_message(index: usize, event: JsValue) {
         with_pool(|pool| {
             if let Some(slot) = pool.slots.get_mut(index) {
                 if slot.state == WorkerState::Starting {
-                    slot.state = WorkerState::Idle;
+                    slot.state = WorkerState::Ready;
                 }
             }
             pool.wake();
         });
         crate::ui::browser::record_metric("workers_ready", threads() as f64);
+        // Which wasm the workers run: 1 for the relaxed-SIMD build, 0 for simd128 only.
+        let relaxed = get("build").as_string().as_deref() == Some("relaxed-simd");
+        crate::ui::browser::record_metric("workers_relaxed", f64::from(u8::from(relaxed)));
         dispatch();
         return;
     }
@@ -246,6 +260,7 @@ fn on_message(index: usize, event: JsValue) {
         return;
     }
     let out = get("out").dyn_into::<Float32Array>().ok();
+    let id = get("id").as_f64().map(|x| x as u64);
     // For tests and benchmarks: parts answered so far (`window.__atlas.workers_parts`).
     PARTS.with(|c| c.set(c.get() + 1));
     crate::ui::browser::record_metric("workers_parts", PARTS.with(|c| c.get()) as f64);
@@ -254,9 +269,12 @@ fn on_message(index: usize, event: JsValue) {
     }
     with_pool(|pool| {
         if let Some(slot) = pool.slots.get_mut(index) {
-            slot.state = WorkerState::Idle;
-            if let Some(part) = slot.running.take().and_then(|w| w.upgrade()) {
-                *part.borrow_mut() = out.map_or(PartState::Failed, PartState::Done);
+            // Answers come in the order the parts were posted; the id is checked all the same.
+            if let Some(at) = slot.running.iter().position(|(i, _)| Some(*i) == id) {
+                let (_, part) = slot.running.remove(at).expect("position found");
+                if let Some(part) = part.upgrade() {
+                    *part.borrow_mut() = out.map_or(PartState::Failed, PartState::Done);
+                }
             }
         }
         pool.wake();
@@ -272,30 +290,31 @@ impl Pool {
     }
 }
 
-/// Hands queued parts to idle workers; parts whose caller is gone are dropped unsent.
+/// Hands queued parts to ready workers, the least loaded first (every worker gets one before any
+/// gets a second, up to [`IN_FLIGHT`]); parts whose caller is gone are dropped unsent.
 pub(super) fn dispatch() {
     with_pool(|pool| {
-        for index in 0..pool.slots.len() {
-            if pool.slots[index].state != WorkerState::Idle {
-                continue;
-            }
-            let next = loop {
-                match pool.queue.pop_front() {
-                    Some(q) if q.slot.strong_count() > 0 => break Some(q),
-                    Some(_) => continue,
-                    None => break None,
+        for depth in 1..=IN_FLIGHT {
+            for index in 0..pool.slots.len() {
+                let slot = &pool.slots[index];
+                if slot.state != WorkerState::Ready || slot.running.len() >= depth {
+                    continue;
                 }
-            };
-            let Some(q) = next else { break };
-            let slot = &mut pool.slots[index];
-            match slot.worker.post_message(&q.message, &q.transfer) {
-                Ok(()) => {
-                    slot.state = WorkerState::Busy(q.id);
-                    slot.running = Some(q.slot);
-                }
-                Err(_) => {
-                    if let Some(part) = q.slot.upgrade() {
-                        *part.borrow_mut() = PartState::Failed;
+                let next = loop {
+                    match pool.queue.pop_front() {
+                        Some(q) if q.slot.strong_count() > 0 => break Some(q),
+                        Some(_) => continue,
+                        None => break None,
+                    }
+                };
+                let Some(q) = next else { return };
+                let slot = &mut pool.slots[index];
+                match slot.worker.post_message(&q.message, &q.transfer) {
+                    Ok(()) => slot.running.push_back((q.id, q.slot)),
+                    Err(_) => {
+                        if let Some(part) = q.slot.upgrade() {
+                            *part.borrow_mut() = PartState::Failed;
+                        }
                     }
                 }
             }
@@ -394,7 +413,7 @@ impl PendingCall for Call {
 
 /// Starts O = softmax(Q·Kᵀ/√d + M)·V of `[heads, n, d]` Q, K, V (JS arrays: each part's inputs are
 /// one `slice`, a copy the worker receives by transfer) over the ready workers; None when there are
-/// none or the shapes disagree.
+/// none or the shapes disagree. `workers` parts at most (at most [`threads`]).
 pub fn attend_arrays(
     q: &Float32Array,
     k: &Float32Array,
@@ -402,8 +421,9 @@ pub fn attend_arrays(
     heads: usize,
     d: usize,
     causal: bool,
+    workers: usize,
 ) -> Option<Call> {
-    let workers = threads();
+    let workers = workers.min(threads());
     let len = q.length() as usize;
     if workers == 0
         || heads == 0
@@ -416,7 +436,14 @@ pub fn attend_arrays(
     }
     let n = len / (heads * d);
     let mut parts = Vec::new();
-    for part in plan(heads, n, workers, causal) {
+    // Parts of at least PART_MIN_MACS (2·n²·d per full head, about half causal), one to
+    // PARTS_PER_WORKER per worker, whole heads; rows of a head only when there are fewer heads
+    // than workers.
+    let macs = heads * 2 * n * n * d / if causal { 2 } else { 1 };
+    let pieces = (macs / PART_MIN_MACS)
+        .clamp(workers, workers * PARTS_PER_WORKER)
+        .min(heads.max(workers));
+    for part in plan(heads, n, pieces, causal) {
         let (qs, ks) = (
             span(&part, n, d, part.rows.clone()),
             span(&part, n, d, 0..part.keys(n, causal)),
@@ -437,8 +464,9 @@ pub fn attend_arrays(
         set("row0", &JsValue::from_f64(part.rows.start as f64));
         let slot = queue_part(m, &[&qa, &ka, &va]);
         parts.push((part, slot));
+        // Posted at once: a worker starts on its first part while the next ones are cut.
+        dispatch();
     }
-    dispatch();
     Some(Call { n, d, len, parts })
 }
 
@@ -452,5 +480,5 @@ pub fn attend(q: &[f32], k: &[f32], v: &[f32], heads: usize, d: usize, causal: b
         a.copy_from(x);
         a
     };
-    attend_arrays(&js(q), &js(k), &js(v), heads, d, causal).map(|c| Box::new(c) as Box<dyn PendingCall>)
+    attend_arrays(&js(q), &js(k), &js(v), heads, d, causal, threads()).map(|c| Box::new(c) as Box<dyn PendingCall>)
 }
