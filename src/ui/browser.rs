@@ -11,7 +11,9 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Resolves after the browser had a chance to handle input and paint (a `setTimeout(0)`).
+/// Resolves after the browser had a chance to handle input and paint (a `setTimeout(0)`: a task at
+/// the back of the queue, so timers, worker messages and input all run first; `scheduler.yield()`
+/// would resume ahead of them and, in a long run, starve them).
 pub async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(w) = web_sys::window() {

@@ -38,6 +38,10 @@ pub const AFTER_RESULT: Slicing = Slicing {
     slice_ms: 12.0,
 };
 
+/// How long a run goes before it shows a partial result and its progress (a run that ends sooner
+/// repaints once, at the end; the last result stays on screen meanwhile).
+const PARTIAL_AFTER_MS: f64 = 80.0;
+
 /// What a running view shows: the latest result (kept on screen while a newer one computes), the
 /// progress, the time of the last run and the refusal of the last configuration.
 ///
@@ -187,9 +191,11 @@ where
                     break;
                 }
                 budget = slicing.slice_ms;
-                // While work is out on the Web Workers each answer wakes the runner: what is shown
-                // is refreshed at most every 100 ms then, not at every poll.
-                if !job.waiting() || now_ms() - published >= 100.0 {
+                // A partial result costs a repaint of every figure, worth it only in a long run:
+                // none before PARTIAL_AFTER_MS. While work is out on the Web Workers each answer
+                // wakes the runner: what is shown is refreshed at most every 100 ms then.
+                let long_run = now_ms() - t0 >= PARTIAL_AFTER_MS;
+                if long_run && (!job.waiting() || now_ms() - published >= 100.0) {
                     published = now_ms();
                     if let Some(partial) = job.partial() {
                         run.set_result.set(Some(Arc::new(partial)));

@@ -4,7 +4,8 @@
 // style time. Wasm functions carry names only in a build that keeps them: a copy of index.html whose
 // main rust link adds data-wasm-opt-params="-g", built with `trunk build <copy> --release --dist …`.
 // Usage:
-//   ATLAS_DIST=dist [INCLUSIVE=40] [EXTRA='&causal=1'] node tests/e2e/profile-sdpa.mjs [n] [temp|causal|heads|seed] [repeats]
+//   ATLAS_DIST=dist [INCLUSIVE=40] [EXTRA='&causal=1'] [PROFILE_OUT=x.cpuprofile] node tests/e2e/profile-sdpa.mjs [n] [temp|causal|heads|seed] [repeats]
+import fs from "node:fs";
 import { openApp, setRange, waitForRuns } from "./harness.mjs";
 
 const N = Number(process.argv[2] || 256);
@@ -37,6 +38,7 @@ try {
     compute.push(await app.page.evaluate(() => window.__atlas.sdpa_compute_ms));
   }
   const { profile } = await cdp.send("Profiler.stop");
+  if (process.env.PROFILE_OUT) fs.writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile)); // opens in DevTools
   const m1 = await metrics();
   const per = (k) => (((m1[k] - m0[k]) * 1000) / REPEATS).toFixed(2);
   console.log(`per change: task ${per("TaskDuration")} ms, script ${per("ScriptDuration")}, layout ${per("LayoutDuration")} (${((m1.LayoutCount - m0.LayoutCount) / REPEATS).toFixed(1)}×), style ${per("RecalcStyleDuration")} (${((m1.RecalcStyleCount - m0.RecalcStyleCount) / REPEATS).toFixed(1)}×), nodes ${m1.Nodes}`);

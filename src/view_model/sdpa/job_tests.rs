@@ -362,7 +362,8 @@ fn the_score_maps_job_steps_one_block_of_rows_at_a_time_and_ends_with_the_same_m
         assert!(job.progress() > 0.0 && job.progress() <= 1.0);
     }
     assert_eq!(steps, 4, "200 rows in blocks of 64");
-    let (raw, masked) = job.finish();
+    let maps = job.finish();
+    let (raw, masked) = (&maps.raw, maps.masked(true, r.cfg.scale.factor(r.d_head)));
     // Pooled raw score (0, 0): the mean of Q_h·K_hᵀ over bin 0 (rows and keys i with i·96/200 = 0).
     let p = r.projections();
     let (q, k, _) = p.head(1);
@@ -408,4 +409,36 @@ fn answers_already_back_are_taken_one_per_step_without_waiting_for_another_messa
     let (there, waited) = run_polling(job);
     assert_eq!(waited, 1);
     assert_eq!(head_bits(&there), head_bits(&here));
+}
+
+#[test]
+fn masked_maps_from_the_scale_free_maps_equal_pooling_the_scaled_masked_logits_exactly() {
+    use crate::attention::mask::{causal_or_full, scale_and_mask_row};
+    use crate::attention::pooling::Pooler;
+    use crate::view_model::job::run_to_end;
+    use crate::view_model::sdpa::result::HeadScoreJob;
+    let cfg = HeadConfig {
+        n_heads: 2,
+        scale: Scale::Temperature(0.37),
+        causal: false,
+    };
+    let r = std::sync::Arc::new(SdpaJob::new(key(230, 16), cfg, PoolMode::Mean, None).unwrap().run());
+    let maps = run_to_end(HeadScoreJob::new(r.clone(), 1));
+    // The kept raw scores of head 1 (the ones the job pooled).
+    let scores = &r.scores.as_ref().expect("kept at this size").heads[1];
+    for causal in [false, true] {
+        for scale in [0.37f32, 1.0 / 0.37, 0.125] {
+            let mut want = Pooler::new(230, 230, PIPE_PX, PIPE_PX, PoolMode::Max);
+            let mut logits = vec![0.0; 230];
+            for i in 0..230 {
+                let row = &scores[i * 230..(i + 1) * 230];
+                scale_and_mask_row(causal_or_full(causal), i, row, scale, &mut logits);
+                want.add_row(i, &logits);
+            }
+            let (want, got) = (want.finish(), maps.masked(causal, scale));
+            let same = want.data.iter().zip(&got.data).all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+            assert!(same, "causal {causal}, scale {scale}");
+            assert_eq!(want.data.iter().filter(|x| x.is_nan()).count() > 0, causal);
+        }
+    }
 }

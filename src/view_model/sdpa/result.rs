@@ -122,10 +122,34 @@ impl SdpaResult {
 /// Q_h·K_hᵀ pooled by mean, and the scaled, masked logits pooled by max with masked cells NaN. Both
 /// at most [`PIPE_PX`]². All at once; the view runs [`HeadScoreJob`] in slices instead.
 pub fn head_score_maps(r: &Arc<SdpaResult>, head: usize) -> (Matrix, Matrix) {
-    crate::view_model::job::run_to_end(HeadScoreJob::new(r.clone(), head))
+    let maps = crate::view_model::job::run_to_end(HeadScoreJob::new(r.clone(), head));
+    let masked = maps.masked(r.cfg.causal, r.cfg.scale.factor(r.d_head));
+    (maps.raw, masked)
 }
 
-/// [`head_score_maps`] as a resumable job, [`ATTN_ROWS`] query rows per step: without kept scores a
+/// One head's score maps before any scale or mask is chosen: what [`HeadScoreJob`] makes, once per
+/// projections and head (a temperature or mask change reuses it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeadScoreMaps {
+    /// Q_h·K_hᵀ pooled by mean.
+    pub raw: Matrix,
+    /// Q_h·K_hᵀ pooled by max, every pair allowed.
+    pub max_full: Matrix,
+    /// Q_h·K_hᵀ pooled by max over the causal pairs (NaN where a bin has none).
+    pub max_causal: Matrix,
+}
+
+impl HeadScoreMaps {
+    /// The scaled, masked logits pooled by max: since the scale c is positive and rounding is
+    /// monotone, max_j fl(c·s_j) = fl(c·max_j s_j), so this equals pooling fl(c·s) itself.
+    pub fn masked(&self, causal: bool, scale: f32) -> Matrix {
+        debug_assert!(scale > 0.0, "attention scales are positive");
+        let m = if causal { &self.max_causal } else { &self.max_full };
+        Matrix::from_vec(m.rows, m.cols, m.data.iter().map(|v| v * scale).collect())
+    }
+}
+
+/// [`HeadScoreMaps`] as a resumable job, [`ATTN_ROWS`] query rows per step: without kept scores a
 /// step computes a block of Q_h·K_hᵀ (ATTN_ROWS·N·d_head multiply-adds; at N = 4096 the whole head is
 /// 1.1·10⁹, far too long for one task of the main thread).
 pub struct HeadScoreJob {
@@ -133,18 +157,20 @@ pub struct HeadScoreJob {
     head: usize,
     next_row: usize,
     raw: Pooler,
-    masked: Pooler,
+    max_full: Pooler,
+    max_causal: Pooler,
     block: Vec<f32>,
     logits: Vec<f32>,
 }
 
 impl HeadScoreJob {
-    /// The maps of head `head` of `result` (an out-of-range head gives two empty maps).
+    /// The maps of head `head` of `result` (an out-of-range head gives empty maps).
     pub fn new(result: Arc<SdpaResult>, head: usize) -> Self {
         let n = if head < result.heads.len() { result.n() } else { 0 };
         Self {
             raw: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Mean),
-            masked: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max),
+            max_full: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max),
+            max_causal: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max),
             block: Vec::new(),
             logits: vec![0.0; n],
             next_row: if n == 0 { usize::MAX } else { 0 },
@@ -155,7 +181,7 @@ impl HeadScoreJob {
 }
 
 impl Job for HeadScoreJob {
-    type Output = (Matrix, Matrix);
+    type Output = HeadScoreMaps;
 
     fn step(&mut self) {
         if self.is_done() {
@@ -165,8 +191,6 @@ impl Job for HeadScoreJob {
         let (n, dh, start) = (r.n(), r.d_head, self.next_row);
         let p = &r.projected;
         let (q, k) = (p.q.columns(self.head * dh, dh), p.k.columns(self.head * dh, dh));
-        let scale = r.cfg.scale.factor(dh);
-        let mask = causal_or_full(r.cfg.causal);
         let rows = ATTN_ROWS.min(n - start);
         let b: &[f32] = match &r.scores {
             Some(s) => &s.heads[self.head][start * n..(start + rows) * n],
@@ -179,8 +203,9 @@ impl Job for HeadScoreJob {
         };
         for (r_i, row) in b.chunks_exact(n).enumerate() {
             self.raw.add_row(start + r_i, row);
-            scale_and_mask_row(mask, start + r_i, row, scale, &mut self.logits);
-            self.masked.add_row(start + r_i, &self.logits);
+            self.max_full.add_row(start + r_i, row);
+            scale_and_mask_row(causal_or_full(true), start + r_i, row, 1.0, &mut self.logits);
+            self.max_causal.add_row(start + r_i, &self.logits);
         }
         self.next_row = start + rows;
     }
@@ -201,6 +226,10 @@ impl Job for HeadScoreJob {
         while !self.is_done() {
             self.step();
         }
-        (self.raw.finish(), self.masked.finish())
+        HeadScoreMaps {
+            raw: self.raw.finish(),
+            max_full: self.max_full.finish(),
+            max_causal: self.max_causal.finish(),
+        }
     }
 }

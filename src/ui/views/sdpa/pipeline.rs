@@ -48,7 +48,9 @@ fn inputs_changed(a: Option<&Inputs>, b: Option<&Inputs>) -> bool {
     }
 }
 
-/// A result and a head, compared by the result's identity: the key of the score maps' job.
+/// A result and a head: the key of the score maps' job. The maps depend only on the projections
+/// (compared by identity), the head and its width, not on the scale or the mask
+/// ([`crate::view_model::sdpa::HeadScoreMaps`]), so a temperature or mask change keeps them.
 #[derive(Clone)]
 struct ScoreKey(Option<Arc<SdpaResult>>, usize);
 
@@ -56,7 +58,7 @@ impl PartialEq for ScoreKey {
     fn eq(&self, other: &Self) -> bool {
         self.1 == other.1
             && match (&self.0, &other.0) {
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (Some(a), Some(b)) => Arc::ptr_eq(&a.projected, &b.projected) && a.d_head == b.d_head,
                 (None, None) => true,
                 _ => false,
             }
@@ -127,8 +129,8 @@ pub fn Pipeline(params: ReadSignal<SdpaParams>, run: SdpaRun) -> impl IntoView {
             let (raw, masked) = score_run
                 .result
                 .get()
-                .filter(|m| (m.0.rows, m.0.cols) == (side, side))
-                .map(|m| (m.0.clone(), m.1.clone()))
+                .filter(|m| (m.raw.rows, m.raw.cols) == (side, side))
+                .map(|m| (m.raw.clone(), m.masked(r.cfg.causal, factor)))
                 .unwrap_or_else(|| (Matrix::zeros(side, side), Matrix::zeros(side, side)));
             let scaled = Arc::new(Matrix::from_vec(
                 raw.rows,
