@@ -114,15 +114,27 @@ fn head_item(task: &HeadTask<'_>, arrays: &mut Vec<Float32Array>) -> Object {
     m
 }
 
-/// Starts SDPA heads on the workers, one group of consecutive heads per worker (one message each
-/// way per worker); None when no worker is ready.
+/// Least work of a group of heads (see [`start_heads`]; ≈ 2 ms in a worker): a smaller group would
+/// spend as long in messages and copies as in the worker.
+const GROUP_MIN_WORK: usize = 25_000_000;
+
+/// Starts SDPA heads on the workers in groups of consecutive heads, one to four groups per worker
+/// (one message each way per group: answers stream back while the workers go on, and a worker
+/// slowed by the other core's load hands its share to the other); None when no worker is ready.
 pub fn start_heads(tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
     let workers = threads();
     if workers == 0 || tasks.is_empty() {
         return None;
     }
     let mut calls: Vec<Box<dyn PendingHead>> = Vec::new();
-    for part in plan(tasks.len(), 1, workers, false) {
+    // Work of a head in multiply-add-sized units: the softmax and pooling of N² weights (≈ 16 per
+    // weight), plus Q_h·K_hᵀ when the scores are not given; groups of at least GROUP_MIN_WORK.
+    let work: usize = tasks
+        .iter()
+        .map(|t| t.q.rows * t.k.rows * (16 + if t.scores.is_some() { 0 } else { 2 * t.q.cols }))
+        .sum();
+    let groups = (work / GROUP_MIN_WORK).clamp(workers, 4 * workers).min(tasks.len());
+    for part in plan(tasks.len(), 1, groups, false) {
         let mut arrays = Vec::new();
         let items = Array::new();
         for task in &tasks[part.heads.clone()] {
@@ -139,8 +151,9 @@ pub fn start_heads(tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> 
                 index,
             }));
         }
+        // Posted at once: a worker starts on its first group while the next ones are copied.
+        dispatch();
     }
-    dispatch();
     Some(calls)
 }
 
