@@ -104,15 +104,26 @@ pub fn rasterize(
         return;
     }
     let col_of: Vec<usize> = (0..width).map(|x| x * cols / width).collect();
+    // The colours as whole RGBA pixels, so each pixel is one lookup and one 4-byte store; the
+    // index is the one `Lut::color` computes (same operations), so the pictures are the same.
+    let pixel = |[r, g, b]: [u8; 3]| [r, g, b, 255];
+    let rgba: Vec<[u8; 4]> = lut.colors.iter().map(|&c| pixel(c)).collect();
+    let (masked, span) = (pixel(MASKED_RGB), hi - lo);
     let mut row_rgba = vec![0u8; width * 4];
     let mut last_row = usize::MAX;
     for y in 0..height {
         let r = y * rows / height;
         if r != last_row {
             let src = &data[r * cols..(r + 1) * cols];
-            for (x, c) in col_of.iter().enumerate() {
-                let [cr, cg, cb] = lut.color(src[*c], lo, hi);
-                row_rgba[x * 4..x * 4 + 4].copy_from_slice(&[cr, cg, cb, 255]);
+            for (px, &c) in row_rgba.chunks_exact_mut(4).zip(&col_of) {
+                let v = src[c];
+                let color = if !v.is_finite() {
+                    masked
+                } else {
+                    let t = if span > 0.0 { ((v - lo) / span).clamp(0.0, 1.0) } else { 0.5 };
+                    rgba[((t * 255.0 + 0.5) as usize).min(255)]
+                };
+                px.copy_from_slice(&color);
             }
             last_row = r;
         }
@@ -144,6 +155,26 @@ mod tests {
         let pos = d.color(1.0, -1.0, 1.0);
         assert!(neg[2] > neg[0], "negative is blue: {neg:?}");
         assert!(pos[0] > pos[2], "positive is red: {pos:?}");
+    }
+
+    #[test]
+    fn rasterize_paints_what_color_says_for_every_value() {
+        let lut = Lut::new(Colormap::Viridis);
+        let data: Vec<f32> = (0..300)
+            .map(|i| match i % 37 {
+                0 => f32::NAN,
+                1 => f32::INFINITY,
+                _ => ((i * 7919) % 1013) as f32 * 0.003 - 0.7,
+            })
+            .collect();
+        for (lo, hi) in [(-0.5f32, 2.0f32), (0.3, 0.3), (0.0, 1.0)] {
+            let mut buf = Vec::new();
+            rasterize(&data, 15, 20, 20, 15, &lut, lo, hi, &mut buf);
+            for (i, &v) in data.iter().enumerate() {
+                let [r, g, b] = lut.color(v, lo, hi);
+                assert_eq!(&buf[i * 4..i * 4 + 4], &[r, g, b, 255], "value {v} on {lo}..{hi}");
+            }
+        }
     }
 
     #[test]
