@@ -52,6 +52,41 @@ test("the workers start under the CSP, load the relaxed-SIMD build and equal the
   });
 });
 
+// `atlas_exact_attention_workers(…, at_most)`: the peer benchmark's "1 worker" is one worker thread,
+// not the pool cut into fewer parts (every part is posted to the same worker).
+test("a call for one worker posts all its parts to one worker and equals the whole pool's answer", async () => {
+  const spy = () => {
+    const W = window.Worker; let count = 0; window.__posts = [];
+    window.Worker = function (url) {
+      const w = new W(url); const id = count++; const post = w.postMessage.bind(w);
+      w.postMessage = (m, t) => { if (m && m.op === "attend") window.__posts.push(id); post(m, t); };
+      return w;
+    };
+  };
+  await withApp("?view=speed", async ({ page }) => {
+    const r = await page.evaluate(async () => {
+      const m = await import(new URL("attention-atlas.js", document.baseURI).href);
+      const ready = await m.atlas_workers_ready(20000);
+      const len = 8 * 512 * 64;
+      const arr = (s) => Float32Array.from({ length: len }, (_, i) => Math.sin(i * 0.37 + s));
+      const [q, k, v] = [arr(1), arr(2), arr(3)];
+      window.__posts = [];
+      const one = await m.atlas_exact_attention_workers(q, k, v, 8, 64, false, 1);
+      const onePosts = [...window.__posts];
+      window.__posts = [];
+      const all = await m.atlas_exact_attention_workers(q, k, v, 8, 64, false);
+      let diff = 0;
+      for (let i = 0; i < len; i += 1) diff = Math.max(diff, Math.abs(one[i] - all[i]));
+      return { ready, onePosts, allPosts: [...window.__posts], diff };
+    });
+    assert.ok(r.ready >= 2, `two workers ready: ${r.ready}`);
+    assert.ok(r.onePosts.length >= 2, `the call was cut into parts: ${r.onePosts}`);
+    assert.equal(new Set(r.onePosts).size, 1, `one worker took every part: ${r.onePosts}`);
+    assert.ok(new Set(r.allPosts).size >= 2, `the whole pool shared the other call: ${r.allPosts}`);
+    assert.equal(r.diff, 0, "the same kernel on the same rows: the same floats");
+  }, { initScript: spy });
+});
+
 // The fallback build (what a browser without relaxed SIMD loads; forced here by the test hook):
 // the same operations in the same order as one thread, so the same floats.
 test("with the simd128 build forced, the workers load it and equal the one-thread kernel exactly", async () => {

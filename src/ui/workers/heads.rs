@@ -144,7 +144,7 @@ pub fn start_heads(tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> 
         let _ = Reflect::set(&m, &JsValue::from_str("op"), &JsValue::from_str("heads"));
         let _ = Reflect::set(&m, &JsValue::from_str("items"), &items);
         let refs: Vec<&Float32Array> = arrays.iter().collect();
-        let slot = queue_part(m, &refs);
+        let slot = queue_part(m, &refs, None);
         for index in 0..part.heads.len() {
             calls.push(Box::new(HeadCall {
                 slot: slot.clone(),

@@ -61,6 +61,9 @@ struct Queued {
     message: JsValue,
     transfer: Array,
     slot: Weak<RefCell<PartState>>,
+    /// The one worker (slot index) that may take it, when its call asked for fewer workers than
+    /// the pool has; any worker otherwise.
+    only: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -300,14 +303,12 @@ pub(super) fn dispatch() {
                 if slot.state != WorkerState::Ready || slot.running.len() >= depth {
                     continue;
                 }
-                let next = loop {
-                    match pool.queue.pop_front() {
-                        Some(q) if q.slot.strong_count() > 0 => break Some(q),
-                        Some(_) => continue,
-                        None => break None,
-                    }
+                // Parts whose caller is gone are dropped; the first part this worker may take goes.
+                pool.queue.retain(|q| q.slot.strong_count() > 0);
+                let Some(at) = pool.queue.iter().position(|q| q.only.is_none_or(|w| w == index)) else {
+                    continue;
                 };
-                let Some(q) = next else { return };
+                let q = pool.queue.remove(at).expect("position found");
                 let slot = &mut pool.slots[index];
                 match slot.worker.post_message(&q.message, &q.transfer) {
                     Ok(()) => slot.running.push_back((q.id, q.slot)),
@@ -334,8 +335,9 @@ pub async fn activity() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Queues one part; its slot is filled when a worker answers.
-pub(super) fn queue_part(message: Object, arrays: &[&Float32Array]) -> PartSlot {
+/// Queues one part for any worker (`only`: for that worker alone); its slot is filled when a
+/// worker answers.
+pub(super) fn queue_part(message: Object, arrays: &[&Float32Array], only: Option<usize>) -> PartSlot {
     let slot = Rc::new(RefCell::new(PartState::Waiting));
     let transfer = Array::new();
     for a in arrays {
@@ -350,6 +352,7 @@ pub(super) fn queue_part(message: Object, arrays: &[&Float32Array]) -> PartSlot 
             message: message.into(),
             transfer,
             slot: Rc::downgrade(&slot),
+            only,
         });
     });
     if queued.is_none() {
@@ -435,6 +438,14 @@ pub fn attend_arrays(
         return None;
     }
     let n = len / (heads * d);
+    // A call for fewer workers than are ready pins its parts to the first `workers` of them.
+    let ready: Vec<usize> = with_pool(|pool| {
+        (0..pool.slots.len())
+            .filter(|&i| pool.slots[i].state == WorkerState::Ready)
+            .collect()
+    })
+    .unwrap_or_default();
+    let pinned = workers < ready.len();
     let mut parts = Vec::new();
     // Parts of at least PART_MIN_MACS (2·n²·d per full head, about half causal), one to
     // PARTS_PER_WORKER per worker, whole heads; rows of a head only when there are fewer heads
@@ -462,7 +473,8 @@ pub fn attend_arrays(
         set("d", &JsValue::from_f64(d as f64));
         set("causal", &JsValue::from_bool(causal));
         set("row0", &JsValue::from_f64(part.rows.start as f64));
-        let slot = queue_part(m, &[&qa, &ka, &va]);
+        let only = pinned.then(|| ready[parts.len() % workers]);
+        let slot = queue_part(m, &[&qa, &ka, &va], only);
         parts.push((part, slot));
         // Posted at once: a worker starts on its first part while the next ones are cut.
         dispatch();
