@@ -98,9 +98,15 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("speed.machine.ua", "Browser: {ua}"),
     (
         "speed.machine.simd",
-        "WebAssembly SIMD (128-bit) is compiled in and used by the matrix products; everything runs on one thread.",
+        "WebAssembly SIMD (128-bit) is compiled in and used by the matrix products on the page's own thread.",
     ),
-    ("speed.machine.no_simd", "This build does not use WebAssembly SIMD; everything runs on one thread."),
+    ("speed.machine.no_simd", "This build does not use WebAssembly SIMD on the page's own thread."),
+    (
+        "speed.machine.workers_relaxed",
+        "Web Workers: {count}, running the relaxed-SIMD build: the exact kernel's multiply-adds are fused (FMA where the CPU has it).",
+    ),
+    ("speed.machine.workers_simd", "Web Workers: {count}, running the 128-bit SIMD build (this browser has no relaxed SIMD)."),
+    ("speed.machine.workers_none", "Web Workers: none; everything runs on the page's own thread."),
     ("speed.machine.unknown", "unknown"),
     (
         "speed.machine.note",

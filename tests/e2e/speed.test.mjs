@@ -59,6 +59,8 @@ test("run=1 measures all 12 kernels at N = 256 … 1024 (time and peak memory), 
     assert.notEqual(await canvasHash(page, '[data-testid="speed-memory-chart"] canvas'), await canvasHash(page, '[data-testid="time-chart"] canvas'));
     assert.match(await text(page, "machine-cores"), /\d/);
     assert.match(await text(page, "machine-simd"), /SIMD/);
+    // Chromium validates relaxed SIMD: the workers say they run the fused build.
+    await page.waitForFunction(() => /relaxed-SIMD/.test(document.querySelector('[data-testid="machine-workers"]')?.textContent || ""), null, { timeout: 20000 });
     await shot(page, "speed-default", { fullPage: true });
     await page.$eval('[data-testid="fig-speed-chart"]', (el) => el.scrollIntoView());
     await shot(page, "speed-all-kernels", { fullPage: true });

@@ -122,6 +122,7 @@ test("without workers the Speed chapter says so and measures the rest; no error 
     assert.match(cell[1], /workers unavailable/);
     assert.ok(await page.$eval('[data-testid="cell-exact-256"]', (el) => Number(el.dataset.ms) > 0));
     assert.equal(await page.evaluate(() => window.__atlas.workers_parts ?? 0), 0);
+    assert.match(await page.$eval('[data-testid="machine-workers"]', (el) => el.textContent), /Web Workers: none/);
     assert.equal(await page.$$eval(".error-box, [role=alert]:not([hidden])", (els) => els.length), 0);
   }, { initScript: NO_WORKERS });
 });

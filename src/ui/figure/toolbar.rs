@@ -178,6 +178,16 @@ pub fn Toolbar(ctx: FigureCtx, root: NodeRef<Div>) -> impl IntoView {
     }
 }
 
+/// Where relaxed SIMD's fused multiply-add is used: by the workers' exact kernel when they loaded
+/// that build (the main thread's wasm is simd128 only).
+fn workers_build() -> &'static str {
+    match crate::ui::workers::relaxed_simd() {
+        Some(true) => "workers (relaxed_madd in the exact kernel); not on the main thread",
+        Some(false) => "no (the workers run the simd128 build)",
+        None => "no (no workers)",
+    }
+}
+
 /// The machine a measurement ran on, as an export table: user agent, logical cores, wasm SIMD, and
 /// the Web Workers the page started.
 fn machine_table() -> crate::view_model::export::TableData {
@@ -195,7 +205,7 @@ fn machine_table() -> crate::view_model::export::TableData {
             vec!["user_agent".into(), ua],
             vec!["logical_cores".into(), format!("{cores:.0}")],
             vec!["wasm_simd".into(), simd.into()],
-            vec!["relaxed_simd_fma".into(), "no".into()],
+            vec!["relaxed_simd_fma".into(), workers_build().into()],
             vec!["workers".into(), crate::ui::workers::threads().to_string()],
         ],
     }

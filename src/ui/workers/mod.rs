@@ -19,4 +19,4 @@ mod heads;
 mod pool;
 
 pub use heads::Workers;
-pub use pool::{activity, attend, attend_arrays, started, threads, warm, Call, MAX_WORKERS};
+pub use pool::{activity, attend, attend_arrays, relaxed_simd, started, starting, threads, warm, Call, MAX_WORKERS};

@@ -96,6 +96,8 @@ thread_local! {
     static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
     static TRIED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static PARTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Whether the last worker that said "ready" loaded the relaxed-SIMD build.
+    static RELAXED: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
 }
 
 /// How many workers to start: `hardwareConcurrency` capped at [`MAX_WORKERS`]; 0 below 2 cores, or
@@ -204,6 +206,12 @@ pub fn threads() -> usize {
     .unwrap_or(0)
 }
 
+/// Whether the ready workers run the relaxed-SIMD build (fused multiply-adds), or None before any
+/// is ready.
+pub fn relaxed_simd() -> Option<bool> {
+    RELAXED.with(|r| r.get()).filter(|_| threads() > 0)
+}
+
 /// True while no worker is ready yet but some are still starting.
 pub fn starting() -> bool {
     threads() == 0 && with_pool(|p| p.slots.iter().any(|s| s.state == WorkerState::Starting)).unwrap_or(false)
@@ -254,6 +262,7 @@ fn on_message(index: usize, event: JsValue) {
         crate::ui::browser::record_metric("workers_ready", threads() as f64);
         // Which wasm the workers run: 1 for the relaxed-SIMD build, 0 for simd128 only.
         let relaxed = get("build").as_string().as_deref() == Some("relaxed-simd");
+        RELAXED.with(|r| r.set(Some(relaxed)));
         crate::ui::browser::record_metric("workers_relaxed", f64::from(u8::from(relaxed)));
         dispatch();
         return;

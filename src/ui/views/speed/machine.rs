@@ -1,4 +1,5 @@
-//! What the browser tells about the machine: logical cores, browser and platform, wasm SIMD.
+//! What the browser tells about the machine: logical cores, browser and platform, wasm SIMD, and
+//! the Web Workers with the build they run.
 
 use leptos::prelude::*;
 
@@ -25,12 +26,31 @@ pub fn Machine() -> impl IntoView {
     } else {
         t("speed.machine.no_simd")
     };
+    // The workers start in the background: the line follows them until they are ready or gone.
+    let workers = RwSignal::new((crate::ui::workers::threads(), crate::ui::workers::relaxed_simd()));
+    leptos::task::spawn_local(async move {
+        crate::ui::workers::warm();
+        while crate::ui::workers::starting() {
+            crate::ui::workers::activity().await;
+        }
+        workers.try_set((crate::ui::workers::threads(), crate::ui::workers::relaxed_simd()));
+    });
+    let workers_line = move || {
+        let (count, relaxed) = workers.get();
+        let id = match (count, relaxed) {
+            (0, _) => "speed.machine.workers_none",
+            (_, Some(true)) => "speed.machine.workers_relaxed",
+            _ => "speed.machine.workers_simd",
+        };
+        tf(id, &[("count", &count.to_string())])
+    };
     view! {
         <div class="card stats" data-testid="machine">
             <h3>{t("speed.machine.title")}</h3>
             <p data-testid="machine-cores">{tf("speed.machine.cores", &[("cores", &cores)])}</p>
             <p data-testid="machine-ua">{tf("speed.machine.ua", &[("ua", &ua)])}</p>
             <p data-testid="machine-simd">{simd}</p>
+            <p data-testid="machine-workers">{workers_line}</p>
             <p class="caption">{t("speed.machine.note")}</p>
         </div>
     }
