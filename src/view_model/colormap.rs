@@ -120,7 +120,11 @@ pub fn rasterize(
                 let color = if !v.is_finite() {
                     masked
                 } else {
-                    let t = if span > 0.0 { ((v - lo) / span).clamp(0.0, 1.0) } else { 0.5 };
+                    let t = if span > 0.0 {
+                        ((v - lo) / span).clamp(0.0, 1.0)
+                    } else {
+                        0.5
+                    };
                     rgba[((t * 255.0 + 0.5) as usize).min(255)]
                 };
                 px.copy_from_slice(&color);

@@ -12,7 +12,6 @@ pub fn worker_attend(q: &[f32], k: &[f32], v: &[f32], heads: usize, d: usize, ca
     attention_engine::split::attend_part(q, k, v, heads, d, scale, causal, row0)
 }
 
-
 /// One head of the SDPA view ([`attention_engine::head_summary::summarize_head`]) from Q_h, K_h
 /// (`n × dh`) or the raw scores (`n × n`), packed into one array: `[w_rows, w_cols, r_rows, r_cols,
 /// mean_entropy, mean_max_weight, has_scores]`, then the pooled weights, the row-pooled weights and

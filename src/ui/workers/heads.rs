@@ -7,6 +7,7 @@ use std::task::Poll;
 use js_sys::{Array, Float32Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use super::attend::attend;
 use super::pool::*;
 use crate::attention::head_summary::HeadSummary;
 use crate::attention::matrix::{MatRef, Matrix};

@@ -12,11 +12,13 @@
 //! on its own thread, silently. Cancelling: a caller that drops its call drops its queued parts (a
 //! part already running finishes in its worker and is discarded).
 //!
-//! `pool.rs` holds the workers, the queue and the exact-attention calls; `heads.rs` the SDPA
+//! `pool.rs` holds the workers and the queue, `attend.rs` the exact-attention calls; `heads.rs` the SDPA
 //! chapter's per-head summaries sent as one message per worker, and the [`Workers`] handle.
 
+mod attend;
 mod heads;
 mod pool;
 
+pub use attend::{attend, attend_arrays, Call};
 pub use heads::Workers;
-pub use pool::{activity, attend, attend_arrays, relaxed_simd, started, starting, threads, warm, Call, MAX_WORKERS};
+pub use pool::{activity, relaxed_simd, started, starting, threads, warm, MAX_WORKERS};

@@ -436,7 +436,11 @@ fn masked_maps_from_the_scale_free_maps_equal_pooling_the_scaled_masked_logits_e
                 want.add_row(i, &logits);
             }
             let (want, got) = (want.finish(), maps.masked(causal, scale));
-            let same = want.data.iter().zip(&got.data).all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+            let same = want
+                .data
+                .iter()
+                .zip(&got.data)
+                .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
             assert!(same, "causal {causal}, scale {scale}");
             assert_eq!(want.data.iter().filter(|x| x.is_nan()).count() > 0, causal);
         }

@@ -8,5 +8,6 @@ pub mod result;
 
 pub use job::SdpaJob;
 pub use result::{
-    head_score_maps, HeadMaps, HeadScoreJob, HeadScoreMaps, HeadScores, InputKey, Projected, Reuse, SdpaResult, PIPE_PX, SCORE_BUDGET,
+    head_score_maps, HeadMaps, HeadScoreJob, HeadScoreMaps, HeadScores, InputKey, Projected, Reuse, SdpaResult,
+    PIPE_PX, SCORE_BUDGET,
 };
