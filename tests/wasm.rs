@@ -12,7 +12,7 @@ use attention_atlas::attention::exact::{attend, attention_rows};
 use attention_atlas::attention::fast_exact::attend_fast;
 use attention_atlas::attention::flash::{flash_attend, Tiles};
 use attention_atlas::attention::mask::{causal_or_full, Causal, Full};
-use attention_atlas::attention::matrix::{matmul, matmul_transa, matmul_transb, Matrix};
+use attention_atlas::attention::matrix::{matmul, matmul_packed, matmul_transa, matmul_transb, pack, Matrix};
 use attention_atlas::attention::multi_head::{multi_head_attention, HeadConfig, Kernel, LayerWeights};
 use attention_atlas::attention::pooling::{pool, PoolMode};
 use attention_atlas::attention::rng::{normal_matrix, stream};
@@ -38,6 +38,7 @@ fn simd_products_match_naive_loops_for_ragged_shapes() {
         assert!(matmul(a.view(), b.view()).max_abs_diff(&want) < 1e-4);
         assert!(matmul_transb(a.view(), b.transpose().view()).max_abs_diff(&want) < 1e-4);
         assert!(matmul_transa(a.transpose().view(), b.view()).max_abs_diff(&want) < 1e-4);
+        assert!(matmul_packed(a.view(), &pack(b.view())).max_abs_diff(&want) < 1e-4);
     }
 }
 

@@ -1,8 +1,13 @@
 //! Row-major dense matrices and the few BLAS-like products the engine needs.
 //!
-//! Score matrices are kept row-major so a row softmax walks contiguous memory. Products call
-//! `matrixmultiply` (the gemm behind nalgebra, with SIMD kernels including wasm `simd128`) with
-//! explicit strides, so no product copies or transposes its operands; head slices are column windows.
+//! Score matrices are kept row-major so a row softmax walks contiguous memory. Products take
+//! explicit strides, so no product copies or transposes its operands (head slices are column
+//! windows): in the browser they run the engine's `simd128` tiles ([`crate::attention::gemm_tiles`]),
+//! natively `matrixmultiply` (the gemm behind nalgebra, AVX2/FMA kernels).
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use crate::attention::gemm_tiles::gemm_tiled;
+use crate::attention::gemm_tiles::{gemm_panels, Panels, Strided};
 
 /// A dense `rows × cols` matrix of `f32`, stored row-major: element (i, j) is `data[i * cols + j]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -206,13 +211,7 @@ impl<'a> MatRef<'a> {
 }
 
 /// An operand of [`gemm`]: a slice with an element offset and (row, column) strides.
-#[derive(Clone, Copy)]
-struct Operand<'a> {
-    data: &'a [f32],
-    offset: usize,
-    rs: usize,
-    cs: usize,
-}
+type Operand<'a> = Strided<'a>;
 
 impl<'a> MatRef<'a> {
     fn plain(&self) -> Operand<'a> {
@@ -233,11 +232,6 @@ impl<'a> MatRef<'a> {
     }
 }
 
-/// Checks that an `rows × cols` operand with these strides stays inside its slice.
-fn in_bounds(len: usize, offset: usize, rows: usize, cols: usize, rs: usize, cs: usize) -> bool {
-    rows == 0 || cols == 0 || offset + (rows - 1) * rs + (cols - 1) * cs < len
-}
-
 /// C ← α·A·B + β·C with A `m × k`, B `k × n` and C row-major `m × n` (contiguous rows).
 #[allow(clippy::too_many_arguments)] // the BLAS signature: shapes, α, A, B, β, C
 fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>, beta: f32, c: &mut [f32]) {
@@ -245,8 +239,9 @@ fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>
     gemm_strided(m, k, n, alpha, a, b, beta, c, n);
 }
 
-/// [`gemm`] with C's rows `ldc` apart in `c` (C may be a column range of a wider matrix), through
-/// `matrixmultiply`.
+/// [`gemm`] with C's rows `ldc` apart in `c` (C may be a column range of a wider matrix): the
+/// engine's own 4 × 8 tiles under wasm `simd128` ([`gemm_tiled`], faster there than
+/// `matrixmultiply`'s generic wasm kernel), `matrixmultiply` elsewhere.
 #[allow(clippy::too_many_arguments)]
 fn gemm_strided(
     m: usize,
@@ -259,15 +254,38 @@ fn gemm_strided(
     c: &mut [f32],
     ldc: usize,
 ) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return gemm_tiled(m, k, n, alpha, a, b, beta, c, ldc);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    gemm_matrixmultiply(m, k, n, alpha, a, b, beta, c, ldc);
+}
+
+/// [`gemm_strided`] through `matrixmultiply` (its AVX2/FMA kernels natively).
+#[allow(clippy::too_many_arguments, dead_code)] // dead under wasm simd128, where the tiles run
+fn gemm_matrixmultiply(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    beta: f32,
+    c: &mut [f32],
+    ldc: usize,
+) {
+    assert!(a.fits(m, k), "gemm: A out of bounds");
+    assert!(b.fits(k, n), "gemm: B out of bounds");
     assert!(
-        in_bounds(a.data.len(), a.offset, m, k, a.rs, a.cs),
-        "gemm: A out of bounds"
+        n <= ldc
+            && Strided {
+                data: c,
+                offset: 0,
+                rs: ldc,
+                cs: 1
+            }
+            .fits(m, n),
+        "gemm: C out of bounds"
     );
-    assert!(
-        in_bounds(b.data.len(), b.offset, k, n, b.rs, b.cs),
-        "gemm: B out of bounds"
-    );
-    assert!(n <= ldc && in_bounds(c.len(), 0, m, n, ldc, 1), "gemm: C out of bounds");
     if m == 0 || n == 0 {
         return;
     }
@@ -305,6 +323,33 @@ pub fn matmul(a: MatRef<'_>, b: MatRef<'_>) -> Matrix {
     let mut c = Matrix::zeros(a.rows, b.cols);
     gemm(a.rows, a.cols, b.cols, 1.0, a.plain(), b.plain(), 0.0, &mut c.data);
     c
+}
+
+/// B packed once for many products A·B ([`matmul_packed`]): a weight matrix against row blocks.
+pub fn pack(b: MatRef<'_>) -> Panels {
+    Panels::pack(b.plain(), b.rows, b.cols)
+}
+
+/// Bᵀ packed once for many products α·A·Bᵀ ([`matmul_packed_into`]): the keys against blocks of
+/// queries.
+pub fn pack_transposed(b: MatRef<'_>) -> Panels {
+    Panels::pack(b.transposed(), b.cols, b.rows)
+}
+
+/// C = A·B with B packed by [`pack`] (the engine's tiles on every target); C is `a.rows × n`.
+pub fn matmul_packed(a: MatRef<'_>, b: &Panels) -> Matrix {
+    let mut c = Matrix::zeros(a.rows, b.shape().1);
+    matmul_packed_into(1.0, a, b, &mut c.data);
+    c
+}
+
+/// C = α·A·B written into `out` (row-major `a.rows × n`), B packed by [`pack`] or
+/// [`pack_transposed`].
+pub fn matmul_packed_into(alpha: f32, a: MatRef<'_>, b: &Panels, out: &mut [f32]) {
+    let (k, n) = b.shape();
+    assert_eq!(a.cols, k, "matmul: {}×{} · {}×{}", a.rows, a.cols, k, n);
+    assert_eq!(out.len(), a.rows * n, "matmul: C must be {} × {n}", a.rows);
+    gemm_panels(a.rows, alpha, a.plain(), b, 0.0, out, n);
 }
 
 /// C = α·A·Bᵀ written into `out` (row-major `a.rows × b.rows`); the score product Q·Kᵀ.
@@ -392,5 +437,17 @@ mod tests {
         let win = Matrix::from_view(a.columns(2, 4));
         let sub = Matrix::from_view(b.rows_view(0, 4));
         assert!(matmul(a.columns(2, 4), b.rows_view(0, 4)).max_abs_diff(&naive(&win, &sub)) < 1e-5);
+        // B packed once, then rows of A in blocks.
+        let packed = pack(b.view());
+        for start in [0, 3] {
+            let block = matmul_packed(a.rows_view(start, 4), &packed);
+            let want = naive(&Matrix::from_view(a.rows_view(start, 4)), &b);
+            assert!(block.max_abs_diff(&want) < 1e-5, "rows {start}..");
+        }
+        let keys = pack_transposed(bt.view());
+        let mut scores = vec![0.0f32; 7 * 11];
+        matmul_packed_into(2.0, a.view(), &keys, &mut scores);
+        let twice = Matrix::from_fn(7, 11, |i, j| 2.0 * naive(&a, &b).get(i, j));
+        assert!(Matrix::from_vec(7, 11, scores).max_abs_diff(&twice) < 1e-5);
     }
 }

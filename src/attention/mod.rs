@@ -14,6 +14,7 @@ pub mod embedding;
 pub mod exact;
 pub mod fast_exact;
 pub mod flash;
+pub mod gemm_tiles;
 pub mod head_summary;
 pub mod lanes;
 pub mod mask;

@@ -15,9 +15,10 @@ use std::sync::Arc;
 
 use crate::attention::budget::Estimate;
 use crate::attention::embedding::{position_codes, Embedder};
+use crate::attention::gemm_tiles::Panels;
 use crate::attention::head_summary::{raw_scores, HeadAcc, HeadSummary};
 use crate::attention::mask::causal_or_full;
-use crate::attention::matrix::{matmul, Matrix};
+use crate::attention::matrix::{matmul, matmul_packed, pack, Matrix};
 use crate::attention::message::{Explain, Message};
 use crate::attention::multi_head::{HeadConfig, LayerWeights};
 use crate::attention::pooling::{pool, PoolMode};
@@ -54,6 +55,17 @@ enum ScoreSource {
 /// VM: 8 heads of d_head 32 took 0.25× at N = 512, 1.2× at N = 1024, 1.9× at N = 2048).
 pub const OFFLOAD_WORK: f64 = 8.0 * 1024.0 * 1024.0 * 16.0;
 
+/// X·W_Q, X·W_K, X·W_V under way, block of rows by block of rows.
+struct ProjectStep {
+    x: Matrix,
+    /// W_Q, W_K, W_V packed once for the products ([`pack`]).
+    packed: Box<[Panels; 3]>,
+    weights: LayerWeights,
+    /// Q, K, V row-major, filled block by block (grown, not zeroed at once: 3·N·d floats).
+    qkv: [Vec<f32>; 3],
+    next_row: usize,
+}
+
 /// Where the job stands, with the data that stage works on.
 enum Stage {
     Embed,
@@ -67,13 +79,7 @@ enum Stage {
         x: Matrix,
         drawn: Vec<Matrix>,
     },
-    Project {
-        x: Matrix,
-        weights: LayerWeights,
-        /// Q, K, V row-major, filled block by block (grown, not zeroed at once: 3·N·d floats).
-        qkv: [Vec<f32>; 3],
-        next_row: usize,
-    },
+    Project(ProjectStep),
     Heads {
         projected: Arc<Projected>,
         head: usize,
@@ -273,30 +279,40 @@ impl SdpaJob {
             Ok(four) => four,
             Err(drawn) => return Stage::Weights { x, drawn },
         };
-        Stage::Project {
+        let weights = LayerWeights::from_array(four);
+        Stage::Project(ProjectStep {
             x,
-            weights: LayerWeights::from_array(four),
+            packed: Box::new([&weights.w_q, &weights.w_k, &weights.w_v].map(|w| pack(w.view()))),
+            weights,
             qkv: std::array::from_fn(|_| Vec::with_capacity(n * d)),
             next_row: 0,
-        }
+        })
     }
 
-    fn project(&mut self, x: Matrix, weights: LayerWeights, mut qkv: [Vec<f32>; 3], next_row: usize) -> Stage {
+    fn project(&mut self, p: ProjectStep) -> Stage {
+        let ProjectStep {
+            x,
+            packed,
+            weights,
+            mut qkv,
+            next_row,
+        } = p;
         let (n, d) = (self.key.tokens.len(), self.key.d_model);
         let rows = project_rows(d).min(n - next_row);
         let xb = x.rows_view(next_row, rows);
-        for (dst, w) in qkv.iter_mut().zip([&weights.w_q, &weights.w_k, &weights.w_v]) {
-            let part = matmul(xb, w.view());
+        for (dst, w) in qkv.iter_mut().zip(packed.iter()) {
+            let part = matmul_packed(xb, w);
             dst.extend_from_slice(&part.data);
         }
         self.done_work += 3.0 * rows as f64 * (d * d) as f64;
         if next_row + rows < n {
-            return Stage::Project {
+            return Stage::Project(ProjectStep {
                 x,
+                packed,
                 weights,
                 qkv,
                 next_row: next_row + rows,
-            };
+            });
         }
         let [q, k, v] = qkv.map(|data| Matrix::from_vec(n, d, data));
         let projected = Arc::new(Projected {
@@ -365,12 +381,7 @@ impl Job for SdpaJob {
             Stage::Embed => self.embed(),
             Stage::Embedding { embedder, x } => self.embed_rows(embedder, x),
             Stage::Weights { x, drawn } => self.draw_weight(x, drawn),
-            Stage::Project {
-                x,
-                weights,
-                qkv,
-                next_row,
-            } => self.project(x, weights, qkv, next_row),
+            Stage::Project(p) => self.project(p),
             Stage::Heads {
                 projected,
                 head,

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::attention::gemm_tiles::Panels;
 use crate::attention::mask::{causal_or_full, scale_and_mask_row};
-use crate::attention::matrix::{matmul_transb_into, Matrix};
+use crate::attention::matrix::{matmul_packed_into, pack_transposed, Matrix};
 use crate::attention::multi_head::{HeadConfig, LayerWeights, Projections};
 use crate::attention::pooling::{PoolMode, Pooler};
 use crate::view_model::job::Job;
@@ -160,6 +161,8 @@ pub struct HeadScoreJob {
     max_full: Pooler,
     max_causal: Pooler,
     block: Vec<f32>,
+    /// K_hᵀ packed once for the blocks of Q_h·K_hᵀ (when the scores are not kept).
+    keys: Option<Panels>,
     logits: Vec<f32>,
 }
 
@@ -172,6 +175,7 @@ impl HeadScoreJob {
             max_full: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max),
             max_causal: Pooler::new(n, n, PIPE_PX, PIPE_PX, PoolMode::Max),
             block: Vec::new(),
+            keys: None,
             logits: vec![0.0; n],
             next_row: if n == 0 { usize::MAX } else { 0 },
             result,
@@ -197,7 +201,8 @@ impl Job for HeadScoreJob {
             None => {
                 self.block.resize(ATTN_ROWS * n, 0.0);
                 let b = &mut self.block[..rows * n];
-                matmul_transb_into(1.0, q.rows_range(start, rows), k, b);
+                let keys = self.keys.get_or_insert_with(|| pack_transposed(k));
+                matmul_packed_into(1.0, q.rows_range(start, rows), keys, b);
                 b
             }
         };
