@@ -6,7 +6,7 @@
 //! natively `matrixmultiply` (the gemm behind nalgebra, AVX2/FMA kernels).
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use crate::attention::gemm_tiles::gemm_tiled;
+use crate::attention::gemm_tiles::gemm_tiled as gemm_strided;
 use crate::attention::gemm_tiles::{gemm_panels, Panels, Strided};
 
 /// A dense `rows × cols` matrix of `f32`, stored row-major: element (i, j) is `data[i * cols + j]`.
@@ -239,30 +239,13 @@ fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: Operand<'_>, b: Operand<'_>
     gemm_strided(m, k, n, alpha, a, b, beta, c, n);
 }
 
-/// [`gemm`] with C's rows `ldc` apart in `c` (C may be a column range of a wider matrix): the
-/// engine's own 4 × 8 tiles under wasm `simd128` ([`gemm_tiled`], faster there than
-/// `matrixmultiply`'s generic wasm kernel), `matrixmultiply` elsewhere.
-#[allow(clippy::too_many_arguments)]
+/// [`gemm`] with C's rows `ldc` apart in `c` (C may be a column range of a wider matrix), through
+/// `matrixmultiply` (its AVX2/FMA kernels natively). Under wasm `simd128` the engine's own 4 × 8
+/// tiles ([`crate::attention::gemm_tiles`]) take this name: faster there than `matrixmultiply`'s
+/// generic wasm kernel.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[allow(clippy::too_many_arguments)] // the BLAS signature: shapes, α, A, B, β, C
 fn gemm_strided(
-    m: usize,
-    k: usize,
-    n: usize,
-    alpha: f32,
-    a: Operand<'_>,
-    b: Operand<'_>,
-    beta: f32,
-    c: &mut [f32],
-    ldc: usize,
-) {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    return gemm_tiled(m, k, n, alpha, a, b, beta, c, ldc);
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    gemm_matrixmultiply(m, k, n, alpha, a, b, beta, c, ldc);
-}
-
-/// [`gemm_strided`] through `matrixmultiply` (its AVX2/FMA kernels natively).
-#[allow(clippy::too_many_arguments, dead_code)] // dead under wasm simd128, where the tiles run
-fn gemm_matrixmultiply(
     m: usize,
     k: usize,
     n: usize,
