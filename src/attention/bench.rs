@@ -133,7 +133,8 @@ impl BenchKernel {
     /// (≤ N·rounds·2c indices); Sinkhorn the block means, sort net and k + 2 N_b × N_b iterates
     /// (N_b = ⌈N/b⌉) and the CSR (≤ 2bN indices); the Synthesizer its N × N logits and N × h hidden
     /// layer; the mixer its two h × d hidden layers. An index is a `usize` (4 bytes on wasm32). Not
-    /// counted: the packing buffers of the matrix products (`matrixmultiply`, up to a few hundred KiB).
+    /// counted: the packing buffers of the matrix products (in the browser a packed copy of the right
+    /// operand, k × n rounded up to 8 columns: at most K's N × d floats; natively `matrixmultiply`'s).
     pub fn call_bytes(self, n: usize, d: usize) -> f64 {
         let (nf, df) = (n as f64, d as f64);
         let index = std::mem::size_of::<usize>() as f64;

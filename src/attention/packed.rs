@@ -10,7 +10,7 @@ use crate::attention::matrix::MatRef;
 /// Which exact kernel computes each head.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExactKernel {
-    /// `exact::attention_rows`: 64-row blocks, `matrixmultiply` products, the visitor's weights.
+    /// `exact::attention_rows`: 64-row blocks, the dense products of `matrix`, the visitor's weights.
     Blocked,
     /// `fast_exact::attend_fast`: the one-thread kernel tuned for wasm `simd128`.
     Fast,
