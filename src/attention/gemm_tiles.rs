@@ -139,8 +139,8 @@ pub fn gemm_panels(m: usize, alpha: f32, a: Strided<'_>, b: &Panels, beta: f32, 
         }
         return;
     }
-    let (alpha_v, beta_v) = (F4::splat(alpha), F4::splat(beta));
-    let mut edge = [0.0f32; NR];
+    let alpha_v = F4::splat(alpha);
+    let mut tile_row = [0.0f32; NR];
     for (p, panel) in b.data.chunks_exact(k * NR).enumerate() {
         let j0 = p * NR;
         let cols = NR.min(n - j0);
@@ -149,30 +149,21 @@ pub fn gemm_panels(m: usize, alpha: f32, a: Strided<'_>, b: &Panels, beta: f32, 
             // Rows past m repeat the last row; their sums are computed and dropped.
             let a_rows: [*const f32; MR] =
                 std::array::from_fn(|r| a.data[a.offset + (i0 + r.min(rows - 1)) * a.rs..].as_ptr());
-            // SAFETY: `a.fits(m, k)` makes p·cs readable from each row start for p < k (k = 0
-            // reads nothing), and the panel holds k · 8 floats.
+            // SAFETY: `a.fits(m, k)` makes p·cs readable from each row start for p < k, and the
+            // panel holds k · 8 floats.
             let acc = unsafe { tile(a_rows, a.cs, panel.as_ptr(), k) };
             for (r, acc) in acc.iter().enumerate().take(rows) {
-                let out = &mut c[(i0 + r) * ldc + j0..][..cols];
-                for (half, v) in acc.iter().enumerate() {
-                    let lanes = &mut edge[half * 4..half * 4 + 4];
-                    let old = if beta == 0.0 {
-                        F4::splat(0.0)
-                    } else if cols == NR {
-                        // SAFETY: `out` holds 8 floats when cols = 8.
-                        unsafe { F4::load(out.as_ptr().add(half * 4)) }.mul(beta_v)
-                    } else {
-                        let mut o = [0.0f32; 4];
-                        for (l, x) in o.iter_mut().enumerate() {
-                            *x = out.get(half * 4 + l).copied().unwrap_or(0.0);
-                        }
-                        // SAFETY: `o` holds 4 floats.
-                        unsafe { F4::load(o.as_ptr()) }.mul(beta_v)
-                    };
-                    // SAFETY: `lanes` holds 4 floats.
-                    unsafe { v.mul(alpha_v).add(old).store(lanes.as_mut_ptr()) };
+                // SAFETY: `tile_row` holds 8 floats.
+                unsafe {
+                    acc[0].mul(alpha_v).store(tile_row.as_mut_ptr());
+                    acc[1].mul(alpha_v).store(tile_row.as_mut_ptr().add(4));
                 }
-                out.copy_from_slice(&edge[..cols]);
+                let out = &mut c[(i0 + r) * ldc + j0..][..cols];
+                if beta == 0.0 {
+                    out.copy_from_slice(&tile_row[..cols]);
+                } else {
+                    out.iter_mut().zip(&tile_row).for_each(|(o, &t)| *o = t + beta * *o);
+                }
             }
         }
     }
