@@ -7,6 +7,8 @@
 //   in:  { id, op: "heads", items: [{ q, k, scores?, n, dh, keep, scale, causal, side, pipe, poolMax, block }] }
 //        (heads of the SDPA view; out is [count, len_0 … len_{count−1}, item_0 …], each item a head's
 //        packed summary from worker_head, src/worker/main.rs)
+//   in:  { id, op: "weight", x, n, d, seedLo, seedHi, label }   out: W (d²) then X·W (n·d; none when x
+//        is empty), from worker_weight (the SDPA view's layer weights and projections)
 //   and once at start (after a short warm-up): { ready: true, build } (build: "relaxed-simd" or
 //   "simd128", the wasm it loaded) or { failed: "why" }. `ms` in an answer
 //   is the worker's own time for the part (window.__atlas.workers_part_ms, the last one).
@@ -36,6 +38,7 @@ function warmUp() {
   for (let i = 0; i < 6 && performance.now() - t0 < 300; i += 1) {
     wasm_bindgen.worker_attend(x, x, x, 1, 64, i % 2 === 1, 0);
     wasm_bindgen.worker_head(x, x, undefined, 256, 64, true, 0.125, i % 2 === 1, 256, 96, true, 64);
+    wasm_bindgen.worker_weight(x, 128, 128, i, 0, i % 4);
   }
 }
 
@@ -56,6 +59,8 @@ wasm_bindgen({ module_or_path: `${stem}_bg.wasm` }).then(
           out[0] = outs.length;
           let at = 1 + outs.length;
           outs.forEach((o, i) => { out[1 + i] = o.length; out.set(o, at); at += o.length; });
+        } else if (m.op === "weight") {
+          out = wasm_bindgen.worker_weight(m.x, m.n, m.d, m.seedLo, m.seedHi, m.label);
         } else {
           throw new Error(`unknown op ${m.op}`);
         }

@@ -72,6 +72,21 @@ impl LayerWeights {
         normal_matrix(&mut stream(seed, label), d_model, d_model, std)
     }
 
+    /// Matrix `LABELS[label]` of [`LayerWeights::seeded`] and, when `x` is given, X·W through packed
+    /// panels ([`crate::attention::matrix::matmul_packed`]): what a Web Worker computes of the SDPA
+    /// view's layer, with the same numbers as the view's own blocks of rows.
+    pub fn seeded_projection(
+        x: Option<MatRef<'_>>,
+        d_model: usize,
+        seed: u64,
+        label: usize,
+    ) -> (Matrix, Option<Matrix>) {
+        use crate::attention::matrix::{matmul_packed, pack};
+        let w = Self::seeded_one(d_model, seed, Self::LABELS[label.min(3)]);
+        let xw = x.map(|x| matmul_packed(x, &pack(w.view())));
+        (w, xw)
+    }
+
     /// The four matrices in [`LayerWeights::LABELS`] order.
     pub fn from_array([w_q, w_k, w_v, w_o]: [Matrix; 4]) -> Self {
         Self { w_q, w_k, w_v, w_o }

@@ -5,7 +5,7 @@
 use std::task::Poll;
 
 use crate::attention::head_summary::HeadSummary;
-use crate::attention::matrix::MatRef;
+use crate::attention::matrix::{MatRef, Matrix};
 use crate::attention::pooling::PoolMode;
 
 /// One exact attention call in flight on other threads.
@@ -43,6 +43,29 @@ pub trait Offload {
     fn start_heads(&self, _tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
         None
     }
+
+    /// Starts one weight matrix of the SDPA layer on another thread: `LABELS[label]` of
+    /// [`crate::attention::multi_head::LayerWeights`] for `seed`, and X·W when `x` is given
+    /// ([`crate::attention::multi_head::LayerWeights::seeded_projection`]). None when it cannot
+    /// start (the default).
+    fn start_weight(
+        &self,
+        _x: Option<MatRef<'_>>,
+        _d: usize,
+        _seed: u64,
+        _label: usize,
+    ) -> Option<Box<dyn PendingWeight>> {
+        None
+    }
+}
+
+/// One weight matrix and its projection X·W (none for W_O).
+pub type WeightReply = (Matrix, Option<Matrix>);
+
+/// One weight matrix in flight on another thread.
+pub trait PendingWeight {
+    /// `Ready(Some(reply))` when back, `Ready(None)` when it failed (the caller computes it).
+    fn poll(&mut self) -> Poll<Option<WeightReply>>;
 }
 
 /// One head of the "Scaled dot-product attention" view for another thread: its summary
@@ -101,6 +124,13 @@ impl<T> Later<T> {
 #[cfg(test)]
 impl PendingCall for Later<Vec<f32>> {
     fn poll(&mut self) -> Poll<Option<Vec<f32>>> {
+        self.next()
+    }
+}
+
+#[cfg(test)]
+impl PendingWeight for Later<WeightReply> {
+    fn poll(&mut self) -> Poll<Option<WeightReply>> {
         self.next()
     }
 }

@@ -72,3 +72,28 @@ pub fn worker_head(
     }
     out
 }
+
+/// One weight matrix of the SDPA view's layer
+/// ([`attention_engine::multi_head::LayerWeights::seeded_projection`]): matrix `label` (0 … 3: W_Q,
+/// W_K, W_V, W_O) for the seed `seed_hi·2³² + seed_lo` at width `d`, then X·W when `x` (`n × d`) is
+/// not empty. Returns W's `d²` floats followed by X·W's `n·d`.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn worker_weight(x: &[f32], n: usize, d: usize, seed_lo: u32, seed_hi: u32, label: usize) -> Vec<f32> {
+    use attention_engine::matrix::MatRef;
+    use attention_engine::multi_head::LayerWeights;
+    let seed = (u64::from(seed_hi) << 32) | u64::from(seed_lo);
+    let x = (n > 0 && x.len() == n * d).then_some(MatRef {
+        data: x,
+        offset: 0,
+        rows: n,
+        cols: d,
+        row_stride: d,
+    });
+    let (w, xw) = LayerWeights::seeded_projection(x, d, seed, label);
+    let mut out = w.data;
+    if let Some(xw) = xw {
+        out.extend_from_slice(&xw.data);
+    }
+    out
+}

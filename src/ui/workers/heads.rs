@@ -13,7 +13,7 @@ use crate::attention::head_summary::HeadSummary;
 use crate::attention::matrix::{MatRef, Matrix};
 use crate::attention::pooling::PoolMode;
 use crate::attention::split::plan;
-use crate::view_model::offload::{HeadReply, HeadTask, Offload, PendingCall, PendingHead};
+use crate::view_model::offload::{HeadReply, HeadTask, Offload, PendingCall, PendingHead, PendingWeight};
 
 /// A view's rows (possibly a column window of a wider matrix) as one fresh Float32Array: gathered
 /// in wasm memory first, then one copy across (a copy per row cost 16 K JS calls, 38 ms of the main
@@ -185,5 +185,8 @@ impl Offload for Workers {
     }
     fn start_heads(&self, tasks: &[HeadTask<'_>]) -> Option<Vec<Box<dyn PendingHead>>> {
         start_heads(tasks)
+    }
+    fn start_weight(&self, x: Option<MatRef<'_>>, d: usize, seed: u64, label: usize) -> Option<Box<dyn PendingWeight>> {
+        super::weights::start_weight(x, d, seed, label)
     }
 }

@@ -13,11 +13,13 @@
 //! part already running finishes in its worker and is discarded).
 //!
 //! `pool.rs` holds the workers and the queue, `attend.rs` the exact-attention calls; `heads.rs` the SDPA
-//! chapter's per-head summaries sent as one message per worker, and the [`Workers`] handle.
+//! chapter's per-head summaries sent as one message per worker, and the [`Workers`] handle;
+//! `weights.rs` the same chapter's layer weights and projections, one part per matrix.
 
 mod attend;
 mod heads;
 mod pool;
+mod weights;
 
 pub use attend::{attend, attend_arrays, Call};
 pub use heads::Workers;

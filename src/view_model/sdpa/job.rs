@@ -23,7 +23,7 @@ use crate::attention::message::{Explain, Message};
 use crate::attention::multi_head::{HeadConfig, LayerWeights};
 use crate::attention::pooling::{pool, PoolMode};
 use crate::view_model::job::Job;
-use crate::view_model::offload::{HeadReply, Offload, PendingHead};
+use crate::view_model::offload::{HeadReply, Offload, PendingHead, PendingWeight, WeightReply};
 use crate::view_model::sdpa::result::{
     HeadMaps, HeadScores, InputKey, Projected, Reuse, SdpaResult, ATTN_ROWS, BIG_BUDGET, BIG_PX, PIPE_PX, SCORE_BUDGET,
 };
@@ -55,6 +55,11 @@ enum ScoreSource {
 /// VM: 8 heads of d_head 32 took 0.25× at N = 512, 1.2× at N = 1024, 1.9× at N = 2048).
 pub const OFFLOAD_WORK: f64 = 8.0 * 1024.0 * 1024.0 * 16.0;
 
+/// The layer's weights are drawn, and X·W_Q, X·W_K, X·W_V computed, on the Web Workers from this
+/// many multiply-adds (3·N·d²) on: at N = 256, d = 512 (201 M) the draws and products were 34 of a
+/// seed change's 46 ms of computing on the page's thread, and two workers share them.
+pub const OFFLOAD_PROJECT: f64 = (1u64 << 25) as f64;
+
 /// X·W_Q, X·W_K, X·W_V under way, block of rows by block of rows.
 struct ProjectStep {
     x: Matrix,
@@ -80,6 +85,14 @@ enum Stage {
         drawn: Vec<Matrix>,
     },
     Project(ProjectStep),
+    /// The weights and X·W handed to the workers, one per matrix ([`LayerWeights::LABELS`] order),
+    /// taken back in order into `got`; `stalled` when the last poll found the next one not back.
+    RemoteWeights {
+        x: Matrix,
+        calls: Vec<Box<dyn PendingWeight>>,
+        got: Vec<WeightReply>,
+        stalled: bool,
+    },
     Heads {
         projected: Arc<Projected>,
         head: usize,
@@ -124,6 +137,8 @@ pub struct SdpaJob {
     offload: Option<Rc<dyn Offload>>,
     /// The least work handed to `offload` ([`OFFLOAD_WORK`] unless a test lowers it).
     offload_min: f64,
+    /// The least projection work (3·N·d²) handed to `offload` ([`OFFLOAD_PROJECT`] unless changed).
+    project_min: f64,
     /// The answer of the next remote head, polled already (it came back with the one before).
     ahead: Option<Option<HeadReply>>,
 }
@@ -139,6 +154,13 @@ impl SdpaJob {
     /// Hands the heads to the offload from `work` (heads · N² · d_head) on, instead of [`OFFLOAD_WORK`].
     pub fn offload_from(mut self, work: f64) -> Self {
         self.offload_min = work;
+        self
+    }
+
+    /// Hands the weights and projections to the offload from `work` (3·N·d²) on, instead of
+    /// [`OFFLOAD_PROJECT`].
+    pub fn offload_projections_from(mut self, work: f64) -> Self {
+        self.project_min = work;
         self
     }
 
@@ -192,6 +214,7 @@ impl SdpaJob {
             total_work,
             offload: None,
             offload_min: OFFLOAD_WORK,
+            project_min: OFFLOAD_PROJECT,
             ahead: None,
         };
         if let Some(r) = reuse {
@@ -262,10 +285,7 @@ impl SdpaJob {
         if last < n {
             return Stage::Embedding { embedder, x };
         }
-        Stage::Weights {
-            x: Matrix::from_vec(n, d, x),
-            drawn: Vec::with_capacity(4),
-        }
+        self.weights_stage(Matrix::from_vec(n, d, x))
     }
 
     fn draw_weight(&mut self, x: Matrix, mut drawn: Vec<Matrix>) -> Stage {
@@ -315,6 +335,12 @@ impl SdpaJob {
             });
         }
         let [q, k, v] = qkv.map(|data| Matrix::from_vec(n, d, data));
+        self.projected(x, weights, [q, k, v])
+    }
+
+    /// The projections made (here or on the workers): the heads come next.
+    fn projected(&self, x: Matrix, weights: LayerWeights, [q, k, v]: [Matrix; 3]) -> Stage {
+        let (n, d) = (self.key.tokens.len(), self.key.d_model);
         let projected = Arc::new(Projected {
             key: self.key.clone(),
             w_o_cols: pool(&weights.w_o, d, PIPE_PX, PoolMode::Mean),
@@ -382,6 +408,7 @@ impl Job for SdpaJob {
             Stage::Embedding { embedder, x } => self.embed_rows(embedder, x),
             Stage::Weights { x, drawn } => self.draw_weight(x, drawn),
             Stage::Project(p) => self.project(p),
+            Stage::RemoteWeights { x, calls, got, .. } => self.step_remote_weights(x, calls, got),
             Stage::Heads {
                 projected,
                 head,
@@ -409,16 +436,22 @@ impl Job for SdpaJob {
     }
 
     fn waiting(&self) -> bool {
-        matches!(self.stage, Stage::Remote { .. }) && self.ahead.is_none()
+        match self.stage {
+            Stage::Remote { .. } => self.ahead.is_none(),
+            Stage::RemoteWeights { stalled, .. } => stalled,
+            _ => false,
+        }
     }
 
     fn finish(mut self) -> SdpaResult {
         while !self.is_done() {
             if self.waiting() {
-                if let Stage::Remote { projected, next, .. } = std::mem::replace(&mut self.stage, Stage::Embed) {
-                    // Heads on other threads cannot come back while this thread loops: done here.
-                    self.stage = self.head_stage(projected, next);
-                }
+                // Work on other threads cannot come back while this thread loops: done here.
+                self.stage = match std::mem::replace(&mut self.stage, Stage::Embed) {
+                    Stage::Remote { projected, next, .. } => self.head_stage(projected, next),
+                    Stage::RemoteWeights { x, got, .. } => Self::local_weights(x, got),
+                    other => other,
+                };
             }
             self.step();
         }

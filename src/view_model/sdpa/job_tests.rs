@@ -446,3 +446,91 @@ fn masked_maps_from_the_scale_free_maps_equal_pooling_the_scaled_masked_logits_e
         }
     }
 }
+
+/// Other "threads" that draw each weight matrix and its projection with the engine
+/// (`seeded_projection`, what a Web Worker runs), answering at the second poll; `fail_at` makes that
+/// matrix fail, `misshape` answers it with a wrong shape.
+struct FakeWeights {
+    fail_at: Option<usize>,
+    misshape: Option<usize>,
+}
+
+impl Offload for FakeWeights {
+    fn threads(&self) -> usize {
+        2
+    }
+    fn start(
+        &self,
+        _: &[f32],
+        _: &[f32],
+        _: &[f32],
+        _: usize,
+        _: usize,
+        _: bool,
+    ) -> Option<Box<dyn crate::view_model::offload::PendingCall>> {
+        None
+    }
+    fn start_weight(
+        &self,
+        x: Option<crate::attention::matrix::MatRef<'_>>,
+        d: usize,
+        seed: u64,
+        label: usize,
+    ) -> Option<Box<dyn crate::view_model::offload::PendingWeight>> {
+        let mut reply = (self.fail_at != Some(label)).then(|| LayerWeights::seeded_projection(x, d, seed, label));
+        if self.misshape == Some(label) {
+            if let Some((w, _)) = reply.as_mut() {
+                *w = Matrix::zeros(w.rows, w.cols + 1);
+            }
+        }
+        Some(Box::new(crate::view_model::offload::Later::new(reply)))
+    }
+}
+
+#[test]
+fn weights_and_projections_on_other_threads_give_the_same_layer_and_a_failure_is_computed_here() {
+    let cfg = HeadConfig {
+        n_heads: 4,
+        scale: Scale::InvSqrtDHead,
+        causal: true,
+    };
+    // 3 · 200 · 64² = 2.5 M multiply-adds: out from 1 M on (lowered for the test), here from 10 M on.
+    let here = SdpaJob::new(key(200, 64), cfg, PoolMode::Max, None).unwrap().run();
+    let want = LayerWeights::seeded(64, 3);
+    for (fail_at, misshape, from, offloaded) in [
+        (None, None, 1e6, true),
+        (Some(2), None, 1e6, true),
+        (None, Some(3), 1e6, true),
+        (None, None, 1e7, false),
+    ] {
+        let job = SdpaJob::new(key(200, 64), cfg, PoolMode::Max, None)
+            .unwrap()
+            .with_offload(Rc::new(FakeWeights { fail_at, misshape }))
+            .offload_projections_from(from);
+        let (there, waited) = run_polling(job);
+        let case = format!("fail at {fail_at:?}, misshape {misshape:?}, from {from}");
+        assert_eq!(waited > 0, offloaded, "{case}");
+        let p = there.projections();
+        assert_eq!(there.projected.weights, want, "{case}");
+        // The same blocked products as here, so the same bits.
+        assert_eq!(
+            (&p.q, &p.k, &p.v),
+            (&here.projected.q, &here.projected.k, &here.projected.v),
+            "{case}"
+        );
+        assert_eq!(head_bits(&there), head_bits(&here), "{case}");
+        assert_eq!(there.out_small, here.out_small, "{case}");
+    }
+    // A job that must end while the matrices are out (`finish`) computes them here.
+    let mut job = SdpaJob::new(key(200, 64), cfg, PoolMode::Max, None)
+        .unwrap()
+        .with_offload(Rc::new(FakeWeights {
+            fail_at: None,
+            misshape: None,
+        }))
+        .offload_projections_from(1e6);
+    while !job.waiting() {
+        job.step();
+    }
+    assert_eq!(head_bits(&job.finish()), head_bits(&here));
+}
