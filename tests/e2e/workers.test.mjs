@@ -127,13 +127,20 @@ test("without workers the Speed chapter says so and measures the rest; no error 
   }, { initScript: NO_WORKERS });
 });
 
-test("the SDPA view hands large layers to the workers and draws the same maps as one thread", async () => {
+test("the SDPA view hands large layers (weights, projections, heads) to the workers and draws the same maps as one thread", async () => {
   // 8 heads × N² = 8.4 M scores: more than the kept-score budget, so every run recomputes them.
   const query = "?view=sdpa&n=1024&d_model=256&heads=8&causal=1";
   const run = async (page, workers) => {
     let runs = await waitForRuns(page);
     if (workers) await page.waitForFunction(() => window.__atlas.workers_ready >= 1, null, { timeout: 20000 });
-    // The first run may have started before the workers were ready: toggle the mask twice.
+    // The first run may have started before the workers were ready: a new seed draws the layer's
+    // weights and computes X·W again (on the workers, 3·N·d² = 201 M multiply-adds), then the mask
+    // is toggled twice (projections reused, heads recomputed).
+    const weights = () => page.evaluate(() => window.__atlas.workers_weights ?? 0);
+    const before = await weights();
+    await page.$eval("[data-testid=seed-number]", (el) => { el.value = "7"; el.dispatchEvent(new Event("change", { bubbles: true })); });
+    runs = await waitForRuns(page, runs);
+    const seedWeights = (await weights()) - before;
     for (let i = 0; i < 2; i += 1) {
       await page.click("[data-testid=causal]");
       runs = await waitForRuns(page, runs);
@@ -143,12 +150,14 @@ test("the SDPA view hands large layers to the workers and draws the same maps as
       hashes[id] = await canvasHash(page, `.heatmap[data-testid="${id}"] canvas`);
     }
     const text = await page.$eval("[data-testid=view-sdpa]", (el) => el.textContent.replace(/\d+(\.\d+)? ms/g, "…"));
-    return { hashes, text, parts: await page.evaluate(() => window.__atlas.workers_parts ?? 0) };
+    return { hashes, text, seedWeights, parts: await page.evaluate(() => window.__atlas.workers_parts ?? 0) };
   };
   let withWorkers, without;
   await withApp(query, async ({ page }) => { withWorkers = await run(page, true); });
   await withApp(query, async ({ page }) => { without = await run(page, false); }, { initScript: NO_WORKERS });
   assert.ok(withWorkers.parts >= 2, `answers from the workers (one per worker and run): ${withWorkers.parts}`);
+  assert.equal(withWorkers.seedWeights, 4, "the seed change's W_Q, W_K, W_V, W_O drawn on the workers");
+  assert.equal(without.seedWeights, 0);
   assert.equal(without.parts, 0, "no worker used with the hook");
   assert.ok(Object.keys(without.hashes).length > 0);
   assert.deepEqual(withWorkers.hashes, without.hashes, "the same pixels with and without workers");

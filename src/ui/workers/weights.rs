@@ -10,6 +10,10 @@ use super::pool::*;
 use crate::attention::matrix::{MatRef, Matrix};
 use crate::view_model::offload::{PendingWeight, WeightReply};
 
+thread_local! {
+    static STARTED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// One weight matrix on a worker: its `d × d` floats, then X·W's `n × d` when `n > 0`.
 struct WeightCall {
     slot: PartSlot,
@@ -64,5 +68,8 @@ pub fn start_weight(x: Option<MatRef<'_>>, d: usize, seed: u64, label: usize) ->
     set("label", &num(label as f64));
     let slot = queue_part(m, &[&xa], None);
     dispatch();
+    // For tests: weight matrices handed to the workers so far (`window.__atlas.workers_weights`).
+    STARTED.with(|c| c.set(c.get() + 1));
+    crate::ui::browser::record_metric("workers_weights", STARTED.with(|c| c.get()) as f64);
     Some(Box::new(WeightCall { slot, n, d }))
 }
